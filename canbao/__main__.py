@@ -1,0 +1,3 @@
+from canbao.cli import app
+
+app(prog_name="canbao")

@@ -1,0 +1,49 @@
+"""Run the real server: `python -m canbao serve` from the repository root, over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(server_conninfo: str) -> Iterator[str]:
+    """Base URL of a ledger served by uvicorn in a child process."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": server_conninfo}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "canbao", "serve", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited: {process.stdout.read().decode()}")
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("server did not start within 30 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)

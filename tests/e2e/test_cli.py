@@ -1,0 +1,35 @@
+import os
+import subprocess
+import sys
+
+from tests.e2e.conftest import ROOT
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "canbao", *args],
+        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_help_lists_the_commands():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in ("serve", "migrate"):
+        assert command in result.stdout
+
+
+def test_an_unreachable_database_gives_one_clear_line_naming_the_host_not_the_password():
+    result = run_cli("migrate", DATABASE_URL="postgresql://clerk:s3cret@db.invalid:5433/ledger")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "db.invalid" in lines[0] and "s3cret" not in lines[0] and "****" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_applies_then_has_nothing_to_apply(empty_database):
+    first = run_cli("migrate", DATABASE_URL=empty_database)
+    again = run_cli("migrate", DATABASE_URL=empty_database)
+    assert first.returncode == 0 and "applied 0001_command_log.sql" in first.stdout
+    assert again.returncode == 0 and "nothing to apply" in again.stdout

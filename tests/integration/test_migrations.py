@@ -1,0 +1,49 @@
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from canbao.migrations import MIGRATIONS_DIR, MigrationEdited, apply_migrations, discover
+
+
+def tables(conninfo: str) -> set[str]:
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        )
+        return {name for (name,) in rows}
+
+
+def test_migrations_apply_in_order_on_an_empty_database(empty_database):
+    applied = apply_migrations(empty_database)
+    assert applied == [m.name for m in discover()]
+    assert "command_log" in tables(empty_database)
+
+
+def test_a_second_run_changes_nothing(empty_database):
+    apply_migrations(empty_database)
+    with psycopg.connect(empty_database) as conn:
+        before = conn.execute("SELECT version, checksum, applied_at FROM schema_migrations").fetchall()
+    assert apply_migrations(empty_database) == []
+    with psycopg.connect(empty_database) as conn:
+        after = conn.execute("SELECT version, checksum, applied_at FROM schema_migrations").fetchall()
+    assert after == before
+
+
+def test_an_applied_migration_that_was_edited_is_refused(empty_database, tmp_path: Path):
+    for source in MIGRATIONS_DIR.glob("*.sql"):
+        (tmp_path / source.name).write_text(source.read_text())
+    apply_migrations(empty_database, tmp_path)
+    first = sorted(tmp_path.glob("*.sql"))[0]
+    first.write_text(first.read_text() + "\n-- an innocent-looking edit\n")
+    with pytest.raises(MigrationEdited, match=first.name):
+        apply_migrations(empty_database, tmp_path)
+
+
+def test_a_new_migration_is_applied_after_the_existing_ones(empty_database, tmp_path: Path):
+    for source in MIGRATIONS_DIR.glob("*.sql"):
+        (tmp_path / source.name).write_text(source.read_text())
+    apply_migrations(empty_database, tmp_path)
+    (tmp_path / "9999_extra_table.sql").write_text("CREATE TABLE extra (id int);")
+    assert apply_migrations(empty_database, tmp_path) == ["9999_extra_table.sql"]
+    assert "extra" in tables(empty_database)

@@ -1,0 +1,29 @@
+"""The date formats of legacy extracts: YYYYMMDD for days, YYYYMM for contribution months."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from domain.errors import refuse
+
+_DAY = re.compile(r"^\d{8}$")
+_MONTH = re.compile(r"^\d{6}$")
+
+
+def parse_day(raw: str, field: str) -> date:
+    text = raw.strip()
+    if not _DAY.match(text):
+        raise refuse(field, "date.format", f"“{raw}” is not a date in the form YYYYMMDD")
+    try:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    except ValueError:
+        raise refuse(field, "date.calendar", f"“{raw}” is not a calendar date") from None
+
+
+def parse_month(raw: str, field: str) -> date:
+    """A YYYYMM month as its first day."""
+    text = raw.strip()
+    if not _MONTH.match(text) or not 1 <= int(text[4:]) <= 12 or int(text[:4]) < 1900:
+        raise refuse(field, "month.format", f"“{raw}” is not a month in the form YYYYMM")
+    return date(int(text[:4]), int(text[4:]), 1)

@@ -1,0 +1,328 @@
+"""Everything the ledger records, as small immutable facts.
+
+Each event type has a stable `topic` (stored in the event table; never derived from the
+class name, so classes can be renamed) and a `class_version` for upcasting. Every event has
+a valid time (`effective`: when it takes effect); its system time and provenance travel in
+the `Meta` envelope beside it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+ActorKind = Literal["office", "unit_agent", "person", "import_job", "auditor", "analyst", "system"]
+
+
+class Actor(BaseModel):
+    """Who recorded an event: an office clerk, a unit agent, the person, an import job."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: ActorKind
+    id: str
+    region: str | None = None  # the office's region, for clerks
+    unit_code: str | None = None  # the unit, for unit agents
+
+
+class Meta(BaseModel):
+    """Provenance of one recorded event; `recorded_at` is its system time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    command_id: UUID
+    command: str
+    recorded_at: datetime
+    actor: Actor
+    channel: str
+    service_item: str | None = None
+    evidence: tuple[str, ...] = ()
+    # Hash of the previous event of the same stream, as stored: a chain per person and unit.
+    prev_hash: str = ""
+
+
+EVENT_TYPES: dict[str, type[Event]] = {}
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    topic: ClassVar[str] = ""
+    class_version: ClassVar[int] = 1
+    change_type: ClassVar[str | None] = None  # 人员/单位变更类型 of the national tables
+    effective: date
+    reason: str | None = None
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.topic:
+            assert cls.topic not in EVENT_TYPES, f"topic {cls.topic} used twice"
+            EVENT_TYPES[cls.topic] = cls
+
+
+# ---- person -------------------------------------------------------------------------
+
+
+class PersonRegistered(Event):
+    topic = "person.registered"
+    certificate_type: str
+    id_number: str
+    name: str
+    gender: str
+    birth_date: date
+    ethnicity: str
+    nationality: str
+    survival_status: str = "1"
+    civil_servant: bool = False
+    phone: str | None = None
+    household_region: str | None = None
+    address: str | None = None
+    legacy_id_number: str | None = None  # a 15-digit number it was first given as
+
+
+class EnrollmentTerms(BaseModel):
+    """Where and how a person is enrolled: the terms shared by new and imported enrollments."""
+
+    enrollment_id: UUID
+    insurance_type: str
+    region: str
+    pooling_region: str
+    unit_code: str
+    person_type: str
+
+
+class Enrolled(Event, EnrollmentTerms):
+    """A new enrollment: new (11), or transferred in (13/14) with the transfer's id."""
+
+    topic = "person.enrolled"
+    change: Literal["11", "13", "14"] = "11"
+    rider_of: UUID | None = None
+    transfer_id: UUID | None = None
+    # Open enrollments of the other scheme it overlaps: accepted, flagged for cleanup.
+    cross_scheme_with: tuple[UUID, ...] = ()
+
+
+class EnrollmentSuspended(Event):
+    topic = "person.enrollment_suspended"
+    change_type = "22"
+    enrollment_id: UUID
+
+
+class EnrollmentResumed(Event):
+    topic = "person.enrollment_resumed"
+    change_type = "12"
+    enrollment_id: UUID
+    unit_code: str | None = None  # resuming with a new employer
+
+
+class EnrollmentTerminated(Event):
+    topic = "person.enrollment_terminated"
+    change_type = "21"
+    enrollment_id: UUID
+
+
+class PersonRetired(Event):
+    topic = "person.retired"
+    change_type = "25"
+    person_type: str
+    enrollment_ids: tuple[UUID, ...]
+
+
+class PersonDied(Event):
+    topic = "person.died"
+    change_type = "21"
+    ended_enrollment_ids: tuple[UUID, ...]
+
+
+class TransferredOut(Event):
+    topic = "person.transferred_out"
+    transfer_id: UUID
+    enrollment_ids: tuple[UUID, ...]  # the base enrollment and its riders
+    target_region: str
+    direction: str
+    within_pool: bool  # 24 统筹范围内转出 when true, else 23
+
+    @property
+    def change_code(self) -> str:
+        return "24" if self.within_pool else "23"
+
+
+class PersonTypeChanged(Event):
+    topic = "person.person_type_changed"
+    change_type = "27"
+    enrollment_id: UUID
+    person_type: str
+
+
+class EnrollmentUnitChanged(Event):
+    """Staff carried to a successor unit when units merge or split (37)."""
+
+    topic = "person.enrollment_unit_changed"
+    change_type = "37"
+    enrollment_id: UUID
+    unit_code: str
+
+
+class BaseInfoCorrected(Event):
+    topic = "person.base_info_corrected"
+    change_type = "35"
+    changes: dict[str, tuple[str | None, str | None]]  # field → (was, now)
+    overrode_lock: str | None = None  # campaign whose unit-channel lock an office overrode
+
+
+class EnrollmentCorrected(Event):
+    """A retroactive correction: `changes` say what the record said and what it says now."""
+
+    topic = "person.enrollment_corrected"
+    change_type = "36"
+    enrollment_id: UUID
+    changes: dict[str, tuple[str | None, str | None]]
+    overrode_lock: str | None = None
+
+
+class IdentityMergedAway(Event):
+    """This identity was a wrong or duplicate number; its history now lives at `into`."""
+
+    topic = "person.identity_merged_away"
+    into_person_id: UUID
+    into_id_number: str
+
+
+class IdentityAdopted(Event):
+    """The history of another identity (a duplicate or wrong number) is adopted here."""
+
+    topic = "person.identity_adopted"
+    from_person_id: UUID
+    from_id_number: str
+    enrollments: tuple[EnrollmentRecord, ...]
+
+
+class LegacyEnrollmentImported(Event, EnrollmentTerms):
+    """A row of a legacy extract, accepted as it was (history), duplicates flagged not refused."""
+
+    topic = "person.legacy_enrollment_imported"
+    unit_name: str | None = None
+    status: str  # as mapped: 1, 2 or 4
+    legacy_status: str  # as it was in the extract (3 has no settled meaning)
+    contribution_status: str
+    start: date
+    end: date | None = None
+    recorded_name: str  # the name on the row, which may differ from the registered one
+    local_person_number: str | None = None
+    source: str
+    row: int
+    duplicates_of: tuple[UUID, ...] = ()
+
+
+class EnrollmentRecord(EnrollmentTerms):
+    """An enrollment carried whole from one identity to another."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    rider_of: UUID | None
+    changes: tuple[tuple[date, str], ...]  # (effective, status) in valid-time order
+    imported: bool
+
+
+IdentityAdopted.model_rebuild()
+
+
+# ---- unit ---------------------------------------------------------------------------
+
+
+class UnitRegistered(Event):
+    topic = "unit.registered"
+    change_type = "01"
+    unit_code: str
+    name: str
+    unit_type: str
+    management_type: str
+    region: str
+    finance_funded: bool = False
+
+
+class UnitInfoChanged(Event):
+    topic = "unit.info_changed"
+    change_type = "13"
+    changes: dict[str, tuple[str | None, str | None]]
+    overrode_lock: str | None = None
+
+
+class UnitContributionsInterrupted(Event):
+    topic = "unit.contributions_interrupted"
+    change_type = "02"
+
+
+class UnitContributionsResumed(Event):
+    topic = "unit.contributions_resumed"
+    change_type = "03"
+
+
+class UnitCancelled(Event):
+    topic = "unit.cancelled"
+    change_type = "09"
+    suspend_staff: bool
+
+
+class UnitMergedInto(Event):
+    topic = "unit.merged_into"
+    change_type = "15"
+    successor_code: str
+
+
+class UnitAbsorbed(Event):
+    topic = "unit.absorbed"
+    change_type = "15"
+    absorbed_code: str
+
+
+class UnitSplit(Event):
+    topic = "unit.split"
+    change_type = "05"
+    successor_codes: tuple[str, ...]
+
+
+class StaffJoined(Event):
+    """Kept on the unit's stream so that roster rules hold under concurrency."""
+
+    topic = "unit.staff_joined"
+    person_id: UUID
+    enrollment_id: UUID
+
+
+class StaffLeft(Event):
+    topic = "unit.staff_left"
+    person_id: UUID
+    enrollment_id: UUID
+
+
+class StaffCorrectedThroughUnit(Event):
+    """A unit-channel correction of a staff member, recorded on the unit to meet its lock."""
+
+    topic = "unit.staff_corrected"
+    person_id: UUID
+
+
+class UnitDataConfirmed(Event):
+    """The unit confirmed its data in a verification campaign (核对确认); locked until then."""
+
+    topic = "unit.data_confirmed"
+    campaign_id: str
+    locked_until: date
+
+
+# ---- verification campaign ------------------------------------------------------------
+
+
+class CampaignOpened(Event):
+    topic = "campaign.opened"
+    campaign_id: str
+    name: str
+    region: str
+    export_from: date
+    export_to: date
+    correction_from: date
+    correction_to: date
+    locked_until: date
+
+
+PERSON_EVENTS = tuple(t for t in EVENT_TYPES.values() if t.topic.startswith("person."))

@@ -1,0 +1,44 @@
+"""Which insurance types are base enrollments of a scheme, which are riders, and of what."""
+
+from __future__ import annotations
+
+EMPLOYEE = "1"  # 参保身份 职工
+RESIDENT = "2"  # 参保身份 居民
+
+EMPLOYEE_BASE = frozenset({"310"})
+RESIDENT_BASE = frozenset({"390", "391", "380"})
+# rider → the base types it attaches to (same person, same region, open)
+RIDERS: dict[str, frozenset[str]] = {
+    "320": EMPLOYEE_BASE,
+    "330": EMPLOYEE_BASE,
+    "370": EMPLOYEE_BASE,
+    "410": EMPLOYEE_BASE,
+    "510": EMPLOYEE_BASE,
+    "392": RESIDENT_BASE,
+}
+CIVIL_SERVANT_SUBSIDY = "320"
+
+IN_SERVICE_TYPES = frozenset({"1101", "1102", "1103"})
+RETIRED_TYPES = frozenset({"1201", "1202", "1203", "1300"})
+RESIDENT_TYPES = frozenset({"1401", "1402", "1403", "1404", "1405", "1501", "1601"})
+RETIREMENT_OF = {"1101": "1201", "1102": "1202", "1103": "1203"}
+FLEXIBLE_WORKER = "1103"
+CIVIL_SERVANT = "1102"
+
+# 单位管理类型 that may carry each kind of enrollment
+EMPLOYER_UNITS = frozenset({"01", "03", "09"})
+FLEXIBLE_UNITS = frozenset({"02"})
+RESIDENT_UNITS = frozenset({"08"})
+
+
+def scheme_of(insurance_type: str) -> str | None:
+    """职工 or 居民 for base types; None for riders and special schemes (340, 350, …)."""
+    if insurance_type in EMPLOYEE_BASE:
+        return EMPLOYEE
+    if insurance_type in RESIDENT_BASE:
+        return RESIDENT
+    return None
+
+
+def is_base(insurance_type: str) -> bool:
+    return insurance_type not in RIDERS

@@ -21,7 +21,7 @@ class CodeTable:
     def label_of(self, code: str) -> str:
         return self.codes.get(code, "")
 
-    def require(self, code: str, field: str, *, legacy: bool = False) -> str:
+    def require(self, code: str, field: str, legacy: bool = False) -> str:
         """Return `code` if the table has it (legacy-only codes only when `legacy`)."""
         if code in self.codes and (legacy or code not in self.legacy_only):
             return code

@@ -219,7 +219,7 @@ class EnrollmentRecord(EnrollmentTerms):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     rider_of: UUID | None
-    changes: tuple[tuple[date, str], ...]  # (effective, status) in valid-time order
+    periods: tuple[tuple[date, str, str, str], ...]  # (effective, status, unit, person type)
     imported: bool
 
 

@@ -27,14 +27,12 @@ def decide_import(c: cmd.ImportLegacyEnrollment, person: Person, ctx: cmd.Contex
     checks = Checks()
     number = checks.run(check_identity, c.certificate_type, c.id_number, ctx, c.birth_date, c.gender)
     name = checks.run(validate_name, c.name)
-    for table_name, value, field in (
-        ("gender", c.gender, "gender"), ("ethnicity", c.ethnicity, "ethnicity"),
-        ("survival_status", c.survival_status, "survival_status"),
-        ("insurance_type", c.insurance_type, "insurance_type"), ("person_type", c.person_type, "person_type"),
-        ("contribution_status", c.contribution_status, "contribution_status"),
+    for table_name, value in (
+        ("gender", c.gender), ("ethnicity", c.ethnicity), ("survival_status", c.survival_status),
+        ("insurance_type", c.insurance_type), ("person_type", c.person_type),
+        ("contribution_status", c.contribution_status), ("enrollment_status", c.enrollment_status),
     ):
-        checks.run(lambda v, f, t=table_name: table(t).require(v, f, legacy=True), value, field)
-    checks.run(table("enrollment_status").require, c.enrollment_status, "enrollment_status", True)
+        checks.run(table(table_name).require, value, table_name, True)
     checks.run(check_nationality, c.nationality)
     checks.run(validate_region, c.region)
     checks.run(validate_region, c.pooling_region, "pooling_region")

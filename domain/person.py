@@ -431,7 +431,7 @@ def _correct_enrollment(c: cmd.CorrectEnrollment, person: Person, units: Units, 
                "end": enrollment.end.isoformat() if enrollment.end else None}.get(name, getattr(enrollment, name, None))
         changes[name] = (was, _enrollment_value(name, value, enrollment, person, units))
     corrected = apply_enrollment_changes(enrollment, changes)
-    dates = [d for d, _ in corrected.changes]
+    dates = [p.effective for p in corrected.periods]
     if dates != sorted(dates):
         raise refuse("changes", "correction.dates_out_of_order",
                      "after the correction the enrollment's changes would not be in date order")

@@ -15,33 +15,49 @@ NORMAL, SUSPENDED, TERMINATED = "1", "2", "4"
 
 
 @dataclass(frozen=True)
+class Period:
+    """From `effective` on (valid time), the enrollment had this status, unit and person type."""
+
+    effective: date
+    status: str
+    unit_code: str
+    person_type: str
+
+
+@dataclass(frozen=True)
 class Enrollment:
     id: UUID
     insurance_type: str
     region: str
     pooling_region: str
-    unit_code: str
-    person_type: str
     rider_of: UUID | None
-    changes: tuple[tuple[date, str], ...]  # (effective, 参保状态) in valid-time order
+    periods: tuple[Period, ...]  # in valid-time order
     imported: bool = False
     cross_scheme_with: tuple[UUID, ...] = ()
 
     @property
     def status(self) -> str:
-        return self.changes[-1][1]
+        return self.periods[-1].status
+
+    @property
+    def unit_code(self) -> str:
+        return self.periods[-1].unit_code
+
+    @property
+    def person_type(self) -> str:
+        return self.periods[-1].person_type
 
     @property
     def start(self) -> date:
-        return self.changes[0][0]
+        return self.periods[0].effective
 
     @property
     def end(self) -> date | None:
-        return self.changes[-1][0] if self.status == TERMINATED else None
+        return self.periods[-1].effective if self.status == TERMINATED else None
 
     @property
     def last_change(self) -> date:
-        return self.changes[-1][0]
+        return self.periods[-1].effective
 
     @property
     def is_open(self) -> bool:
@@ -51,14 +67,16 @@ class Enrollment:
     def scheme(self) -> str | None:
         return scheme_of(self.insurance_type)
 
-    def with_status(self, effective: date, status: str) -> Enrollment:
-        return replace(self, changes=(*self.changes, (effective, status)))
+    def changed(self, effective: date, **what: str) -> Enrollment:
+        """A new period from `effective` on, like the last one but for `what`."""
+        return replace(self, periods=(*self.periods, replace(self.periods[-1], effective=effective, **what)))
 
     def as_record(self) -> ev.EnrollmentRecord:
         return ev.EnrollmentRecord(
             enrollment_id=self.id, insurance_type=self.insurance_type, region=self.region,
-            pooling_region=self.pooling_region, unit_code=self.unit_code,
-            person_type=self.person_type, rider_of=self.rider_of, changes=self.changes,
+            pooling_region=self.pooling_region, unit_code=self.unit_code, person_type=self.person_type,
+            rider_of=self.rider_of, periods=tuple(
+                (p.effective, p.status, p.unit_code, p.person_type) for p in self.periods),
             imported=self.imported,
         )
 
@@ -115,8 +133,12 @@ def _set_enrollment(person: Person, enrollment: Enrollment) -> Person:
     return replace(person, enrollments={**person.enrollments, enrollment.id: enrollment})
 
 
+def _change(person: Person, enrollment_id: UUID, effective: date, **what: str) -> Person:
+    return _set_enrollment(person, person.enrollments[enrollment_id].changed(effective, **what))
+
+
 def _status(person: Person, enrollment_id: UUID, effective: date, status: str) -> Person:
-    return _set_enrollment(person, person.enrollments[enrollment_id].with_status(effective, status))
+    return _change(person, enrollment_id, effective, status=status)
 
 
 def _registered(p: Person, e: ev.PersonRegistered) -> Person:
@@ -126,23 +148,21 @@ def _registered(p: Person, e: ev.PersonRegistered) -> Person:
 
 def _enrolled(p: Person, e: ev.Enrolled) -> Person:
     enrollment = Enrollment(
-        e.enrollment_id, e.insurance_type, e.region, e.pooling_region, e.unit_code,
-        e.person_type, e.rider_of, ((e.effective, NORMAL),), cross_scheme_with=e.cross_scheme_with,
+        e.enrollment_id, e.insurance_type, e.region, e.pooling_region, e.rider_of,
+        (Period(e.effective, NORMAL, e.unit_code, e.person_type),), cross_scheme_with=e.cross_scheme_with,
     )
     transfers = {k: v for k, v in p.transfers.items() if k != e.transfer_id}
     return replace(_set_enrollment(p, enrollment), transfers=transfers)
 
 
 def _resumed(p: Person, e: ev.EnrollmentResumed) -> Person:
-    p = _status(p, e.enrollment_id, e.effective, NORMAL)
-    if e.unit_code:
-        p = _set_enrollment(p, replace(p.enrollments[e.enrollment_id], unit_code=e.unit_code))
-    return p
+    unit = {"unit_code": e.unit_code} if e.unit_code else {}
+    return _change(p, e.enrollment_id, e.effective, status=NORMAL, **unit)
 
 
 def _retired(p: Person, e: ev.PersonRetired) -> Person:
     for eid in e.enrollment_ids:
-        p = _set_enrollment(p, replace(p.enrollments[eid], person_type=e.person_type))
+        p = _change(p, eid, e.effective, person_type=e.person_type)
     return p
 
 
@@ -163,7 +183,7 @@ def _transferred_out(p: Person, e: ev.TransferredOut) -> Person:
 
 def _attribute(name: str) -> Callable[[Person, Any], Person]:
     def apply(p: Person, e: Any) -> Person:
-        return _set_enrollment(p, replace(p.enrollments[e.enrollment_id], **{name: getattr(e, name)}))
+        return _change(p, e.enrollment_id, e.effective, **{name: getattr(e, name)})
 
     return apply
 
@@ -181,21 +201,25 @@ def _base_corrected(p: Person, e: ev.BaseInfoCorrected) -> Person:
 
 
 def apply_enrollment_changes(enrollment: Enrollment, changes: dict[str, tuple[str | None, str | None]]) -> Enrollment:
-    """An enrollment as a correction says it should have read (shared with the decider)."""
-    updated = enrollment
+    """An enrollment as a correction says it should have read (shared with the decider).
+
+    Start and end move the first and the closing period; any other field was wrong from
+    the start, so it is corrected in every period.
+    """
+    periods = enrollment.periods
     for name, (_, now) in changes.items():
         if name == "start" and now:
-            first = (date.fromisoformat(now), updated.changes[0][1])
-            updated = replace(updated, changes=(first, *updated.changes[1:]))
+            periods = (replace(periods[0], effective=date.fromisoformat(now)), *periods[1:])
         elif name == "end" and now:
-            last = (date.fromisoformat(now), TERMINATED)
-            kept = updated.changes[:-1] if updated.status == TERMINATED else updated.changes
-            updated = replace(updated, changes=(*kept, last))
+            kept = periods[:-1] if periods[-1].status == TERMINATED else periods
+            periods = (*kept, replace(kept[-1], effective=date.fromisoformat(now), status=TERMINATED))
         elif name == "end":  # an end recorded by mistake: the enrollment is open again
-            updated = replace(updated, changes=updated.changes[:-1])
+            periods = periods[:-1]
+        elif name in ("unit_code", "person_type") and now is not None:
+            periods = tuple(replace(p, **{name: now}) for p in periods)
         elif now is not None:
-            updated = replace(updated, **{name: now})
-    return updated
+            enrollment = replace(enrollment, **{name: now})
+    return replace(enrollment, periods=periods)
 
 
 def _enrollment_corrected(p: Person, e: ev.EnrollmentCorrected) -> Person:
@@ -205,21 +229,24 @@ def _enrollment_corrected(p: Person, e: ev.EnrollmentCorrected) -> Person:
 def _adopted(p: Person, e: ev.IdentityAdopted) -> Person:
     for r in e.enrollments:
         p = _set_enrollment(p, Enrollment(
-            r.enrollment_id, r.insurance_type, r.region, r.pooling_region, r.unit_code,
-            r.person_type, r.rider_of, r.changes, r.imported,
+            r.enrollment_id, r.insurance_type, r.region, r.pooling_region, r.rider_of,
+            tuple(Period(*period) for period in r.periods), r.imported,
         ))
     return p
 
 
 def _legacy(p: Person, e: ev.LegacyEnrollmentImported) -> Person:
-    changes: tuple[tuple[date, str], ...] = ((e.start, e.status if e.status != TERMINATED else NORMAL),)
-    if e.status == TERMINATED:
-        changes += ((e.end or e.start, TERMINATED),)
-    elif e.end is not None and e.status == SUSPENDED:
-        changes = ((e.start, NORMAL), (e.end, SUSPENDED))
+    """A legacy row's status over its period: in force from its start, then as the row says."""
+    first = Period(e.start, NORMAL, e.unit_code, e.person_type)
+    if e.status == NORMAL:
+        periods: tuple[Period, ...] = (first,)
+    elif e.end is not None and e.end > e.start:
+        periods = (first, replace(first, effective=e.end, status=e.status))
+    else:
+        periods = (replace(first, status=e.status),)
     return _set_enrollment(p, Enrollment(
-        e.enrollment_id, e.insurance_type, e.region, e.pooling_region, e.unit_code,
-        e.person_type, None, changes, imported=True, cross_scheme_with=e.duplicates_of,
+        e.enrollment_id, e.insurance_type, e.region, e.pooling_region, None, periods,
+        imported=True, cross_scheme_with=e.duplicates_of,
     ))
 
 

@@ -55,14 +55,14 @@ def state_known_at(history: Sequence[RecordedEvent], system_time: datetime | Non
 def spells(person: Person) -> list[Spell]:
     out = []
     for e in person.enrollments.values():
-        for (start, status), following in zip(e.changes, (*e.changes[1:], None), strict=True):
-            if status == TERMINATED:
+        for period, following in zip(e.periods, (*e.periods[1:], None), strict=True):
+            if period.status == TERMINATED:
                 continue
-            end = following[0] if following else None
-            if end is not None and end <= start:
-                continue  # a status that lasted no time
-            out.append(Spell(e.id, e.insurance_type, e.region, e.pooling_region, e.unit_code,
-                             e.person_type, status, start, end))
+            end = following.effective if following else None
+            if end is not None and end <= period.effective:
+                continue  # a period that lasted no time
+            out.append(Spell(e.id, e.insurance_type, e.region, e.pooling_region, period.unit_code,
+                             period.person_type, period.status, period.effective, end))
     return sorted(out, key=lambda s: (s.valid_from, s.insurance_type, s.region))
 
 

@@ -7,7 +7,7 @@ from uuid import uuid4
 
 from domain import commands as cmd
 from domain.events import Actor
-from domain.id_numbers import check_character
+from domain.id_numbers import check_character, parse_resident_id
 
 CLERK = Actor(kind="office", id="clerk-1", region="350100")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
@@ -27,9 +27,9 @@ def ctx(now: datetime = NOW, channel: str = "office", actor: Actor = CLERK, evid
 
 
 def register(id_number: str, effective: date = date(2010, 1, 1), **kw) -> cmd.RegisterPerson:
-    seq_digit = int(id_number[16])
-    fields = dict(name="张三", gender="1" if seq_digit % 2 else "2", birth_date=date(
-        int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])), ethnicity="01")
+    """A registration whose birth date and gender agree with the ID number unless told otherwise."""
+    parsed = parse_resident_id(id_number, today=NOW.date())
+    fields = dict(name="张三", gender=parsed.gender, birth_date=parsed.birth_date, ethnicity="01")
     fields.update(kw)
     return cmd.RegisterPerson(effective=effective, id_number=id_number, **fields)
 

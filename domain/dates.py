@@ -7,13 +7,13 @@ from datetime import date
 
 from domain.errors import refuse
 
-_DAY = re.compile(r"^\d{8}$")
-_MONTH = re.compile(r"^\d{6}$")
+_DAY = re.compile(r"[0-9]{8}")
+_MONTH = re.compile(r"[0-9]{6}")
 
 
 def parse_day(raw: str, field: str) -> date:
     text = raw.strip()
-    if not _DAY.match(text):
+    if not _DAY.fullmatch(text):
         raise refuse(field, "date.format", f"“{raw}” is not a date in the form YYYYMMDD")
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -24,6 +24,6 @@ def parse_day(raw: str, field: str) -> date:
 def parse_month(raw: str, field: str) -> date:
     """A YYYYMM month as its first day."""
     text = raw.strip()
-    if not _MONTH.match(text) or not 1 <= int(text[4:]) <= 12 or int(text[:4]) < 1900:
+    if not _MONTH.fullmatch(text) or not 1 <= int(text[4:]) <= 12 or int(text[:4]) < 1900:
         raise refuse(field, "month.format", f"“{raw}” is not a month in the form YYYYMM")
     return date(int(text[:4]), int(text[4:]), 1)

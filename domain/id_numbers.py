@@ -16,8 +16,8 @@ from domain.errors import refuse
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
+_ID18 = re.compile(r"[0-9]{17}[0-9X]")
+_ID15 = re.compile(r"[0-9]{15}")
 RESIDENT_ID = "01"
 # Fixed forever: person ids derived from it are stored in every event stream.
 PERSON_NAMESPACE = uuid.UUID("6f1c2a64-3b1e-5d0b-9a57-5c1d0c2e8b31")
@@ -50,9 +50,9 @@ def parse_resident_id(raw: str, *, today: date | None = None, field: str = "id_n
     """Validate a 15- or 18-digit resident ID number; refuse naming the broken rule."""
     number = normalise(raw)
     upgraded_from = None
-    if _ID15.match(number):
+    if _ID15.fullmatch(number):
         upgraded_from, number = number, upgrade_15(number)
-    elif not _ID18.match(number):
+    elif not _ID18.fullmatch(number):
         raise refuse(field, "id_number.format", f"“{raw}” is neither 18 characters (17 digits + digit or X) nor 15 digits")
     province = number[:2]
     if province not in table("province").codes:
@@ -75,7 +75,7 @@ def parse_resident_id(raw: str, *, today: date | None = None, field: str = "id_n
 def normalise_certificate(certificate_type: str, raw: str) -> str:
     """The number under which a person is known nationally: 15-digit IDs are upgraded."""
     number = normalise(raw)
-    if certificate_type == RESIDENT_ID and _ID15.match(number):
+    if certificate_type == RESIDENT_ID and _ID15.fullmatch(number):
         return upgrade_15(number)
     return number
 

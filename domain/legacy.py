@@ -10,17 +10,13 @@ from domain import events as ev
 from domain.codes import table
 from domain.errors import refuse
 from domain.id_numbers import person_id
-from domain.person import check_identity, check_nationality
+from domain.person import check_identity, check_nationality, overlaps
 from domain.person_state import NORMAL, SUSPENDED, TERMINATED, Person
 from domain.regions import validate_region
 from domain.schemes import scheme_of
 from domain.validation import Checks, required_text, validate_name
 
 STATUS_3_TARGETS = (NORMAL, SUSPENDED, TERMINATED)
-
-
-def overlaps(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
-    return start < (other_end or date.max) and other_start < (end or date.max)
 
 
 def decide_import(c: cmd.ImportLegacyEnrollment, person: Person, ctx: cmd.Context) -> list[ev.Event]:

@@ -79,22 +79,34 @@ def describe(e: Enrollment) -> str:
     return f"{e.insurance_type} {table('insurance_type').label_of(e.insurance_type)} in {e.region} ({e.id})"
 
 
-def same_scheme_in_force(person: Person, insurance_type: str) -> list[Enrollment]:
+def overlaps(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
+    return start < (other_end or date.max) and other_start < (end or date.max)
+
+
+def in_force_from(enrollment: Enrollment, day: date) -> bool:
+    """Whether the enrollment is in force (正常参保) at any time on or after `day`."""
+    ends = [p.effective for p in enrollment.periods[1:]] + [date.max]
+    return any(p.status == NORMAL and end > day for p, end in zip(enrollment.periods, ends, strict=True))
+
+
+def refuse_duplicate(person: Person, insurance_type: str, region: str, day: date, resuming: UUID | None = None) -> None:
+    """No two enrollments of one scheme in force at once; no overlap within one type and region."""
     scheme = scheme_of(insurance_type)
-    return [e for e in person.open_enrollments() if scheme and e.scheme == scheme and e.status == NORMAL]
+    for e in person.enrollments.values():
+        if e.id == resuming:
+            continue
+        if scheme and e.scheme == scheme and in_force_from(e, day):
+            raise refuse("insurance_type", "enrollment.duplicate_within_scheme",
+                         "the person is already enrolled in the same scheme: " + describe(e))
+        if e.insurance_type == insurance_type and e.region == region and (e.end is None or e.end > day):
+            raise refuse("effective_date", "enrollment.overlaps_previous",
+                         f"{describe(e)} lasts until {e.end or 'now'}; a new one cannot start on {day}")
 
 
-def refuse_duplicate(person: Person, insurance_type: str) -> None:
-    clashing = same_scheme_in_force(person, insurance_type)
-    if clashing:
-        raise refuse("insurance_type", "enrollment.duplicate_within_scheme",
-                     "the person is already enrolled in the same scheme: " + describe(clashing[0]))
-
-
-def cross_scheme_in_force(person: Person, insurance_type: str) -> tuple[UUID, ...]:
+def cross_scheme_in_force(person: Person, insurance_type: str, day: date) -> tuple[UUID, ...]:
     scheme = scheme_of(insurance_type)
-    return tuple(e.id for e in person.open_enrollments()
-                 if scheme and e.scheme and e.scheme != scheme and e.status == NORMAL)
+    return tuple(e.id for e in person.enrollments.values()
+                 if scheme and e.scheme and e.scheme != scheme and in_force_from(e, day))
 
 
 def check_unit(units: Units, unit_code: str, insurance_type: str, person_type: str) -> Unit:
@@ -199,12 +211,12 @@ def _enroll(c: cmd.Enroll, person: Person, units: Units, ctx: cmd.Context) -> li
     pooling, rider_of = _enrollment_terms(c, person, units)
     if person.birth_date and c.effective < person.birth_date:
         raise refuse("effective_date", "effective_date.before_birth", "an enrollment cannot start before birth")
-    refuse_duplicate(person, c.insurance_type)
+    refuse_duplicate(person, c.insurance_type, c.region, c.effective)
     return [ev.Enrolled(
         effective=c.effective, enrollment_id=enrollment_id_for(ctx), insurance_type=c.insurance_type,
         region=c.region, pooling_region=pooling, unit_code=c.unit_code.strip().upper(),
         person_type=c.person_type, rider_of=rider_of,
-        cross_scheme_with=cross_scheme_in_force(person, c.insurance_type),
+        cross_scheme_with=cross_scheme_in_force(person, c.insurance_type, c.effective),
     )]
 
 
@@ -236,7 +248,7 @@ def _resume(c: cmd.Resume, person: Person, units: Units, ctx: cmd.Context) -> li
     unit_code = c.unit_code.strip().upper() if c.unit_code else None
     if unit_code:
         check_unit(units, unit_code, enrollment.insurance_type, enrollment.person_type)
-    refuse_duplicate(person, enrollment.insurance_type)
+    refuse_duplicate(person, enrollment.insurance_type, enrollment.region, c.effective, resuming=enrollment.id)
     return [ev.EnrollmentResumed(effective=c.effective, enrollment_id=e.id,
                                  unit_code=unit_code if e.id == enrollment.id else None)
             for e in _with_riders(person, enrollment, SUSPENDED)]
@@ -311,12 +323,12 @@ def _transfer_in(c: cmd.TransferIn, person: Person, units: Units, ctx: cmd.Conte
         raise refuse("insurance_type", "transfer.direction",
                      f"direction {pending.direction} arrives in the other scheme")
     pooling, _ = _enrollment_terms(c, person, units)
-    refuse_duplicate(person, c.insurance_type)
+    refuse_duplicate(person, c.insurance_type, c.region, c.effective)
     return [ev.Enrolled(
         effective=c.effective, enrollment_id=enrollment_id_for(ctx), insurance_type=c.insurance_type,
         region=c.region, pooling_region=pooling, unit_code=c.unit_code.strip().upper(),
         person_type=c.person_type, change="14" if pools(pending.from_region, pooling) else "13",
-        transfer_id=c.transfer_id, cross_scheme_with=cross_scheme_in_force(person, c.insurance_type),
+        transfer_id=c.transfer_id, cross_scheme_with=cross_scheme_in_force(person, c.insurance_type, c.effective),
     )]
 
 
@@ -435,6 +447,11 @@ def _correct_enrollment(c: cmd.CorrectEnrollment, person: Person, units: Units, 
     if dates != sorted(dates):
         raise refuse("changes", "correction.dates_out_of_order",
                      "after the correction the enrollment's changes would not be in date order")
+    for other in person.enrollments.values():
+        if other.id != corrected.id and (other.insurance_type, other.region) == (corrected.insurance_type, corrected.region) \
+                and overlaps(corrected.start, corrected.end, other.start, other.end):
+            raise refuse("changes", "correction.overlaps",
+                         f"after the correction it would overlap {describe(other)} in the same type and region")
     overrode = employer_locks(person, units, ctx)
     return [ev.EnrollmentCorrected(effective=c.effective, reason=c.reason, enrollment_id=enrollment.id,
                                    changes=changes, overrode_lock=overrode)]

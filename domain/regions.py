@@ -8,7 +8,7 @@ from enum import StrEnum
 from domain.codes import table
 from domain.errors import refuse
 
-_SIX_DIGITS = re.compile(r"^\d{6}$")
+_SIX_DIGITS = re.compile(r"[0-9]{6}")
 NATIONAL = "100000"
 
 
@@ -34,7 +34,7 @@ def region_level(code: str) -> RegionLevel:
 
 def validate_region(raw: str, field: str = "region") -> str:
     code = raw.strip()
-    if not _SIX_DIGITS.match(code):
+    if not _SIX_DIGITS.fullmatch(code):
         raise refuse(field, "region.format", f"“{raw}” is not a 6-digit region code")
     if code != NATIONAL and code[:2] not in table("province").codes:
         raise refuse(field, "region.province", f"province prefix {code[:2]} does not exist")

@@ -1,0 +1,98 @@
+"""Races between writers: the loser is retried, sees the winner's events, and is decided again.
+
+`PausingLedger` is the real ledger with one pause between deciding and appending on its
+first attempt, so the race these tests describe happens every time, not by luck.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timezone
+
+import pytest
+
+from canbao.ledger import Ledger
+from canbao.store import EventStore
+from domain import commands as cmd
+from domain.errors import DomainError
+from domain.events import Actor
+from tests.support.builders import EMPLOYER, ctx, enroll_employee, register, register_unit, resident_id
+
+ID = resident_id()
+IN_CAMPAIGN = datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
+
+
+class PausingLedger(Ledger):
+    def __init__(self, store: EventStore, decided: threading.Event, go: threading.Event) -> None:
+        super().__init__(store)
+        self.decided, self.go, self.first = decided, go, True
+
+    def _plan(self, command, context):
+        plan = super()._plan(command, context)
+        if self.first:
+            self.first = False
+            self.decided.set()
+            assert self.go.wait(10)
+        return plan
+
+
+def run(fn, results: list, key: str):
+    try:
+        results.append((key, fn()))
+    except DomainError as refused:
+        results.append((key, refused))
+
+
+@pytest.fixture
+def second_store(empty_database, store):
+    other = EventStore(empty_database)
+    yield other
+    other.close()
+
+
+def test_two_offices_enrolling_the_same_person_in_one_scheme_at_once_record_exactly_one(ledger, second_store):
+    ledger.execute(register_unit(), ctx())
+    ledger.execute(register(ID), ctx())
+    decided = [threading.Event(), threading.Event()]
+    go = threading.Event()
+    writers = [PausingLedger(ledger.store, decided[0], go), PausingLedger(second_store, decided[1], go)]
+    results: list = []
+    threads = [
+        threading.Thread(target=run, args=(lambda w=w, r=r: w.execute(enroll_employee(ID, region=r), ctx()), results, r))
+        for w, r in zip(writers, ("350102", "350103"), strict=True)
+    ]
+    for t in threads:
+        t.start()
+    assert all(d.wait(10) for d in decided)  # both decided against the same version
+    go.set()
+    for t in threads:
+        t.join(20)
+    outcomes = dict(results)
+    refused = [r for r in outcomes.values() if isinstance(r, DomainError)]
+    assert len(refused) == 1 and refused[0].errors[0].rule == "enrollment.duplicate_within_scheme"
+    assert [e.insurance_type for e in ledger.person("01", ID).enrollments.values()] == ["310"]
+
+
+def test_a_unit_channel_correction_racing_a_confirmation_is_refused_once_the_confirmation_lands(ledger, second_store):
+    ledger.execute(register_unit(), ctx())
+    ledger.execute(register(ID), ctx())
+    ledger.execute(enroll_employee(ID), ctx())
+    ledger.execute(cmd.OpenCampaign(
+        effective=date(2026, 6, 1), campaign_id="2026核对", name="核对", region="350100",
+        export_from=date(2026, 6, 1), export_to=date(2026, 6, 9), correction_from=date(2026, 6, 10),
+        correction_to=date(2026, 11, 30), locked_until=date(2026, 12, 31)), ctx())
+    decided, go = threading.Event(), threading.Event()
+    corrector = PausingLedger(second_store, decided, go)
+    agent = ctx(now=IN_CAMPAIGN, channel="unit_portal", actor=Actor(kind="unit_agent", id="a", unit_code=EMPLOYER))
+    results: list = []
+    correction = threading.Thread(target=run, args=(lambda: corrector.execute(cmd.CorrectBaseInfo(
+        effective=date(2026, 11, 20), id_number=ID, changes={"phone": "13900000000"}), agent), results, "correction"))
+    correction.start()
+    assert decided.wait(10)  # the correction was decided before the unit confirmed...
+    ledger.execute(cmd.ConfirmUnitData(effective=date(2026, 11, 20), unit_code=EMPLOYER, campaign_id="2026核对"),
+                   ctx(now=IN_CAMPAIGN))
+    go.set()  # ...and tries to land after it
+    correction.join(20)
+    [(_, outcome)] = results
+    assert isinstance(outcome, DomainError) and outcome.errors[0].rule == "campaign.confirmed_lock"
+    assert ledger.person("01", ID).phone is None

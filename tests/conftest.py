@@ -11,6 +11,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -30,14 +31,20 @@ def server_conninfo() -> Iterator[str]:
         yield start_embedded(Path(tmp) / "pg", cleanup_mode="delete")
 
 
-@pytest.fixture
-def empty_database(server_conninfo: str) -> Iterator[str]:
-    """A brand-new database for one test, dropped afterwards."""
-    name = f"canbao_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server_conninfo, autocommit=True) as conn:
+@contextmanager
+def throwaway_database(server: str, prefix: str = "canbao_test") -> Iterator[str]:
+    """A brand-new database on `server`, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield make_conninfo(server_conninfo, dbname=name)
+        yield make_conninfo(server, dbname=name)
     finally:
-        with psycopg.connect(server_conninfo, autocommit=True) as conn:
+        with psycopg.connect(server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_database(server_conninfo: str) -> Iterator[str]:
+    with throwaway_database(server_conninfo) as conninfo:
+        yield conninfo

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.conftest import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,10 +24,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(server_conninfo: str) -> Iterator[str]:
+def server_database(server_conninfo: str) -> Iterator[str]:
+    """A database of its own for each module's server."""
+    with throwaway_database(server_conninfo, "canbao_e2e") as conninfo:
+        yield conninfo
+
+
+@pytest.fixture(scope="module")
+def server(server_database: str) -> Iterator[str]:
     """Base URL of a ledger served by uvicorn in a child process."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": server_conninfo}
+    env = {**os.environ, "DATABASE_URL": server_database}
     process = subprocess.Popen(
         [sys.executable, "-m", "canbao", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -22,7 +22,7 @@ from domain.codec import GENESIS, decode, encode, event_hash
 from domain.events import Event, Meta
 from domain.timeline import RecordedEvent
 
-EVENTS_TABLE = "canbao_events"  # pinned: never derived from a class or application name
+from projections.runner import EVENTS_TABLE  # pinned: never derived from a class name
 
 
 class Conflict(Exception):

@@ -263,7 +263,8 @@ _EVOLVE: dict[type[ev.Event], Callable[[Person, Any], Person]] = {
     ev.EnrollmentUnitChanged: _attribute("unit_code"),
     ev.BaseInfoCorrected: _base_corrected,
     ev.EnrollmentCorrected: _enrollment_corrected,
-    ev.IdentityMergedAway: lambda p, e: replace(p, merged_into=e.into_person_id),
+    # The enrollments moved to the adopting identity; keeping them here would count them twice.
+    ev.IdentityMergedAway: lambda p, e: replace(p, merged_into=e.into_person_id, enrollments={}, transfers={}),
     ev.IdentityAdopted: _adopted,
     ev.LegacyEnrollmentImported: _legacy,
 }

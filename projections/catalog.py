@@ -1,0 +1,81 @@
+"""The read models: which tables each projection keeps, from which kind of stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from projections.anomalies import anomaly_rows
+from projections.duplicates import duplicate_rows
+from projections.person_rows import (
+    Row, StreamHistory, current_enrollment_rows, enrollment_spell_rows, person_view_rows,
+)
+from projections.unit_rows import lock_window_rows, unit_view_rows
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: str  # the column holding the stream id: a stream's rows are replaced as a whole
+    columns: tuple[str, ...]
+    rows: Callable[[StreamHistory], list[Row]]
+
+
+@dataclass(frozen=True)
+class Projection:
+    name: str
+    description: str
+    stream_kind: str  # "person" or "unit": the topic prefix of the streams it reads
+    tables: tuple[Table, ...]
+
+
+def _columns(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+PROJECTIONS = (
+    Projection("enrollments", "persons, current enrollments and bitemporal enrollment history", "person", (
+        Table("person_view", "person_id", _columns(
+            "person_id certificate_type id_number name gender birth_date survival_status civil_servant phone "
+            "household_region legacy_id_number merged_into"), person_view_rows),
+        Table("current_enrollment", "person_id", _columns(
+            "enrollment_id person_id insurance_type scheme region pooling_region status person_type unit_code "
+            "since last_change imported"), current_enrollment_rows),
+        Table("enrollment_spell", "person_id", _columns(
+            "person_id enrollment_id insurance_type scheme region pooling_region unit_code person_type status "
+            "valid_from valid_to recorded_from recorded_to"), enrollment_spell_rows),
+    )),
+    Projection("duplicates", "duplicate-enrollment sets with their cleanup roles", "person", (
+        Table("duplicate_set", "person_id", _columns(
+            "person_id kind first_enrollment_id second_enrollment_id first_region second_region first_type "
+            "second_type overlap_from keep_enrollment_id clean_enrollment_id confirming_region"), duplicate_rows),
+    )),
+    Projection("anomalies", "record anomalies of seed 000 附件2", "person", (
+        Table("anomaly", "subject_id", _columns("subject_id subject_kind subject_code region kind detail"),
+              anomaly_rows),
+    )),
+    Projection("units", "units and their confirmed-lock windows", "unit", (
+        Table("unit_view", "unit_id", _columns(
+            "unit_id unit_code name unit_type management_type region finance_funded status successor_codes"),
+              unit_view_rows),
+        Table("lock_window", "unit_id", _columns("unit_id unit_code campaign_id confirmed_at locked_until"),
+              lock_window_rows),
+    )),
+)
+BY_NAME = {p.name: p for p in PROJECTIONS}
+
+
+def select(names: list[str] | None) -> list[Projection]:
+    if not names:
+        return list(PROJECTIONS)
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise KeyError(f"unknown projection {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
+    return [BY_NAME[n] for n in names]
+
+
+def rows_for(projection: Projection, stream: StreamHistory) -> dict[str, list[Row]]:
+    kind = stream.history[0].event.topic.split(".", 1)[0] if stream.history else ""
+    if kind != projection.stream_kind:
+        return {t.name: [] for t in projection.tables}
+    return {t.name: t.rows(stream) for t in projection.tables}

@@ -1,0 +1,83 @@
+"""The rows one person's history contributes to each read model. Pure: history in, rows out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from uuid import UUID
+
+from domain.person_state import Person, fold
+from domain.schemes import scheme_of
+from domain.timeline import RecordedEvent, Spell, spells
+
+Row = tuple
+
+
+@dataclass(frozen=True)
+class StreamHistory:
+    """One stream's events up to a position, with its person state folded once and shared."""
+
+    stream_id: UUID
+    history: Sequence[RecordedEvent]
+
+    @property
+    def person_id(self) -> UUID:
+        return self.stream_id
+
+    @cached_property
+    def state(self) -> Person:
+        return fold(r.event for r in self.history)
+
+    @cached_property
+    def spells_now(self) -> list[Spell]:
+        return spells(self.state)
+
+
+def person_view_rows(p: StreamHistory) -> list[Row]:
+    s = p.state
+    if not s.registered:
+        return []
+    return [(p.person_id, s.certificate_type, s.id_number, s.name, s.gender, s.birth_date, s.survival_status,
+             s.civil_servant, s.phone, s.household_region, s.legacy_id_number, s.merged_into)]
+
+
+def current_enrollment_rows(p: StreamHistory) -> list[Row]:
+    return [(e.id, p.person_id, e.insurance_type, scheme_of(e.insurance_type), e.region, e.pooling_region, e.status,
+             e.person_type, e.unit_code, e.start, e.last_change, e.imported)
+            for e in p.state.open_enrollments()]
+
+
+def _believed(history: Sequence[RecordedEvent]) -> list[tuple[datetime, list[Spell]]]:
+    """(system time, spells believed from then on), for each distinct recording time."""
+    times = sorted({r.recorded_at for r in history})
+    in_order = all(a.recorded_at <= b.recorded_at for a, b in zip(history, history[1:]))
+    out, state, done = [], Person(), 0
+    for t in times:
+        if in_order:  # the usual case: fold on from where the previous time left off
+            while done < len(history) and history[done].recorded_at <= t:
+                state = fold([history[done].event], state)
+                done += 1
+        else:  # recorded out of version order: refold what was known at t, in version order
+            state = fold(r.event for r in history if r.recorded_at <= t)
+        out.append((t, spells(state)))
+    return out
+
+
+def enrollment_spell_rows(p: StreamHistory) -> list[Row]:
+    rows: list[Row] = []
+    believed_since: dict[Spell, datetime] = {}
+    for t, current in _believed(p.history):
+        now = set(current)
+        for gone in [s for s in believed_since if s not in now]:
+            rows.append(_spell_row(p.person_id, gone, believed_since.pop(gone), t))
+        for new in current:
+            believed_since.setdefault(new, t)
+    rows.extend(_spell_row(p.person_id, s, since, None) for s, since in believed_since.items())
+    return rows
+
+
+def _spell_row(person_id: UUID, s: Spell, recorded_from: datetime, recorded_to: datetime | None) -> Row:
+    return (person_id, s.enrollment_id, s.insurance_type, scheme_of(s.insurance_type), s.region, s.pooling_region,
+            s.unit_code, s.person_type, s.status, s.valid_from, s.valid_to, recorded_from, recorded_to)

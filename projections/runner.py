@@ -1,0 +1,190 @@
+"""Keep the read models in step with the event log, exactly once.
+
+Catch-up reads the log after a projection's tracked position in batches. For each batch it
+refolds every stream the batch touched, using that stream's events up to the batch's last
+position, replaces those streams' rows, and moves the tracking position — all in one
+transaction. Replacing a stream's rows as a whole makes a repeated batch harmless, and the
+shared transaction makes a crashed batch leave nothing behind.
+
+Rebuild reads the whole log once, in stream order, inside one repeatable-read snapshot,
+and writes the tables with COPY in one transaction: memory stays flat, and a rebuild that
+dies leaves the previous tables in place.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from psycopg import sql
+
+from domain.codec import decode
+from domain.timeline import RecordedEvent
+from projections.catalog import Projection, rows_for
+from projections.person_rows import Row, StreamHistory
+
+EVENTS_TABLE = "canbao_events"
+TRACKING_TABLE = "projection_tracking"
+Progress = Callable[[int, int], None]  # (events done, events in total)
+FLUSH_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    position: int
+    head: int
+
+    @property
+    def behind(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+def to_streams(rows: Iterable[dict[str, Any]]) -> Iterator[StreamHistory]:
+    """Group stored rows (ordered by stream and version) into decoded stream histories."""
+    for stream_id, group in groupby(rows, key=lambda r: r["originator_id"]):
+        history = []
+        for r in group:
+            event, meta = decode(r["topic"], bytes(r["state"]))
+            history.append(RecordedEvent(stream_id, r["originator_version"], event, meta))
+        yield StreamHistory(stream_id, history)
+
+
+class ProjectionRunner:
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        self.datastore = datastore
+        self.tracking = PostgresTrackingRecorder(datastore, tracking_table_name=TRACKING_TABLE)
+        self.tracking.create_table()
+
+    def position(self, name: str) -> int:
+        return self.tracking.max_tracking_id(name) or 0
+
+    def head(self) -> int:
+        with self.datastore.get_connection() as conn:
+            row = conn.execute(f"SELECT max(notification_id) AS head FROM {EVENTS_TABLE}").fetchone()
+        return row["head"] or 0
+
+    def status(self, projections: Iterable[Projection]) -> list[Status]:
+        head = self.head()
+        return [Status(p.name, self.position(p.name), head) for p in projections]
+
+    # ---- catch-up -----------------------------------------------------------------------
+
+    def catch_up(self, projection: Projection, batch_size: int = 2_000, progress: Progress | None = None) -> int:
+        """Apply every event after the tracked position; return how many were applied."""
+        done, total = 0, max(self.head() - self.position(projection.name), 0)
+        while applied := self._apply_batch(projection, batch_size):
+            done += applied
+            if progress:
+                progress(done, max(total, done))
+        return done
+
+    def _apply_batch(self, projection: Projection, batch_size: int) -> int:
+        with self.datastore.transaction(commit=True) as curs:
+            position = self.tracking._max_tracking_id(projection.name, curs) or 0
+            batch = curs.execute(
+                f"SELECT notification_id, originator_id FROM {EVENTS_TABLE} WHERE notification_id > %s "
+                "ORDER BY notification_id LIMIT %s", (position, batch_size)).fetchall()
+            if not batch:
+                return 0
+            upto = batch[-1]["notification_id"]
+            stream_ids = sorted({r["originator_id"] for r in batch})
+            rows = curs.execute(
+                f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+                "WHERE originator_id = ANY(%s) AND notification_id <= %s ORDER BY originator_id, originator_version",
+                (stream_ids, upto)).fetchall()
+            derived = self._derive(projection, to_streams(rows))
+            for table in projection.tables:
+                curs.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
+                    sql.Identifier(table.name), sql.Identifier(table.key)), (stream_ids,))
+                copy_rows(curs, table.name, table.columns, derived[table.name])
+            # Raises if another runner already moved past `upto`: this batch then rolls back.
+            self.tracking._insert_tracking(curs, Tracking(projection.name, upto))
+            return len(batch)
+
+    @staticmethod
+    def _derive(projection: Projection, streams: Iterable[StreamHistory]) -> dict[str, list[Row]]:
+        derived: dict[str, list[Row]] = {t.name: [] for t in projection.tables}
+        for stream in streams:
+            for name, rows in rows_for(projection, stream).items():
+                derived[name].extend(rows)
+        return derived
+
+    # ---- rebuild ------------------------------------------------------------------------
+
+    def rebuild(self, projections: list[Projection], progress: Progress | None = None) -> tuple[int, int]:
+        """Recompute the projections from position 0; return (events read, position reached)."""
+        tables = [t for p in projections for t in p.tables]
+        with self.datastore.get_connection() as read, self.datastore.get_connection() as write:
+            with read.transaction(), write.transaction():
+                read.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                head = read.execute(f"SELECT coalesce(max(notification_id), 0) AS head, count(*) AS n "
+                                    f"FROM {EVENTS_TABLE}").fetchone()
+                upto, total = head["head"], head["n"]
+                write.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
+                buffers: dict[str, list[Row]] = {t.name: [] for t in tables}
+                done = 0
+                with read.cursor(name="canbao_rebuild") as scan:
+                    scan.itersize = 5_000
+                    scan.execute(f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+                                 "WHERE notification_id <= %s ORDER BY originator_id, originator_version", (upto,))
+                    for stream in to_streams(scan):
+                        for p in projections:
+                            for name, rows in rows_for(p, stream).items():
+                                buffers[name].extend(rows)
+                        done += len(stream.history)
+                        if sum(map(len, buffers.values())) >= FLUSH_ROWS:
+                            self._flush(write, tables, buffers)
+                            if progress:
+                                progress(done, total)
+                self._flush(write, tables, buffers)
+                with write.cursor() as curs:
+                    curs.execute(f"DELETE FROM {TRACKING_TABLE} WHERE application_name = ANY(%s)",
+                                 ([p.name for p in projections],))
+                    for p in projections:
+                        self.tracking._insert_tracking(curs, Tracking(p.name, upto))
+        if progress:
+            progress(done, total)
+        return done, upto
+
+    @staticmethod
+    def _flush(write: Any, tables: list, buffers: dict[str, list[Row]]) -> None:
+        with write.cursor() as curs:
+            for table in tables:
+                copy_rows(curs, table.name, table.columns, buffers[table.name])
+                buffers[table.name].clear()
+
+
+def copy_rows(curs: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
+    if not rows:
+        return
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+    with curs.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def follow(runner: ProjectionRunner, projections: list[Projection], stop: Callable[[], bool],
+           on_error: Callable[[Exception], None], poll_seconds: float = 0.5) -> None:
+    """Keep catching up until told to stop; an error is reported and the loop carries on
+    from the tracked position after a pause (the supervision `canbao serve` relies on)."""
+    backoff = poll_seconds
+    while not stop():
+        try:
+            for projection in projections:
+                runner.catch_up(projection)
+            backoff = poll_seconds
+        except Exception as error:  # noqa: BLE001 — a supervisor must survive any failure
+            on_error(error)
+            backoff = min(backoff * 2, 30.0)
+        time.sleep(backoff)
+
+
+

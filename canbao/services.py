@@ -1,0 +1,53 @@
+"""Wiring: the event store, the ledger service and the projection runners over one database."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from canbao.database import ledger_database
+from canbao.ledger import Ledger
+from canbao.migrations import apply_migrations
+from canbao.settings import Settings
+from canbao.store import EventStore
+from projections.catalog import PROJECTIONS
+from projections.runner import ProjectionRunner, follow
+
+log = logging.getLogger("canbao.projections")
+
+
+@dataclass
+class Services:
+    conninfo: str
+    store: EventStore
+    ledger: Ledger
+    runner: ProjectionRunner
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def follow_projections(self) -> threading.Thread:
+        """Keep every projection caught up in the background, restarting after any error."""
+        thread = threading.Thread(
+            target=follow, name="projections", daemon=True,
+            args=(self.runner, list(PROJECTIONS), self._stop.is_set,
+                  lambda error: log.exception("projection runner failed; restarting from its tracked position",
+                                              exc_info=error)),
+        )
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+@contextmanager
+def services(settings: Settings) -> Iterator[Services]:
+    with ledger_database(settings) as conninfo:
+        apply_migrations(conninfo)
+        store = EventStore(conninfo)
+        try:
+            yield Services(conninfo, store, Ledger(store), ProjectionRunner(store.datastore))
+        finally:
+            store.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
-from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
@@ -29,9 +28,14 @@ class Stored(BaseModel):
 
 
 @cache
-def _adapter(topic: str) -> TypeAdapter[Any]:
+def _model(topic: str) -> type[Stored]:
     cls = EVENT_TYPES[topic]
-    return TypeAdapter(create_model(f"Stored_{cls.__name__}", __base__=Stored, e=(cls, ...)))
+    return create_model(f"Stored_{cls.__name__}", __base__=Stored, e=(cls, ...))
+
+
+@cache
+def _adapter(topic: str) -> TypeAdapter[Stored]:
+    return TypeAdapter(_model(topic))
 
 
 def stored_topic(event: Event) -> str:
@@ -39,8 +43,9 @@ def stored_topic(event: Event) -> str:
 
 
 def encode(event: Event, meta: Meta) -> tuple[str, bytes]:
-    adapter = _adapter(event.topic)
-    return stored_topic(event), adapter.dump_json(adapter.validate_python({"e": event, "m": meta}))
+    # Event and meta are already validated models: wrap them without validating again.
+    wrapped = _model(event.topic).model_construct(e=event, m=meta)
+    return stored_topic(event), wrapped.__pydantic_serializer__.to_json(wrapped)
 
 
 def decode(stored_topic_: str, state: bytes) -> tuple[Event, Meta]:

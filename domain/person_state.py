@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -12,6 +12,15 @@ from domain import events as ev
 from domain.schemes import scheme_of
 
 NORMAL, SUSPENDED, TERMINATED = "1", "2", "4"
+
+
+def replace(obj: Any, **changes: Any) -> Any:
+    """`dataclasses.replace` without re-running __init__, which a fold would pay on every event."""
+    assert changes.keys() <= obj.__dict__.keys(), f"no such field: {changes.keys() - obj.__dict__.keys()}"
+    new = object.__new__(type(obj))
+    new.__dict__.update(obj.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 @dataclass(frozen=True)

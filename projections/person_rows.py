@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property
 from uuid import UUID
 
-from domain.person_state import Person, fold
+from domain.person_state import Person, evolve, fold
 from domain.schemes import scheme_of
 from domain.timeline import RecordedEvent, Spell, spells
 
@@ -27,8 +27,13 @@ class StreamHistory:
         return self.stream_id
 
     @cached_property
+    def believed(self) -> list[tuple[datetime, list[Spell], Person]]:
+        """(system time, spells believed from then on, state) for each distinct recording time."""
+        return _believed(self.history)
+
+    @cached_property
     def state(self) -> Person:
-        return fold(r.event for r in self.history)
+        return self.believed[-1][2] if self.history else Person()
 
     @cached_property
     def spells_now(self) -> list[Spell]:
@@ -49,26 +54,25 @@ def current_enrollment_rows(p: StreamHistory) -> list[Row]:
             for e in p.state.open_enrollments()]
 
 
-def _believed(history: Sequence[RecordedEvent]) -> list[tuple[datetime, list[Spell]]]:
-    """(system time, spells believed from then on), for each distinct recording time."""
+def _believed(history: Sequence[RecordedEvent]) -> list[tuple[datetime, list[Spell], Person]]:
     times = sorted({r.recorded_at for r in history})
     in_order = all(a.recorded_at <= b.recorded_at for a, b in zip(history, history[1:]))
     out, state, done = [], Person(), 0
     for t in times:
         if in_order:  # the usual case: fold on from where the previous time left off
             while done < len(history) and history[done].recorded_at <= t:
-                state = fold([history[done].event], state)
+                state = evolve(state, history[done].event)
                 done += 1
         else:  # recorded out of version order: refold what was known at t, in version order
             state = fold(r.event for r in history if r.recorded_at <= t)
-        out.append((t, spells(state)))
+        out.append((t, spells(state), state))
     return out
 
 
 def enrollment_spell_rows(p: StreamHistory) -> list[Row]:
     rows: list[Row] = []
     believed_since: dict[Spell, datetime] = {}
-    for t, current in _believed(p.history):
+    for t, current, _ in p.believed:
         now = set(current)
         for gone in [s for s in believed_since if s not in now]:
             rows.append(_spell_row(p.person_id, gone, believed_since.pop(gone), t))

@@ -1,0 +1,163 @@
+"""Legacy extracts (seed 001 附件1) as CSV or XLSX, read as a stream of import commands.
+
+Headers may be the annex's Chinese names or English aliases; CSV may be UTF-8 or GB18030
+(what legacy Windows systems export). Cells are read as text, so ID numbers keep their X
+and leading zeros even when a spreadsheet stored them as numbers.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from domain import commands as cmd
+from domain.dates import parse_day, parse_month
+from domain.errors import DomainError, FieldError, refuse
+from domain.schemes import scheme_of
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str  # 附件1 中文字段名
+    alias: str
+    required: bool = True
+
+
+COLUMNS = (
+    Column("region", "参保地医保区划编码", "region"),
+    Column("region_name", "参保地医保区划名称", "region_name", required=False),
+    Column("pooling_region", "统筹区编码", "pooling_region"),
+    Column("local_person_number", "人员编号", "person_number"),
+    Column("name", "姓名", "name"),
+    Column("gender", "性别", "gender"),
+    Column("certificate_type", "证件类型", "certificate_type"),
+    Column("id_number", "证件号码", "id_number"),
+    Column("birth_date", "出生日期", "birth_date"),
+    Column("ethnicity", "民族", "ethnicity"),
+    Column("nationality", "国家和地区代码", "nationality"),
+    Column("survival_status", "生存状态", "survival_status", required=False),
+    Column("contribution_status", "个人缴费状态", "contribution_status"),
+    Column("enrollment_status", "参保状态", "enrollment_status"),
+    Column("insured_identity", "参保身份", "insured_identity"),
+    Column("insurance_type", "险种类型", "insurance_type"),
+    Column("start_month", "缴费起始年月", "start_month"),
+    Column("end_month", "缴费截止年月", "end_month", required=False),
+    Column("unit_code", "单位编号", "unit_code"),
+    Column("unit_name", "单位名称", "unit_name"),
+    Column("reason", "参保状态变更原因", "change_reason", required=False),
+    Column("person_type", "人员类别", "person_type", required=False),
+    Column("phone", "联系电话", "phone", required=False),
+    Column("household_region", "户籍地区划", "household_region", required=False),
+)
+BY_NAME = {name: c for c in COLUMNS for name in (c.header, c.alias, c.field)}
+HEADER_OF = {c.field: c.header for c in COLUMNS} | {"start": "缴费起始年月", "end": "缴费截止年月"}
+DEFAULT_PERSON_TYPE = {"1": "1101", "2": "1501"}  # 参保身份 → 在职职工 / 成年居民
+UNKNOWN_NATIONALITY = {"未知": "UNK", "": "UNK"}
+
+Refusal = tuple[int, tuple[FieldError, ...]]
+
+
+def cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.strftime("%Y%m%d")
+    return str(value).strip()
+
+
+def detect_encoding(path: Path) -> str:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as f:
+        try:
+            decoder.decode(f.read(1 << 16), final=False)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8-sig"
+
+
+def raw_rows(path: Path) -> Iterator[list[str]]:
+    """Every row of the file as text cells, header first."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                yield [cell_text(v) for v in values]
+        finally:
+            book.close()
+        return
+    with io.open(path, encoding=detect_encoding(path), newline="") as f:
+        for values in csv.reader(f):
+            yield [v.strip() for v in values]
+
+
+def header_fields(header: list[str]) -> list[str | None]:
+    fields = [BY_NAME[h].field if h in BY_NAME else None for h in header]
+    missing = [c.header for c in COLUMNS if c.required and c.field not in fields]
+    if missing:
+        raise ValueError(f"the file lacks required columns: {'、'.join(missing)}")
+    return fields
+
+
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number as a spreadsheet shows it, field → text) for every data row."""
+    rows = raw_rows(path)
+    fields = header_fields(next(rows, []))
+    for number, values in enumerate(rows, start=2):
+        if any(values):
+            yield number, {f: v for f, v in zip(fields, values, strict=False) if f}
+
+
+def to_command(record: dict[str, str], source: str, row: int, status_3_means: str | None) -> cmd.ImportLegacyEnrollment:
+    errors: list[FieldError] = []
+    for column in COLUMNS:
+        if column.required and not record.get(column.field):
+            errors.append(FieldError(column.field, "required", f"{column.header}不能为空"))
+    if errors:
+        raise DomainError(*errors)
+    dates: dict[str, date | None] = {}
+    for field, parse in (("birth_date", parse_day), ("start_month", parse_month)):
+        try:
+            dates[field] = parse(record[field], field)
+        except DomainError as refused:
+            errors.extend(refused.errors)
+    try:
+        dates["end_month"] = parse_month(record["end_month"], "end_month") if record.get("end_month") else None
+    except DomainError as refused:
+        errors.extend(refused.errors)
+    identity, insurance_type = record["insured_identity"], record["insurance_type"]
+    if scheme_of(insurance_type) and identity in ("1", "2") and scheme_of(insurance_type) != identity:
+        errors.append(refuse("insured_identity", "legacy.identity_scheme",
+                             f"参保身份 {identity} 与险种类型 {insurance_type} 不一致").errors[0])
+    if errors:
+        raise DomainError(*errors)
+    return cmd.ImportLegacyEnrollment(
+        effective=dates["start_month"], certificate_type=record["certificate_type"], id_number=record["id_number"],
+        name=record["name"], gender=record["gender"], birth_date=dates["birth_date"], ethnicity=record["ethnicity"],
+        nationality=UNKNOWN_NATIONALITY.get(record["nationality"], record["nationality"]),
+        survival_status=record.get("survival_status") or "1", local_person_number=record["local_person_number"],
+        phone=record.get("phone") or None, household_region=record.get("household_region") or None,
+        insurance_type=insurance_type, region=record["region"], pooling_region=record["pooling_region"],
+        unit_code=record["unit_code"], unit_name=record["unit_name"],
+        person_type=record.get("person_type") or DEFAULT_PERSON_TYPE.get(identity, "1501"),
+        enrollment_status=record["enrollment_status"], contribution_status=record["contribution_status"],
+        start=dates["start_month"], end=dates["end_month"], source=source, row=row, status_3_means=status_3_means,
+    )
+
+
+def read_commands(path: Path, source: str, status_3_means: str | None = None
+                  ) -> Iterator[cmd.ImportLegacyEnrollment | Refusal]:
+    for row, record in read_records(path):
+        try:
+            yield to_command(record, source, row, status_3_means)
+        except DomainError as refused:
+            yield row, refused.errors

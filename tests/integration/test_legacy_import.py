@@ -1,0 +1,120 @@
+"""Importing legacy extracts: valid rows become history, bad rows are refused and reported."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from canbao.bulk import BulkImporter
+from canbao.error_report import RED, write_error_report
+from canbao.legacy_file import COLUMNS, read_commands
+from canbao.ledger import Ledger
+from domain.events import Actor
+from tests.support.builders import resident_id
+
+GOOD = {
+    "region": "350102", "pooling_region": "350100", "local_person_number": "P1", "name": "陈红",
+    "gender": "2", "certificate_type": "01", "id_number": resident_id(seq="124"), "birth_date": "19850601",
+    "ethnicity": "01", "nationality": "CHN", "survival_status": "1", "contribution_status": "1",
+    "enrollment_status": "1", "insured_identity": "2", "insurance_type": "390", "start_month": "201501",
+    "end_month": "", "unit_code": "C350102001", "unit_name": "某社区", "reason": "", "person_type": "1501",
+    "phone": "13800000000", "household_region": "350102",
+}
+BAD_ROWS = {  # what is wrong → (the row, the field reported, the rule)
+    "wrong check character": ({"id_number": resident_id(seq="126")[:-1] + "0"}, "id_number", "id_number.check_character"),
+    "impossible birth date": ({"birth_date": "19850631"}, "birth_date", "date.calendar"),
+    "birth date disagrees with ID": ({"birth_date": "19850602"}, "birth_date", "id_number.birth_date_mismatch"),
+    "unknown ethnicity code": ({"ethnicity": "77"}, "ethnicity", "code_table.ethnicity"),
+    "missing name": ({"name": ""}, "name", "required"),
+    "bad start month": ({"start_month": "2015-1"}, "start_month", "month.format"),
+    "unmapped legacy status 3": ({"enrollment_status": "3"}, "enrollment_status", "legacy.status_3_unmapped"),
+    "identity disagrees with scheme": ({"insured_identity": "1"}, "insured_identity", "legacy.identity_scheme"),
+    "unknown region province": ({"region": "990101"}, "region", "region.province"),
+}
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as f:
+        out = csv.writer(f)
+        out.writerow([c.header for c in COLUMNS])
+        for row in rows:
+            out.writerow([row.get(c.field, "") for c in COLUMNS])
+    return path
+
+
+def extract(tmp_path: Path, encoding: str = "utf-8") -> Path:
+    rows = [GOOD] + [{**GOOD, "id_number": resident_id(seq=f"{200 + 2 * n}"), **change}
+                     for n, (change, _, _) in enumerate(BAD_ROWS.values())]
+    for n, row in enumerate(rows[1:], start=1):  # keep birth dates consistent unless the case breaks them
+        row.setdefault("birth_date", GOOD["birth_date"])
+    return write_csv(tmp_path / "extract.csv", rows, encoding)
+
+
+@pytest.fixture
+def importer(store) -> BulkImporter:
+    return BulkImporter(store.datastore, Actor(kind="import_job", id="test"))
+
+
+def import_file(importer: BulkImporter, path: Path):
+    return importer.run(read_commands(path, source=path.name))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_every_kind_of_bad_row_is_refused_with_its_reason_and_nothing_is_written_for_it(store, importer, tmp_path, encoding):
+    summary = import_file(importer, extract(tmp_path, encoding))
+    assert summary.rows_read == 1 + len(BAD_ROWS) and summary.rows_written == 1
+    refused = dict(summary.refused)
+    for row, (name, (_, field, rule)) in enumerate(BAD_ROWS.items(), start=3):
+        assert (field, rule) in {(e.field, e.rule) for e in refused[row]}, name
+    ledger = Ledger(store)
+    assert ledger.person("01", GOOD["id_number"]).registered
+    for change, _, _ in BAD_ROWS.values():
+        number = change.get("id_number")
+        if number:
+            assert not ledger.person("01", number).registered
+
+
+def test_importing_the_same_file_twice_records_nothing_new(store, importer, tmp_path):
+    path = extract(tmp_path)
+    first = import_file(importer, path)
+    again = import_file(importer, path)
+    assert first.events_written == 2 and again.events_written == 0 and again.rows_already_recorded == 1
+
+
+def test_imported_events_are_what_the_ledger_itself_would_have_written(store, importer, tmp_path):
+    import_file(importer, extract(tmp_path))
+    [registered, enrolled] = Ledger(store).person_stream("01", GOOD["id_number"]).events
+    assert registered.meta.channel == enrolled.meta.channel == "import"
+    assert enrolled.meta.prev_hash != registered.meta.prev_hash
+    assert store.logged(enrolled.meta.command_id)[-1].event == enrolled.event
+
+
+def test_the_error_report_marks_the_faulty_cells_red_and_says_why(store, importer, tmp_path):
+    path = extract(tmp_path)
+    summary = import_file(importer, path)
+    report = tmp_path / "errors.xlsx"
+    assert write_error_report(path, summary.refused, report) == len(BAD_ROWS)
+    sheet = load_workbook(report).active
+    headers = [c.value for c in sheet[1]]
+    for line, (name, (_, field, _)) in enumerate(BAD_ROWS.items(), start=2):
+        header = next(c.header for c in COLUMNS if c.field == field)
+        cell = sheet.cell(row=line, column=headers.index(header) + 1)
+        assert cell.fill.fgColor.rgb == RED.fgColor.rgb and cell.comment is not None, name
+        assert header in sheet.cell(row=line, column=len(headers)).value
+        untouched = sheet.cell(row=line, column=headers.index("统筹区编码") + 1)
+        assert untouched.fill.fgColor.rgb != RED.fgColor.rgb
+
+
+def test_an_xlsx_extract_reads_like_the_csv_with_numbers_kept_as_text(store, importer, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append([c.header for c in COLUMNS])
+    book.active.append([int(v) if v.isdigit() and c.field in ("birth_date", "start_month") else v
+                        for c in COLUMNS for v in [GOOD.get(c.field, "")]])
+    book.save(tmp_path / "extract.xlsx")
+    summary = import_file(importer, tmp_path / "extract.xlsx")
+    assert summary.rows_written == 1 and not summary.refused

@@ -81,6 +81,8 @@ def migrate(data_dir: DataDir = None) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    sample_data: Annotated[bool, typer.Option(
+        "--sample-data", help="Load a generated population of 2,000 persons first if the ledger is empty.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and a health check at /healthz."""
@@ -89,12 +91,31 @@ def serve(
     from ledger_api.app import create_app
 
     with running(data_dir) as ready:
+        if sample_data and ready.runner.head() == 0:
+            load_sample(ready)
         ready.follow_projections()
         err.print(f"canbao: GraphQL at http://{host}:{port}/graphql", highlight=False)
         try:
             uvicorn.run(create_app(ready.conninfo), host=host, port=port, log_level="info")
         finally:
             ready.stop()
+
+
+def load_sample(ready: Services, persons: int = 2_000) -> None:
+    import tempfile
+
+    from canbao.bulk import BulkImporter
+    from canbao.demo import write_extract
+    from canbao.legacy_file import read_commands
+    from domain.events import Actor
+
+    with tempfile.TemporaryDirectory() as tmp:
+        extract = Path(tmp) / "sample-extract.csv"
+        write_extract(extract, persons, seed=2019)
+        importer = BulkImporter(ready.store.datastore, Actor(kind="import_job", id="sample-data"))
+        summary = importer.run(read_commands(extract, source="sample-extract.csv"))
+    err.print(f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "
+              f"({len(summary.refused):,} bad rows refused, as a real extract would have)", highlight=False)
 
 
 @projections_app.command("status")

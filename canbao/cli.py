@@ -18,7 +18,7 @@ from canbao.database import DatabaseUnavailable, ledger_database
 from canbao.migrations import MigrationEdited, apply_migrations
 from canbao.progress import event_progress
 from canbao.services import Services, services
-from canbao.settings import Settings
+from canbao.settings import Settings, token_secret
 from projections.catalog import select
 
 app = typer.Typer(
@@ -32,6 +32,8 @@ app = typer.Typer(
 projections_app = typer.Typer(help="Read models kept from the event log: status, catch-up, rebuild.",
                                no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
+token_app = typer.Typer(help="Bearer tokens for the API's roles.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 err = Console(stderr=True)
 out = Console()
 
@@ -83,22 +85,64 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     sample_data: Annotated[bool, typer.Option(
         "--sample-data", help="Load a generated population of 2,000 persons first if the ledger is empty.")] = False,
+    graphiql: Annotated[bool, typer.Option(help="Serve the GraphiQL page to browsers.")] = True,
+    introspection: Annotated[bool, typer.Option(envvar="CANBAO_INTROSPECTION", help="Allow schema introspection.")] = True,
+    statement_count: Annotated[bool, typer.Option(
+        envvar="CANBAO_STATEMENT_COUNT", help="Report SQL statements per request in the response extensions.")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and a health check at /healthz."""
     import uvicorn
 
-    from ledger_api.app import create_app
+    from ledger_api.app import ApiSettings, create_app
 
+    settings = Settings.from_env(data_dir)
     with running(data_dir) as ready:
         if sample_data and ready.runner.head() == 0:
             load_sample(ready)
         ready.follow_projections()
-        err.print(f"canbao: GraphQL at http://{host}:{port}/graphql", highlight=False)
+        api = ApiSettings(token_secret(settings), graphiql, introspection, statement_count)
+        err.print(f"canbao: GraphQL at http://{host}:{port}/graphql — issue a token with `canbao token issue`",
+                  highlight=False)
         try:
-            uvicorn.run(create_app(ready.conninfo), host=host, port=port, log_level="info")
+            uvicorn.run(create_app(ready, api), host=host, port=port, log_level="info")
         finally:
             ready.stop()
+
+
+@token_app.command("issue")
+def token_issue(
+    role: Annotated[str, typer.Option(help="office | unit_agent | person | auditor | analyst")],
+    subject: Annotated[str, typer.Option(help="Who the token is for (a clerk's or agent's id).")],
+    region: Annotated[str | None, typer.Option(help="An office's region code, e.g. 350100.")] = None,
+    unit: Annotated[str | None, typer.Option(help="A unit agent's unit code.")] = None,
+    id_number: Annotated[str | None, typer.Option(help="A person's own ID number.")] = None,
+    hours: Annotated[float, typer.Option(help="How long the token is valid.")] = 8.0,
+    data_dir: DataDir = None,
+) -> None:
+    """Print a signed bearer token for one role and scope; it expires after --hours."""
+    from datetime import timedelta
+
+    from ledger_api.auth import ROLES, NotAuthorised, Principal, issue_token, verify_token
+
+    if role not in ROLES:
+        fail(f"--role must be one of {', '.join(ROLES)}")
+    secret = token_secret(Settings.from_env(data_dir))
+    principal = Principal(subject, role, region, unit.upper() if unit else None, id_number)  # type: ignore[arg-type]
+    token = issue_token(secret, principal, timedelta(hours=hours))
+    try:
+        verify_token(secret, token)
+    except NotAuthorised as refused:
+        fail(str(refused))
+    print(token)
+
+
+@app.command("schema")
+def print_schema() -> None:
+    """Print the GraphQL schema (SDL); graphql/schema.graphql is this output."""
+    from ledger_api.schema import schema
+
+    print(str(schema))
 
 
 def load_sample(ready: Services, persons: int = 2_000) -> None:

@@ -27,6 +27,10 @@ class Services:
     runner: ProjectionRunner
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    @property
+    def datastore(self):  # what the API reads the projections through
+        return self.store.datastore
+
     def follow_projections(self) -> threading.Thread:
         """Keep every projection caught up in the background, restarting after any error."""
         thread = threading.Thread(

@@ -7,6 +7,7 @@ PostgreSQL (pgserver) whose files live in `CANBAO_DATA_DIR`.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,3 +28,18 @@ class Settings:
         url = database_url or os.environ.get("DATABASE_URL") or None
         directory = data_dir or os.environ.get("CANBAO_DATA_DIR") or default_data_dir()
         return cls(database_url=url, data_dir=Path(directory).expanduser())
+
+
+def token_secret(settings: Settings) -> str:
+    """The key that signs bearer tokens: `CANBAO_TOKEN_SECRET`, or one generated per
+    installation and kept beside the data directory, readable by its owner only.
+    There is no default key: a key in the repository would be a shared password."""
+    if configured := os.environ.get("CANBAO_TOKEN_SECRET"):
+        return configured
+    path = settings.data_dir.with_name(settings.data_dir.name + ".token-secret")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -19,3 +19,57 @@ def cohort_counts(conn: Any, as_of: date, known_at: datetime) -> dict[tuple[str,
     """Persons enrolled per (region, scheme) on `as_of`, as the ledger knew it at `known_at`."""
     rows = conn.execute(COHORT, {"as_of": as_of, "known_at": known_at}).fetchall()
     return {(r["region"], r["scheme"]): r["persons"] for r in rows}
+
+
+def unit(conn: Any, code: str) -> dict | None:
+    return conn.execute("SELECT * FROM unit_view WHERE unit_code = %s", (code.strip().upper(),)).fetchone()
+
+
+ROSTER = """
+SELECT p.id_number, p.name, s.person_type, s.status, s.insurance_type, s.region, s.valid_from AS since,
+       s.enrollment_id
+FROM enrollment_spell s JOIN person_view p USING (person_id)
+WHERE s.unit_code = %(unit)s AND s.recorded_to IS NULL AND s.scheme IS NOT NULL
+  AND s.valid_from <= %(as_of)s AND (s.valid_to IS NULL OR s.valid_to > %(as_of)s)
+ORDER BY p.id_number
+"""
+
+
+def roster(conn: Any, unit_code: str, as_of: date) -> list[dict]:
+    """The unit's staff (员工花名册) on a valid date, as known now: one statement, any size."""
+    return conn.execute(ROSTER, {"unit": unit_code.strip().upper(), "as_of": as_of}).fetchall()
+
+
+def lock_windows(conn: Any, unit_code: str) -> list[dict]:
+    return conn.execute("SELECT campaign_id, confirmed_at, locked_until FROM lock_window WHERE unit_code = %s "
+                        "ORDER BY confirmed_at", (unit_code.strip().upper(),)).fetchall()
+
+
+def after_params(after: tuple[str, str] | None) -> dict[str, str | None]:
+    """Keyset pagination: the sort key of the last row of the previous page."""
+    return {"after1": after[0] if after else None, "after2": after[1] if after else None}
+
+
+def duplicate_sets(conn: Any, kind: str | None, region_prefix: str, after: tuple[str, str] | None,
+                   first: int) -> list[dict]:
+    """A page of duplicate sets whose first or second region starts with `region_prefix`."""
+    return conn.execute(
+        """SELECT d.*, p.id_number, p.name FROM duplicate_set d JOIN person_view p USING (person_id)
+           WHERE (%(kind)s::text IS NULL OR d.kind = %(kind)s)
+             AND (d.first_region LIKE %(prefix)s OR d.second_region LIKE %(prefix)s)
+             AND (%(after1)s::uuid IS NULL
+                  OR (d.first_enrollment_id, d.second_enrollment_id) > (%(after1)s::uuid, %(after2)s::uuid))
+           ORDER BY d.first_enrollment_id, d.second_enrollment_id LIMIT %(limit)s""",
+        {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)},
+    ).fetchall()
+
+
+def anomalies(conn: Any, kind: str | None, region_prefix: str, after: tuple[str, str] | None,
+              first: int) -> list[dict]:
+    return conn.execute(
+        """SELECT * FROM anomaly
+           WHERE (%(kind)s::text IS NULL OR kind = %(kind)s) AND coalesce(region, '') LIKE %(prefix)s
+             AND (%(after1)s::uuid IS NULL OR (subject_id, kind) > (%(after1)s::uuid, %(after2)s::text))
+           ORDER BY subject_id, kind LIMIT %(limit)s""",
+        {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)},
+    ).fetchall()

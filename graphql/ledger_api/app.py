@@ -1,12 +1,11 @@
-"""The ASGI app: `/graphql` (with GraphiQL) and `/healthz`."""
+"""The ASGI app: `/graphql` (GraphiQL in a browser when enabled) and `/healthz`."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
-from psycopg_pool import ConnectionPool
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -14,18 +13,40 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from ledger_api.schema import schema
+from ledger_api.auth import NotAuthorised, principal_from_header
+from ledger_api.context import Backend, RequestContext
+from ledger_api.schema import build_schema
 
 log = logging.getLogger(__name__)
 
 
-def create_app(conninfo: str, *, graphiql: bool = True) -> Starlette:
-    pool = ConnectionPool(conninfo, min_size=1, max_size=8, open=False, timeout=5)
+@dataclass(frozen=True)
+class ApiSettings:
+    token_secret: str
+    graphiql: bool = True
+    introspection: bool = True
+    statement_count: bool = False  # report SQL statements per request (tests, profiling)
 
+
+class LedgerGraphQL(GraphQL):
+    def __init__(self, backend: Backend, settings: ApiSettings) -> None:
+        super().__init__(build_schema(introspection=settings.introspection, statement_count=settings.statement_count),
+                         graphql_ide="graphiql" if settings.graphiql else None)
+        self.backend, self.settings = backend, settings
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        try:
+            principal = principal_from_header(self.settings.token_secret, request.headers.get("authorization"))
+            return RequestContext(self.backend, principal)
+        except NotAuthorised as refused:
+            return RequestContext(self.backend, None, auth_error=refused)
+
+
+def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
     def database_answers() -> bool:
         try:
-            with pool.connection() as conn:
-                return conn.execute("SELECT 1").fetchone() == (1,)
+            with backend.datastore.get_connection() as conn:
+                return conn.execute("SELECT 1 AS ok").fetchone()["ok"] == 1
         except Exception:  # any failure means "not healthy"; the cause goes to the log
             log.exception("health check could not query the database")
             return False
@@ -35,19 +56,5 @@ def create_app(conninfo: str, *, graphiql: bool = True) -> Starlette:
             return JSONResponse({"status": "ok", "database": "ok"})
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
 
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        pool.open()
-        try:
-            yield
-        finally:
-            pool.close()
-
-    graphql_app = GraphQL(schema, graphql_ide="graphiql" if graphiql else None)
-    return Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
-        ],
-        lifespan=lifespan,
-    )
+    graphql_app = LedgerGraphQL(backend, settings)
+    return Starlette(routes=[Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["GET", "POST"])])

@@ -1,23 +1,41 @@
-"""The composition root of the GraphQL schema."""
+"""The composition root of the GraphQL schema: queries, mutations and the limits on both."""
 
 from __future__ import annotations
 
-from importlib.metadata import version
-
 import strawberry
+from strawberry.extensions import (
+    DisableIntrospection, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension,
+)
+
+from ledger_api.errors import should_mask
+from ledger_api.mutations import Mutation
+from ledger_api.queries import Query
+
+MAX_DEPTH = 8
+MAX_ALIASES = 20
+MAX_TOKENS = 2_000
 
 
-@strawberry.type(description="What this ledger is and which version answers.")
-class LedgerInfo:
-    name: str
-    version: str
+class StatementCount(SchemaExtension):
+    """Reports how many SQL statements a request cost, under `extensions.sqlStatements`."""
+
+    def get_results(self) -> dict[str, int]:
+        return {"sqlStatements": self.execution_context.context.statements}
 
 
-@strawberry.type
-class Query:
-    @strawberry.field(description="The ledger answering this API.")
-    def ledger(self) -> LedgerInfo:
-        return LedgerInfo(name="canbao 参保 ledger", version=version("canbao"))
+def build_schema(*, introspection: bool = True, statement_count: bool = False) -> strawberry.Schema:
+    # Factories, not instances: each request gets fresh extension objects.
+    extensions: list = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message="Unexpected error; it has been logged."),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection())
+    if statement_count:
+        extensions.append(StatementCount)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 
-schema = strawberry.Schema(query=Query)
+schema = build_schema()

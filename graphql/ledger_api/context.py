@@ -1,0 +1,75 @@
+"""The per-request context: who is asking, the ledger behind the API, and a statement count.
+
+Nothing here is global: each request gets its own context, its own read cache and its own
+count of SQL statements (reported in the response's extensions when the server is asked to,
+so tests can hold the roster to a small, bounded number of statements).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+
+from ledger_api.auth import NotAuthorised, Principal
+
+T = TypeVar("T")
+
+
+class Backend(Protocol):
+    """What the API needs from the composition root."""
+
+    ledger: Any  # canbao.ledger.Ledger
+    datastore: Any  # eventsourcing PostgresDatastore (its psycopg pool)
+
+
+class CountingConnection:
+    def __init__(self, conn: Any, count: Callable[[], None]) -> None:
+        self._conn, self._count = conn, count
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        self._count()
+        return self._conn.execute(*args, **kwargs)
+
+
+@dataclass
+class RequestContext:
+    backend: Backend
+    principal: Principal | None
+    auth_error: NotAuthorised | None = None  # a bad token: said when the request needs a principal
+    statements: int = 0
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    def who(self) -> Principal:
+        if self.auth_error is not None:
+            raise self.auth_error
+        if self.principal is None:
+            raise NotAuthorised("sign in: send Authorization: Bearer <token>")
+        return self.principal
+
+    def count(self) -> None:
+        self.statements += 1
+
+    @contextmanager
+    def connection(self) -> Iterator[CountingConnection]:
+        with self.backend.datastore.get_connection() as conn:
+            yield CountingConnection(conn, self.count)
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a read-model query function off the event loop, cached for this request."""
+        key = (fn, args)
+        if key not in self.cache:
+            def run() -> T:
+                with self.connection() as conn:
+                    return fn(conn, *args)
+
+            self.cache[key] = await asyncio.to_thread(run)
+        return self.cache[key]
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ledger work (loading streams, executing commands) off the event loop."""
+        self.count()
+        return await asyncio.to_thread(fn, *args)

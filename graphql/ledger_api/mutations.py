@@ -1,0 +1,130 @@
+"""One mutation per domain command, generated from the command's pydantic model.
+
+Every input carries a `commandId`: sending the same id again records nothing new and
+returns the first result. The answer is either the recorded events or the refused fields
+(API name, Chinese label, rule, message) — and then nothing was written.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from datetime import datetime, timezone
+from typing import Any, Union, get_args, get_origin
+from uuid import UUID
+
+import strawberry
+from pydantic import ValidationError
+from pydantic_core import PydanticUndefined
+from strawberry.types import Info
+
+from domain import commands as cmd
+from domain.errors import DomainError, FieldError
+from domain.events import Actor
+from ledger_api.authorise import authorise
+from ledger_api.context import RequestContext
+from ledger_api.types import CommandResult, FieldErrorView, HistoryEvent
+
+COMMANDS: tuple[type[cmd.Command], ...] = (
+    cmd.RegisterPerson, cmd.Enroll, cmd.Suspend, cmd.Resume, cmd.Terminate, cmd.Retire, cmd.Die,
+    cmd.TransferOut, cmd.TransferIn, cmd.ChangePersonType, cmd.MoveToSuccessorUnit, cmd.CorrectBaseInfo,
+    cmd.CorrectEnrollment, cmd.MergeIdentity, cmd.RegisterUnit, cmd.ChangeUnitInfo, cmd.InterruptUnitContributions,
+    cmd.ResumeUnitContributions, cmd.CancelUnit, cmd.MergeUnit, cmd.SplitUnit, cmd.OpenCampaign, cmd.ConfirmUnitData,
+)
+CHANNEL_OF = {"office": "office", "unit_agent": "unit_portal", "person": "person_portal"}
+
+
+@strawberry.input(description="One field of a correction: its name (snake_case) and its corrected value.")
+class FieldChangeInput:
+    field: str
+    value: str | None
+
+
+def graphql_type(annotation: Any) -> Any:
+    """The GraphQL input type for a command field's Python type."""
+    origin = get_origin(annotation)
+    if origin is dict:
+        return list[FieldChangeInput]
+    if origin is tuple:
+        return list[get_args(annotation)[0]]
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(annotation) if a is not type(None)]
+        return graphql_type(inner[0]) | None
+    return annotation
+
+
+def input_type(command: type[cmd.Command]) -> type:
+    annotations: dict[str, Any] = {"command_id": UUID}
+    defaults: dict[str, Any] = {}
+    for name, field in command.model_fields.items():
+        annotations[name] = graphql_type(field.annotation)
+        if field.default is not PydanticUndefined:
+            defaults[name] = list(field.default) if isinstance(field.default, tuple) else field.default
+    annotations |= {"evidence": list[str] | None, "service_item": str | None}
+    defaults |= {"evidence": None, "service_item": None}
+    ordered = dict(sorted(annotations.items(), key=lambda item: item[0] in defaults))  # required first
+    namespace = {"__annotations__": ordered, **defaults}
+    return strawberry.input(type(f"{command.__name__}Input", (), namespace),
+                            description=(command.__doc__ or command.__name__).strip().splitlines()[0])
+
+
+def command_fields(command: type[cmd.Command], given: Any) -> dict[str, Any]:
+    values = {}
+    for name in command.model_fields:
+        value = getattr(given, name)
+        if isinstance(value, list) and value and isinstance(value[0], FieldChangeInput):
+            value = {change.field: change.value for change in value}
+        values[name] = value
+    return values
+
+
+def refused_input(error: ValidationError) -> list[FieldErrorView]:
+    return [FieldErrorView.of(FieldError(str(e["loc"][0]) if e["loc"] else "input", f"input.{e['type']}", e["msg"]))
+            for e in error.errors()]
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def resolver_for(command: type[cmd.Command], given_type: type):
+    async def resolve(info: Info, input: Any) -> CommandResult:  # noqa: A002 — GraphQL's conventional name
+        context: RequestContext = info.context
+        who = context.who()
+        try:
+            command_ = command.model_validate(command_fields(command, input))
+        except ValidationError as bad:
+            return CommandResult(ok=False, replayed=False, events=[], errors=refused_input(bad))
+        now = datetime.now(timezone.utc)
+        evidence = tuple(input.evidence or ())
+        ledger = context.backend.ledger
+        await context.call(authorise, who, command_, evidence, ledger, now.date())
+        circumstances = cmd.Context(
+            command_id=input.command_id, now=now, evidence=evidence, service_item=input.service_item,
+            channel=CHANNEL_OF[who.role],
+            actor=Actor(kind=who.role, id=who.subject, region=who.region, unit_code=who.unit_code),
+        )
+        try:
+            outcome = await context.call(ledger.execute, command_, circumstances)
+        except DomainError as refused:
+            return CommandResult(ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors])
+        return CommandResult(ok=True, replayed=outcome.replayed, events=[HistoryEvent.of(r) for r in outcome.events],
+                             errors=[])
+
+    resolve.__annotations__ = {"info": Info, "input": given_type, "return": CommandResult}
+    return resolve
+
+
+def mutation_type() -> type:
+    namespace = {}
+    for command in COMMANDS:
+        given_type = input_type(command)
+        namespace[snake(command.__name__)] = strawberry.mutation(
+            resolver=resolver_for(command, given_type),
+            description=(command.__doc__ or command.__name__).strip().splitlines()[0])
+    return strawberry.type(type("Mutation", (), namespace))
+
+
+Mutation = mutation_type()
+
+__all__ = ["Mutation"]

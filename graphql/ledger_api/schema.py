@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     DisableIntrospection, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension,
 )
@@ -23,6 +26,14 @@ class StatementCount(SchemaExtension):
         return {"sqlStatements": self.execution_context.context.statements}
 
 
+class LedgerSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Log what went wrong unexpectedly; refusals and bad input are answers, not incidents."""
+        unexpected = [e for e in errors if should_mask(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
 def build_schema(*, introspection: bool = True, statement_count: bool = False) -> strawberry.Schema:
     # Factories, not instances: each request gets fresh extension objects.
     extensions: list = [
@@ -35,7 +46,7 @@ def build_schema(*, introspection: bool = True, statement_count: bool = False) -
         extensions.append(DisableIntrospection())
     if statement_count:
         extensions.append(StatementCount)
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return LedgerSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 schema = build_schema()

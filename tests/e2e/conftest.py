@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ import pytest
 from tests.conftest import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN_SECRET = secrets.token_urlsafe(32)  # this test session's own key; never a fixed one
 
 
 def free_port() -> int:
@@ -34,24 +37,25 @@ def server_database(server_conninfo: str) -> Iterator[str]:
 def server(server_database: str) -> Iterator[str]:
     """Base URL of a ledger served by uvicorn in a child process."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": server_database}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "canbao", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited: {process.stdout.read().decode()}")
-        try:
-            httpx.get(f"{base}/healthz", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("server did not start within 30 s")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    env = {**os.environ, "DATABASE_URL": server_database, "CANBAO_TOKEN_SECRET": TOKEN_SECRET,
+           "CANBAO_STATEMENT_COUNT": "1"}
+    with tempfile.NamedTemporaryFile("w+", prefix="canbao-server-", suffix=".log") as log:
+        # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
+        process = subprocess.Popen([sys.executable, "-m", "canbao", "serve", "--port", str(port)],
+                                   cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"server exited: {Path(log.name).read_text()}")
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            process.kill()
+            pytest.fail("server did not start within 30 s")
+        yield base
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,173 @@
+"""Every query and every mutation × every role and scope: allowed, or refused before anything
+is read or written. Inputs are chosen so that whatever authorisation lets through is then
+refused by a domain rule, so the matrix itself changes nothing it later depends on."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from ledger_api.auth import Principal
+from tests.e2e.client import Client
+from tests.support.builders import EMPLOYER, EMPLOYER_2, resident_id
+
+STAFF = resident_id(seq="311")  # on unit A's staff
+STRANGER = resident_id(seq="313")  # a person of no unit
+UNIT_A, UNIT_B = EMPLOYER, EMPLOYER_2
+
+FILING_OPEN = date.today().day <= 24  # unit A is not finance-funded: files on days 1–24 (seed 002)
+
+PRINCIPALS = {
+    "office_fuzhou": Principal("clerk-fz", "office", region="350100"),
+    "office_xiamen": Principal("clerk-xm", "office", region="350200"),
+    "agent_a": Principal("agent-a", "unit_agent", unit_code=UNIT_A),
+    "agent_b": Principal("agent-b", "unit_agent", unit_code=UNIT_B),
+    "person_staff": Principal("p-staff", "person", id_number=STAFF),
+    "person_other": Principal("p-other", "person", id_number=STRANGER),
+    "auditor": Principal("aud-1", "auditor"),
+    "analyst": Principal("ana-1", "analyst"),
+    "anonymous": None,
+}
+
+
+def credit_code(body17: str) -> str:
+    from domain.unit_codes import check_character
+
+    return body17 + check_character(body17)
+
+
+UNIT_C, UNIT_D = credit_code("91350100MA2Y0C0C0"), credit_code("91350100MA2Y0D0D0")
+
+
+@pytest.fixture(scope="module")
+def world(server):
+    office = Client(server, PRINCIPALS["office_fuzhou"])
+    for code, name in ((UNIT_A, "甲单位"), (UNIT_B, "乙单位"), (UNIT_C, "丙单位"), (UNIT_D, "丁单位")):
+        office.do("registerUnit", {"effective": "2000-01-01", "unitCode": code, "name": name, "unitType": "10",
+                                   "region": "350100"})
+    office.do("interruptUnitContributions", {"effective": "2020-01-01", "unitCode": UNIT_C})
+    office.do("cancelUnit", {"effective": "2020-01-01", "unitCode": UNIT_D, "suspendStaff": False})
+    for number in (STAFF, STRANGER):
+        office.do("registerPerson", {"effective": "2010-01-01", "idNumber": number, "name": "测试", "gender": "1",
+                                     "birthDate": "1985-06-01", "ethnicity": "01", "phone": "13800000000"})
+    enrolled = office.do("enroll", {"effective": "2012-03-01", "idNumber": STAFF, "insuranceType": "310",
+                                    "region": "350102", "poolingRegion": "350100", "unitCode": UNIT_A,
+                                    "personType": "1101"}, select="events { details }")
+    return {"server": server, "enrollment": enrolled["events"][0]["details"]["enrollment_id"]}
+
+
+def mutations(enrollment: str) -> dict[str, dict]:
+    staff = {"idNumber": STAFF}
+    return {
+        "registerPerson": {**staff, "effective": "2010-01-01", "name": "测试", "gender": "1",
+                           "birthDate": "1985-06-01", "ethnicity": "01"},  # already registered
+        "enroll": {**staff, "effective": "2013-01-01", "insuranceType": "310", "region": "350102",
+                   "unitCode": UNIT_A, "personType": "1101"},  # a within-scheme duplicate
+        "suspend": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "reason": "6402"},
+        "resume": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment},  # not suspended
+        "terminate": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "reason": "6301"},
+        "retire": {**staff, "effective": "1990-01-01", "evidence": ["退休审批表"]},  # before the last change
+        "die": {**staff, "effective": "1990-01-01", "evidence": ["死亡证明"]},
+        "transferOut": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "targetRegion": "350203",
+                        "direction": "41", "transferId": str(uuid4())},  # direction from the other scheme
+        "transferIn": {**staff, "effective": "2014-01-01", "transferId": str(uuid4()), "insuranceType": "310",
+                       "region": "350102", "unitCode": UNIT_A, "personType": "1101"},  # no such transfer
+        "changePersonType": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "personType": "1201"},
+        "moveToSuccessorUnit": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "unitCode": UNIT_B},
+        "correctBaseInfo": {**staff, "effective": "2014-01-01",
+                            "changes": [{"field": "phone", "value": "13800000000"}]},  # the same phone: no change
+        "correctEnrollment": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "reason": "x",
+                              "changes": [{"field": "bogus", "value": "1"}], "evidence": ["证明"]},
+        "mergeIdentity": {**staff, "effective": "2014-01-01", "targetIdNumber": STAFF},  # into itself
+        "registerUnit": {"effective": "2000-01-01", "unitCode": UNIT_A, "name": "甲", "unitType": "10",
+                         "region": "350100"},  # already registered
+        "changeUnitInfo": {"effective": "2014-01-01", "unitCode": UNIT_A, "changes": [{"field": "bogus", "value": "1"}]},
+        "interruptUnitContributions": {"effective": "2014-01-01", "unitCode": UNIT_C},  # already interrupted
+        "resumeUnitContributions": {"effective": "2014-01-01", "unitCode": UNIT_A},  # not interrupted
+        "cancelUnit": {"effective": "2014-01-01", "unitCode": UNIT_D, "suspendStaff": False},  # already cancelled
+        "mergeUnit": {"effective": "2014-01-01", "unitCode": UNIT_A, "successorCode": UNIT_A},  # into itself
+        "splitUnit": {"effective": "2014-01-01", "unitCode": UNIT_D, "successorCodes": [UNIT_C]},  # harmless
+        "openCampaign": {"effective": "2026-01-01", "campaignId": "matrix", "name": "矩阵", "region": "350100",
+                         "exportFrom": "2026-01-01", "exportTo": "2026-01-09", "correctionFrom": "2026-01-10",
+                         "correctionTo": "2026-12-01", "lockedUntil": "2026-06-01"},  # windows out of order
+        "confirmUnitData": {"effective": "2026-01-01", "unitCode": UNIT_A, "campaignId": "never-opened"},
+    }
+
+
+UNIT_CHANNEL = {"registerPerson", "enroll", "suspend", "resume", "terminate", "retire", "die", "correctBaseInfo",
+                "correctEnrollment", "changeUnitInfo", "confirmUnitData"}
+XIAMEN_MAY = {"registerPerson"}  # any office registers a person; everything else here is Fuzhou's
+
+
+def mutation_allowed(who: str, mutation: str) -> bool:
+    return {
+        "office_fuzhou": True,
+        "office_xiamen": mutation in XIAMEN_MAY,
+        "agent_a": FILING_OPEN and mutation in UNIT_CHANNEL,
+        "agent_b": FILING_OPEN and mutation == "registerPerson",
+        "person_staff": mutation == "correctBaseInfo",
+    }.get(who, False)
+
+
+MATRIX = [(who, m) for who in PRINCIPALS for m in mutations("00000000-0000-0000-0000-000000000000")]
+
+
+@pytest.mark.parametrize(("who", "mutation"), MATRIX)
+def test_each_mutation_is_authorised_by_role_and_scope(world, who, mutation):
+    answer = Client(world["server"], PRINCIPALS[who]).mutate(mutation, mutations(world["enrollment"])[mutation])
+    if mutation_allowed(who, mutation):
+        assert not answer.get("errors"), answer
+        assert answer["data"][mutation]["events"] == [] or mutation == "splitUnit"
+    else:
+        assert answer["data"] is None and answer["errors"], answer
+        assert "Unexpected" not in answer["errors"][0]["message"]
+
+
+QUERIES = {
+    "person": (f'{{ person(idNumber: "{STAFF}") {{ name history {{ type }} snapshot {{ status {{ code }} }} }} }}',
+               {"office_fuzhou", "agent_a", "person_staff", "auditor"}),
+    "unit": (f'{{ unit(code: "{UNIT_A}") {{ name roster {{ idNumber }} inServiceCount lockWindows {{ campaignId }} }} }}',
+             {"office_fuzhou", "agent_a", "auditor", "analyst"}),
+    "duplicateSets": ("{ duplicateSets(first: 5) { edges { node { idNumber } } } }",
+                      {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
+    "anomalies": ("{ anomalies(first: 5) { edges { node { subjectCode } } } }",
+                  {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
+    "codeTable": ('{ codeTable(name: "insurance_type") { codes { code } } }', set(PRINCIPALS) - {"anonymous"}),
+}
+
+
+@pytest.mark.parametrize(("who", "query"), [(who, q) for who in PRINCIPALS for q in QUERIES])
+def test_each_query_is_authorised_by_role_and_scope(world, who, query):
+    text, allowed = QUERIES[query]
+    answer = Client(world["server"], PRINCIPALS[who]).post(text)
+    if who in allowed:
+        assert not answer.get("errors"), answer
+    else:
+        assert answer.get("errors") and not (answer.get("data") or {}).get(query), answer
+
+
+def test_no_unit_agent_token_reaches_another_units_staff(world):
+    other_agent = Client(world["server"], PRINCIPALS["agent_b"])
+    assert other_agent.post(QUERIES["person"][0])["errors"]
+    assert other_agent.post(QUERIES["unit"][0])["errors"]
+    for mutation, fields in mutations(world["enrollment"]).items():
+        if mutation != "registerPerson":
+            assert other_agent.mutate(mutation, fields)["errors"], mutation
+
+
+def test_an_analyst_sees_id_numbers_masked(world):
+    roster = Client(world["server"], PRINCIPALS["analyst"]).data(QUERIES["unit"][0])["unit"]["roster"]
+    assert roster == [] or all("*" in r["idNumber"] for r in roster)
+
+
+def test_an_expired_or_forged_token_is_refused(world):
+    from tests.e2e.client import token_for
+
+    expired = token_for(PRINCIPALS["auditor"], hours=-1)
+    assert Client(world["server"], token=expired).post(QUERIES["codeTable"][0])["errors"][0]["message"] == \
+        "the token has expired"
+    forged = token_for(PRINCIPALS["auditor"])[:-2] + "xx"
+    assert Client(world["server"], token=forged).post(QUERIES["codeTable"][0])["errors"][0]["message"] == \
+        "the token is not valid"

@@ -59,15 +59,16 @@ class RequestContext:
             yield CountingConnection(conn, self.count)
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run a read-model query function off the event loop, cached for this request."""
+        """Run a read-model query off the event loop, once per request for the same arguments:
+        resolvers that run concurrently (a roster and its counts) share one load in flight."""
         key = (fn, args)
         if key not in self.cache:
             def run() -> T:
                 with self.connection() as conn:
                     return fn(conn, *args)
 
-            self.cache[key] = await asyncio.to_thread(run)
-        return self.cache[key]
+            self.cache[key] = asyncio.ensure_future(asyncio.to_thread(run))
+        return await self.cache[key]
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ledger work (loading streams, executing commands) off the event loop."""

@@ -22,6 +22,8 @@ SHOWN = (NotAuthorised, InputError)
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask anything that is not a refusal we meant to show (no stack traces, no SQL)."""
+    """Mask what went wrong while resolving, unless it is a refusal we meant to show (no stack
+    traces, no SQL). Errors about the request itself — syntax, unknown fields, a value that is
+    not a Date — have no path and say only what was wrong with the request."""
     original = error.original_error
-    return original is not None and not isinstance(original, SHOWN)
+    return error.path is not None and original is not None and not isinstance(original, SHOWN)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from canbao.audit import checkpoint_if_due
 from canbao.database import ledger_database
 from canbao.ledger import Ledger
 from canbao.migrations import apply_migrations
@@ -32,12 +33,14 @@ class Services:
         return self.store.datastore
 
     def follow_projections(self) -> threading.Thread:
-        """Keep every projection caught up in the background, restarting after any error."""
+        """Keep every projection caught up, and audit checkpoints recorded, in the background;
+        restart after any error."""
         thread = threading.Thread(
             target=follow, name="projections", daemon=True,
             args=(self.runner, list(PROJECTIONS), self._stop.is_set,
                   lambda error: log.exception("projection runner failed; restarting from its tracked position",
                                               exc_info=error)),
+            kwargs={"after_round": lambda: checkpoint_if_due(self.store.datastore)},
         )
         thread.start()
         return thread

@@ -172,7 +172,8 @@ def copy_rows(curs: Any, table: str, columns: tuple[str, ...], rows: list[Row]) 
 
 
 def follow(runner: ProjectionRunner, projections: list[Projection], stop: Callable[[], bool],
-           on_error: Callable[[Exception], None], poll_seconds: float = 0.5) -> None:
+           on_error: Callable[[Exception], None], poll_seconds: float = 0.5,
+           after_round: Callable[[], object] | None = None) -> None:
     """Keep catching up until told to stop; an error is reported and the loop carries on
     from the tracked position after a pause (the supervision `canbao serve` relies on)."""
     backoff = poll_seconds
@@ -180,6 +181,8 @@ def follow(runner: ProjectionRunner, projections: list[Projection], stop: Callab
         try:
             for projection in projections:
                 runner.catch_up(projection)
+            if after_round:
+                after_round()
             backoff = poll_seconds
         except Exception as error:  # noqa: BLE001 — a supervisor must survive any failure
             on_error(error)

@@ -34,6 +34,10 @@ projections_app = typer.Typer(help="Read models kept from the event log: status,
 app.add_typer(projections_app, name="projections")
 token_app = typer.Typer(help="Bearer tokens for the API's roles.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+report_app = typer.Typer(help="The cleanup reports of seed 001 (附件2, 附件4, 附件5).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+export_app = typer.Typer(help="Files for units and offices to check offline.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 err = Console(stderr=True)
 out = Console()
 
@@ -209,6 +213,104 @@ def replay(
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     else:
         render(result, out)
+
+
+def moment(text: str, option: str):
+    from datetime import datetime as DateTime
+    from datetime import timezone
+
+    try:
+        value = DateTime.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} must be an ISO 8601 date or time, e.g. 2020-06-30 or 2020-06-30T18:00:00+08:00")
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def day_of(text: str, option: str):
+    from datetime import date as Date
+
+    try:
+        return Date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} must be a date YYYY-MM-DD")
+
+
+@report_app.command("cleanup")
+def report_cleanup(
+    as_of: Annotated[str, typer.Option(help="The valid date counted (the cut-off).")] = "2019-12-31",
+    before: Annotated[str, typer.Option(help="System time of the 'before' columns: what was known then.")] = ...,
+    after: Annotated[str | None, typer.Option(help="System time of the 'after' columns (default: now).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for 附件2.xlsx and 附件2.csv.")] = Path("."),
+    data_dir: DataDir = None,
+) -> None:
+    """附件2: per region, enrollment before and after cleaning, as of one valid date."""
+    from datetime import datetime as DateTime
+    from datetime import timezone
+
+    from canbao.report_files import write_table
+    from projections.reports import COLUMNS, cleanup_summary
+
+    cut_off, then = day_of(as_of, "--as-of"), moment(before, "--before")
+    now = moment(after, "--after") if after else DateTime.now(timezone.utc)
+    with running(data_dir) as ready:
+        with ready.datastore.get_connection() as conn:
+            rows = cleanup_summary(conn, cut_off, then, now)
+    headers = ["序号", "医保区划", *(header for _, header in COLUMNS)]
+    lines = [[n, r["region"], *(r[key] for key, _ in COLUMNS)] for n, r in enumerate(rows, start=1)]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("xlsx", "csv"):
+        write_table(out_dir / f"附件2-基本医疗保险参保情况清查汇总表.{suffix}", "附件2", headers, lines)
+    table = Table("医保区划", "清查前", "虚假", "重复", "跨制度", "中断停保", "清查后实有", "其中退休")
+    for r in rows:
+        table.add_row(r["region"], *(f"{r[k]:,}" for k in ("before_total", "fake_total", "duplicate_total",
+                                                            "cross_employee", "suspended_total", "after_total",
+                                                            "after_retired")))
+    out.print(table)
+    out.print(f"written to {out_dir}/附件2-基本医疗保险参保情况清查汇总表.xlsx and .csv")
+
+
+@report_app.command("duplicates")
+def report_duplicates(
+    kind: Annotated[str, typer.Option(help="within (附件4, within a scheme) or cross (附件5, across schemes).")] = "cross",
+    as_of: Annotated[str | None, typer.Option(help="Date the overlap lengths are measured to (default today).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="XLSX or CSV to write.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """附件4/附件5: the persons to clean, one line per enrollment, with the rule for each."""
+    from datetime import date as Date
+
+    from canbao.report_files import write_table
+    from projections.reports import LIST_HEADERS, LIST_KINDS, duplicate_list
+
+    if kind not in LIST_KINDS:
+        fail("--kind must be within or cross")
+    annex = "附件4-制度内重复参保清理情况表" if kind == "within" else "附件5-跨制度重复参保清理情况表"
+    with running(data_dir) as ready:
+        with ready.datastore.get_connection() as conn:
+            lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else Date.today())
+    target = write_table(out_file or Path(f"{annex}.xlsx"), annex[:3], ["序号", *LIST_HEADERS],
+                         [(n, *line) for n, line in enumerate(lines, start=1)])
+    out.print(f"{len(lines):,} lines written to {target}")
+
+
+@export_app.command("roster")
+def export_roster(
+    unit: Annotated[str, typer.Argument(help="The unit's code.")],
+    as_of: Annotated[str | None, typer.Option(help="The roster on this valid date (default today).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="XLSX to write.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The unit's 员工花名册 as XLSX, with wrong or missing required fields marked red (seed 000)."""
+    from datetime import date as Date
+
+    from canbao.report_files import write_table
+    from projections.reports import ROSTER_HEADERS, roster_export
+
+    with running(data_dir) as ready:
+        with ready.datastore.get_connection() as conn:
+            rows, faults = roster_export(conn, unit, day_of(as_of, "--as-of") if as_of else Date.today())
+    target = write_table(out_file or Path(f"员工花名册-{unit}.xlsx"), "员工花名册", ROSTER_HEADERS, rows, faults)
+    out.print(f"{len(rows):,} staff, {len(faults):,} cells to check, written to {target}")
 
 
 @app.command("schema")

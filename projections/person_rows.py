@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cached_property
 from uuid import UUID
 
+from domain import events as ev
 from domain.person_state import Person, evolve, fold
 from domain.schemes import scheme_of
 from domain.timeline import RecordedEvent, Spell, spells
@@ -44,8 +45,10 @@ def person_view_rows(p: StreamHistory) -> list[Row]:
     s = p.state
     if not s.registered:
         return []
+    local = next((r.event.local_person_number for r in reversed(p.history)
+                  if isinstance(r.event, ev.LegacyEnrollmentImported) and r.event.local_person_number), None)
     return [(p.person_id, s.certificate_type, s.id_number, s.name, s.gender, s.birth_date, s.survival_status,
-             s.civil_servant, s.phone, s.household_region, s.legacy_id_number, s.merged_into)]
+             s.civil_servant, s.phone, s.household_region, s.legacy_id_number, s.merged_into, local)]
 
 
 def current_enrollment_rows(p: StreamHistory) -> list[Row]:

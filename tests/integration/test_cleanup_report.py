@@ -1,0 +1,116 @@
+"""The 附件2 numbers equal counts folded independently from the events, and "before" and
+"after" differ exactly by the cleaning recorded between T1 and T2."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from canbao.bulk import BulkImporter
+from canbao.demo import write_extract
+from canbao.legacy_file import read_commands
+from canbao.ledger import Ledger
+from domain import commands as cmd
+from domain.events import Actor
+from domain.schemes import scheme_of
+from domain.timeline import snapshot
+from projections.catalog import PROJECTIONS
+from projections.reports import BASE_TYPES, cleanup_summary
+from projections.runner import ProjectionRunner
+from tests.support.builders import CLERK
+
+CUT_OFF = date(2019, 12, 31)
+
+
+@pytest.fixture
+def population(store, tmp_path: Path):
+    extract = tmp_path / "extract.csv"
+    write_extract(extract, persons=400, seed=5)
+    BulkImporter(store.datastore, Actor(kind="import_job", id="t")).run(read_commands(extract, source="extract.csv"))
+    return Ledger(store), ProjectionRunner(store.datastore)
+
+
+def catch_up(runner: ProjectionRunner) -> None:
+    for projection in PROJECTIONS:
+        runner.catch_up(projection)
+
+
+def folded_counts(ledger: Ledger, known_at: datetime) -> dict[tuple[str, str], set]:
+    """(region, column) → persons, by folding every person's events: no projection involved."""
+    counts: dict[tuple[str, str], set] = defaultdict(set)
+    with ledger.store.datastore.get_connection() as conn:
+        ids = [r["originator_id"] for r in conn.execute(
+            "SELECT DISTINCT originator_id FROM canbao_events WHERE topic LIKE 'person.%'")]
+    for pid in ids:
+        for spell in snapshot(ledger.store.load(pid).events, CUT_OFF, known_at):
+            if spell.insurance_type not in BASE_TYPES:
+                continue
+            scheme = {"1": "employee", "2": "resident"}[scheme_of(spell.insurance_type)]
+            counts[(spell.region, "before_total")].add(pid)
+            counts[(spell.region, f"before_{scheme}")].add(pid)
+            if spell.status == "2":
+                counts[(spell.region, "suspended_total")].add(pid)
+            else:
+                counts[(spell.region, "after_total")].add(pid)
+                if scheme == "employee" and spell.person_type.startswith("12"):
+                    counts[(spell.region, "after_retired")].add(pid)
+    return counts
+
+
+def report(ledger: Ledger, before: datetime, after: datetime) -> dict[str, dict[str, int]]:
+    with ledger.store.datastore.get_connection() as conn:
+        return {r["region"]: r for r in cleanup_summary(conn, CUT_OFF, before, after)}
+
+
+def test_the_report_equals_counts_folded_from_the_events(population):
+    ledger, runner = population
+    catch_up(runner)
+    now = datetime.now(timezone.utc)
+    rows, folded = report(ledger, now, now), folded_counts(ledger, now)
+    regions = {region for region, _ in folded}
+    assert regions == set(rows) - {"合计"}
+    for region in regions:
+        for column in ("before_total", "before_employee", "before_resident", "suspended_total", "after_total",
+                       "after_retired"):
+            assert rows[region][column] == len(folded.get((region, column), ())), (region, column)
+
+
+def test_before_and_after_differ_exactly_by_the_cleaning_recorded_between_them(population):
+    ledger, runner = population
+    catch_up(runner)
+    with ledger.store.datastore.get_connection() as conn:
+        cross = conn.execute("SELECT d.person_id, d.clean_enrollment_id, p.id_number FROM duplicate_set d "
+                             "JOIN person_view p USING (person_id) WHERE kind = 'cross_scheme' "
+                             "ORDER BY p.id_number LIMIT 5").fetchall()
+    assert cross, "the generated population has cross-scheme duplicates"
+    t1 = datetime.now(timezone.utc)
+    cleaned: dict[tuple[str, str], set] = defaultdict(set)  # (region, column) → persons, from the events
+    for row in cross:  # 清理居民医保: the resident enrollment is found to have ended where it began
+        enrollment = ledger.person("01", row["id_number"]).enrollments[row["clean_enrollment_id"]]
+        ledger.execute(cmd.CorrectEnrollment(effective=date(2026, 11, 1), id_number=row["id_number"],
+                                             enrollment_id=enrollment.id, changes={"end": enrollment.start.isoformat()},
+                                             reason="跨制度重复参保清理"),
+                       cmd.Context(command_id=__import__("uuid").uuid4(), actor=CLERK,
+                                   now=datetime.now(timezone.utc), evidence=("本人确认书",)))
+        on_cut_off = snapshot(ledger.store.load(row["person_id"]).events, CUT_OFF, t1)
+        if any(sp.enrollment_id == enrollment.id for sp in on_cut_off):
+            in_force = {scheme_of(sp.insurance_type) for sp in on_cut_off
+                        if sp.status == "1" and sp.insurance_type in BASE_TYPES}
+            column = "cross_resident" if len(in_force) > 1 else "fake_resident"
+            cleaned[(enrollment.region, column)].add(row["person_id"])
+    catch_up(runner)
+    t2 = datetime.now(timezone.utc) + timedelta(seconds=1)
+    rows = report(ledger, t1, t2)
+    for region, row in rows.items():
+        if region == "合计":
+            continue
+        for column in ("cross_resident", "fake_resident"):
+            assert row[column] == len(cleaned.get((region, column), ())), (region, column)
+        assert row["cross_employee"] == row["duplicate_total"] == row["fake_employee"] == 0, region
+    unchanged = report(ledger, t1, t1)
+    assert all(r["fake_total"] == r["cross_resident"] == 0 for r in unchanged.values())
+    assert any(column == "cross_resident" for _, column in cleaned)
+    assert rows["合计"]["before_total"] == unchanged["合计"]["before_total"]

@@ -114,3 +114,28 @@ def test_before_and_after_differ_exactly_by_the_cleaning_recorded_between_them(p
     assert all(r["fake_total"] == r["cross_resident"] == 0 for r in unchanged.values())
     assert any(column == "cross_resident" for _, column in cleaned)
     assert rows["合计"]["before_total"] == unchanged["合计"]["before_total"]
+
+
+def test_the_roster_export_marks_missing_and_suspect_fields_red(population, tmp_path):
+    from openpyxl import load_workbook
+
+    from canbao.report_files import RED, write_table
+    from projections.reports import ROSTER_HEADERS, roster_export
+
+    ledger, runner = population
+    catch_up(runner)
+    with ledger.store.datastore.get_connection() as conn:
+        unit = conn.execute("""SELECT s.unit_code FROM enrollment_spell s JOIN person_view p USING (person_id)
+                               WHERE s.insurance_type = '310' AND s.recorded_to IS NULL AND s.valid_to IS NULL
+                               AND p.phone IS NULL AND s.unit_code NOT LIKE 'F%%' LIMIT 1""").fetchone()["unit_code"]
+        rows, faults = roster_export(conn, unit, date.today())
+    target = write_table(tmp_path / "roster.xlsx", "员工花名册", ROSTER_HEADERS, rows, faults)
+    sheet = load_workbook(target).active
+    phone_column = ROSTER_HEADERS.index("联系电话") + 1
+    for line, row in enumerate(rows, start=2):
+        cell = sheet.cell(row=line, column=phone_column)
+        missing = not row[10]
+        assert (cell.fill.fgColor.rgb == RED.fgColor.rgb) == missing
+        if missing:
+            assert cell.comment.text == "联系电话缺失"
+    assert any(not row[10] for row in rows)

@@ -313,6 +313,32 @@ def export_roster(
     out.print(f"{len(rows):,} staff, {len(faults):,} cells to check, written to {target}")
 
 
+@app.command()
+def bench(
+    persons: Annotated[int, typer.Option(help="Population at 100%.")] = 1_000_000,
+    fractions: Annotated[str, typer.Option(help="Sizes to run, as fractions of --persons.")] = "0.1,1",
+    samples: Annotated[int, typer.Option(help="Requests per latency figure.")] = 200,
+    seed: Annotated[int, typer.Option(help="Population seed.")] = 1,
+    out_file: Annotated[Path, typer.Option("--out", help="Markdown table to write.")] = Path("docs/bench-latest.md"),
+) -> None:
+    """Measure import, rebuild, verify, commands and queries, each beside a same-run baseline."""
+    import json
+
+    from canbao.bench import machine, markdown, run_size
+
+    sizes = [max(int(persons * float(f)), 100) for f in fractions.split(",")]
+    results = []
+    for size in sizes:
+        results.append(run_size(size, seed, samples, lambda message: err.print(f"bench: {message}", highlight=False)))
+    about = machine()
+    text = markdown(results, about)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(text + "\n", encoding="utf-8")
+    out_file.with_suffix(".json").write_text(json.dumps({"machine": about, "runs": results}, indent=2, default=str))
+    out.print(text, highlight=False)
+    out.print(f"\nwritten to {out_file} and {out_file.with_suffix('.json')}")
+
+
 @app.command("schema")
 def print_schema() -> None:
     """Print the GraphQL schema (SDL); graphql/schema.graphql is this output."""

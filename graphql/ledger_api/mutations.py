@@ -98,14 +98,17 @@ def resolver_for(command: type[cmd.Command], given_type: type):
         now = datetime.now(timezone.utc)
         evidence = tuple(input.evidence or ())
         ledger = context.backend.ledger
-        await context.call(authorise, who, command_, evidence, ledger, now.date())
-        circumstances = cmd.Context(
-            command_id=input.command_id, now=now, evidence=evidence, service_item=input.service_item,
-            channel=CHANNEL_OF[who.role],
-            actor=Actor(kind=who.role, id=who.subject, region=who.region, unit_code=who.unit_code),
-        )
+
+        def authorised_execute() -> Any:  # one trip to the worker thread for both
+            authorise(who, command_, evidence, ledger, now.date())
+            return ledger.execute(command_, cmd.Context(
+                command_id=input.command_id, now=now, evidence=evidence, service_item=input.service_item,
+                channel=CHANNEL_OF[who.role],
+                actor=Actor(kind=who.role, id=who.subject, region=who.region, unit_code=who.unit_code),
+            ))
+
         try:
-            outcome = await context.call(ledger.execute, command_, circumstances)
+            outcome = await context.call(authorised_execute)
         except DomainError as refused:
             return CommandResult(ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors])
         return CommandResult(ok=True, replayed=outcome.replayed, events=[HistoryEvent.of(r) for r in outcome.events],

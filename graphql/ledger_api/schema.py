@@ -6,9 +6,14 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from collections import OrderedDict
+from collections.abc import Iterator
+
 from strawberry.extensions import (
-    DisableIntrospection, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter, SchemaExtension,
+    DisableIntrospection, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
+    SchemaExtension,
 )
+from strawberry.schema.schema import validate_document
 
 from ledger_api.errors import should_mask
 from ledger_api.mutations import Mutation
@@ -17,6 +22,32 @@ from ledger_api.queries import Query
 MAX_DEPTH = 8
 MAX_ALIASES = 20
 MAX_TOKENS = 2_000
+
+
+class ValidatedOnce(SchemaExtension):
+    """Validate each distinct document once per schema.
+
+    strawberry's ValidationCache keys on the rule classes too, and the depth, alias and token
+    limiters make new rule classes for every request, so it never hits; validating a
+    mutation document against this schema costs milliseconds. The rules of a schema built
+    here never change, so the query text (with the schema) is a sound key."""
+
+    results: OrderedDict[tuple[int, str], list[GraphQLError]] = OrderedDict()
+    size = 512
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        key = (id(context.schema), context.query or "")
+        if key in self.results:
+            self.results.move_to_end(key)
+        else:
+            assert context.graphql_document is not None
+            self.results[key] = validate_document(context.schema._schema, context.graphql_document,
+                                                  context.validation_rules)
+            if len(self.results) > self.size:
+                self.results.popitem(last=False)
+        context.pre_execution_errors = self.results[key]
+        yield
 
 
 class StatementCount(SchemaExtension):
@@ -36,7 +67,11 @@ class LedgerSchema(strawberry.Schema):
 
 def build_schema(*, introspection: bool = True, statement_count: bool = False) -> strawberry.Schema:
     # Factories, not instances: each request gets fresh extension objects.
+    # Portals send the same few documents over and over: parse and validate each once
+    # (strawberry keeps these LRU caches at module level; the extension objects are per request).
     extensions: list = [
+        lambda: ParserCache(maxsize=512),
+        ValidatedOnce,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -1,0 +1,302 @@
+"""`canbao bench`: every speed figure of the ledger beside a baseline measured in the same run.
+
+Each run uses a fresh database (a throw-away embedded PostgreSQL, or a new database on the
+server DATABASE_URL names), a generated population, and these phases:
+import (vs a raw COPY of the same rows), rebuild (vs a raw ordered read of the events),
+verify, commands over HTTP (vs the application service called directly, vs eventsourcing's
+plain insert of the same event), and queries over HTTP (vs the GraphQL floor `{__typename}`).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from eventsourcing.persistence import StoredEvent
+
+from canbao.audit import verify
+from canbao.bulk import BulkImporter
+from canbao.database import ensure_database, start_embedded
+from canbao.demo import write_extract
+from canbao.ledger import Ledger
+from canbao.legacy_file import read_commands
+from canbao.measure import latencies, median, p99, phase, throughput
+from canbao.migrations import apply_migrations
+from canbao.store import EventStore
+from domain import commands as cmd
+from domain.codec import encode
+from domain.events import Actor, Meta
+from domain.id_numbers import check_character
+from ledger_api.auth import Principal, issue_token
+from projections.catalog import PROJECTIONS
+from projections.runner import EVENTS_TABLE, ProjectionRunner
+
+Figures = dict[str, Any]
+CLERK = Actor(kind="office", id="bench")
+
+
+@contextmanager
+def fresh_database(label: str) -> Iterator[str]:
+    base = os.environ.get("DATABASE_URL")
+    if base:
+        yield ensure_database(base, f"canbao_bench_{label}_{int(time.time())}")
+        return
+    with tempfile.TemporaryDirectory(prefix="canbao-bench-") as tmp:
+        yield ensure_database(start_embedded(Path(tmp) / "pg", cleanup_mode="delete"), "bench")
+
+
+def new_id(n: int) -> str:
+    first17 = f"3501{(n // 1000) % 100:02d}19{60 + n % 40:02d}0101{n % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+def measure_import(store: EventStore, extract: Path) -> Figures:
+    importer = BulkImporter(store.datastore, Actor(kind="import_job", id="bench"))
+    with phase() as took:
+        summary = importer.run(read_commands(extract, source=extract.name))
+    with store.datastore.get_connection() as conn, tempfile.TemporaryFile() as dump:
+        with conn.cursor().copy(f"COPY (SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE}) "
+                                "TO STDOUT (FORMAT binary)") as copy:
+            for chunk in copy:
+                dump.write(chunk)
+        conn.execute("CREATE UNLOGGED TABLE bench_bare (originator_id uuid, originator_version bigint, topic text, "
+                     "state bytea)")
+        dump.seek(0)
+        started = time.perf_counter()
+        with conn.transaction(), conn.cursor().copy("COPY bench_bare FROM STDIN (FORMAT binary)") as copy:
+            while chunk := dump.read(1 << 20):
+                copy.write(chunk)
+        raw_copy = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_bare")
+    events = summary.events_written
+    return {"rows": summary.rows_read, "events": events, "seconds": took.seconds,
+            "events_per_s": events / took.seconds, "peak_rss_mb": took.peak_rss_mb,
+            "copy_seconds": raw_copy, "copy_events_per_s": events / raw_copy, "ratio": took.seconds / raw_copy}
+
+
+def measure_rebuild(store: EventStore) -> Figures:
+    runner = ProjectionRunner(store.datastore)
+    with phase() as took:
+        events, _ = runner.rebuild(list(PROJECTIONS))
+    with store.datastore.get_connection() as conn, conn.transaction():
+        started = time.perf_counter()
+        with conn.cursor(name="bench_scan") as scan:
+            scan.itersize = 5_000
+            scan.execute(f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+                         "ORDER BY originator_id, originator_version")
+            scanned = sum(1 for _ in scan)
+        raw = time.perf_counter() - started
+    return {"events": events, "seconds": took.seconds, "events_per_s": events / took.seconds,
+            "peak_rss_mb": took.peak_rss_mb, "scan_seconds": raw, "scan_rows_per_s": scanned / raw,
+            "ratio": took.seconds / raw}
+
+
+def measure_verify(store: EventStore) -> Figures:
+    with phase() as took:
+        report = verify(store.datastore)
+    return {"events": report.events, "seconds": took.seconds, "clean": report.clean,
+            "events_per_s": report.events / took.seconds}
+
+
+@contextmanager
+def served(conninfo: str, secret: str) -> Iterator[str]:
+    port = 18000 + os.getpid() % 1000
+    env = {**os.environ, "DATABASE_URL": conninfo, "CANBAO_TOKEN_SECRET": secret}
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
+        server = subprocess.Popen([sys.executable, "-m", "canbao", "serve", "--port", str(port), "--no-graphiql"],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    httpx.get(f"{base}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+REGISTER = ("mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ok errors { rule } } }")
+
+
+def register_input(n: int) -> dict[str, Any]:
+    return {"commandId": str(uuid4()), "effective": "2020-01-01", "idNumber": new_id(n), "name": "测试",
+            "gender": "1" if int(new_id(n)[16]) % 2 else "2", "birthDate": new_id(n)[6:10] + "-01-01",
+            "ethnicity": "01"}
+
+
+def measure_commands(store: EventStore, base: str, token: str, samples: int) -> Figures:
+    headers = {"authorization": f"Bearer {token}"}
+    counter = iter(range(10_000_000, 99_999_999))
+    clients = [httpx.Client(base_url=base, headers=headers) for _ in range(16)]
+
+    def over_http(client: int = 0) -> None:
+        answer = clients[client].post("/graphql", json={"query": REGISTER,
+                                                        "variables": {"input": register_input(next(counter))}})
+        assert answer.json()["data"]["registerPerson"]["ok"], answer.text
+
+    http = latencies(over_http, samples)
+    rates = {f"clients_{n}": throughput(over_http, n, 3.0) for n in (1, 4, 16)}
+    ledger = Ledger(store)
+
+    def direct() -> None:
+        fields = register_input(next(counter))
+        command = cmd.RegisterPerson(effective=date(2020, 1, 1), id_number=fields["idNumber"], name="测试",
+                                     gender=fields["gender"], birth_date=date.fromisoformat(fields["birthDate"]),
+                                     ethnicity="01")
+        ledger.execute(command, cmd.Context(command_id=uuid4(), actor=CLERK, now=datetime.now(timezone.utc)))
+
+    service = latencies(direct, samples)
+    event = ledger.person_stream("01", new_id(10_000_000)).events[0]
+    topic, state = encode(event.event, Meta(command_id=uuid4(), command="RegisterPerson",
+                                            recorded_at=datetime.now(timezone.utc), actor=CLERK, channel="office"))
+    plain = latencies(lambda: store.recorder.insert_events([StoredEvent(uuid4(), 1, topic, state)]), samples)
+    for client in clients:
+        client.close()
+    return {"http_median_ms": median(http), "http_p99_ms": p99(http), "service_median_ms": median(service),
+            "plain_save_median_ms": median(plain), "ratio_to_service": median(http) / median(service),
+            "ratio_to_plain_save": median(http) / median(plain), **{f"{k}_per_s": v for k, v in rates.items()}}
+
+
+def measure_queries(store: EventStore, base: str, token: str, samples: int) -> Figures:
+    with store.datastore.get_connection() as conn:
+        ids = [r["id_number"] for r in conn.execute(
+            "SELECT id_number FROM person_view ORDER BY random() LIMIT %s", (samples,))]
+        unit = conn.execute("SELECT unit_code, count(*) AS n FROM current_enrollment WHERE insurance_type = '310' "
+                            "AND unit_code NOT LIKE 'F%%' GROUP BY unit_code ORDER BY abs(count(*) - 1000) "
+                            "LIMIT 1").fetchone()
+    client = httpx.Client(base_url=base, headers={"authorization": f"Bearer {token}"}, timeout=60)
+    picks = iter(ids * (samples // max(len(ids), 1) + 2))
+
+    def ask(query: str, variables: dict | None = None) -> None:
+        answer = client.post("/graphql", json={"query": query, "variables": variables or {}}).json()
+        assert not answer.get("errors"), answer["errors"]
+
+    floor = latencies(lambda: ask("{ __typename }"), samples)
+    figures: Figures = {"floor_median_ms": median(floor), "floor_p99_ms": p99(floor),
+                        "roster_size": unit["n"] if unit else 0}
+    cases = {
+        "history": lambda: ask("query($id: String!) { person(idNumber: $id) { history { type validDate recordedAt "
+                               "actor { id } reason { label } evidence } } }", {"id": next(picks)}),
+        "snapshot": lambda: ask("query($id: String!) { person(idNumber: $id) { snapshot(asOf: \"2019-12-31\") { "
+                                "insuranceType { label } region status { label } validFrom validTo } } }",
+                                {"id": next(picks)}),
+        "roster": lambda: ask("query($u: String!) { unit(code: $u) { roster { idNumber name personType { label } } "
+                              "inServiceCount retiredCount } }", {"u": unit["unit_code"] if unit else ""}),
+        "duplicate_page": lambda: ask("{ duplicateSets(first: 50) { edges { node { idNumber kind action } } } }"),
+    }
+    for name, call in cases.items():
+        times = latencies(call, samples if name != "roster" else max(samples // 4, 20))
+        figures[f"{name}_median_ms"], figures[f"{name}_p99_ms"] = median(times), p99(times)
+        figures[f"{name}_ratio"] = median(times) / median(floor)
+    client.close()
+    return figures
+
+
+def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
+    secret = secrets.token_urlsafe(32)
+    token = issue_token(secret, Principal("bench", "auditor"), timedelta(hours=6))
+    office = issue_token(secret, Principal("bench-office", "office", region="350000"), timedelta(hours=6))
+    with fresh_database(str(persons)) as conninfo, tempfile.TemporaryDirectory() as tmp:
+        apply_migrations(conninfo)
+        store = EventStore(conninfo)
+        try:
+            extract = Path(tmp) / "extract.csv"
+            log(f"{persons:,} persons: generating the extract")
+            write_extract(extract, persons, seed)
+            log(f"{persons:,} persons: import")
+            figures: Figures = {"persons": persons, "import": measure_import(store, extract)}
+            log(f"{persons:,} persons: rebuild")
+            figures["rebuild"] = measure_rebuild(store)
+            log(f"{persons:,} persons: verify")
+            figures["verify"] = measure_verify(store)
+            with served(conninfo, secret) as base:
+                log(f"{persons:,} persons: queries over HTTP")
+                figures["queries"] = measure_queries(store, base, token, samples)
+                log(f"{persons:,} persons: commands over HTTP")
+                figures["commands"] = measure_commands(store, base, office, samples)
+            return figures
+        finally:
+            store.close()
+
+
+def machine() -> dict[str, str]:
+    import psutil
+
+    return {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "python": platform.python_version(),
+            "cpu": platform.processor() or platform.machine(), "cores": str(psutil.cpu_count()),
+            "memory_gib": f"{psutil.virtual_memory().total / 2**30:.0f}", "canbao": version("canbao"),
+            "eventsourcing": version("eventsourcing"), "psycopg": version("psycopg"),
+            "postgresql": "embedded pgserver 16" if not os.environ.get("DATABASE_URL") else "DATABASE_URL"}
+
+
+TARGETS = {  # design.md "Speed targets"
+    "import": "≥ 100,000 events/s and ≤ 3× COPY", "rebuild": "≥ 150,000 events/s and ≤ 4× raw read",
+    "command": "median ≤ 5 ms", "query": "p99 ≤ 20 ms at 1,000,000 persons", "verify": "1,000,000 events < 60 s",
+}
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def markdown(figures: list[Figures], about: dict[str, str]) -> str:
+    lines = [f"# Benchmark — {about['date']}", "",
+             f"Machine: {about['cores']} cores ({about['cpu']}), {about['memory_gib']} GiB; Python {about['python']}; "
+             f"{about['postgresql']}; canbao {about['canbao']}, eventsourcing {about['eventsourcing']}, "
+             f"psycopg {about['psycopg']}. Produced by `canbao bench`; every baseline was measured in the same run.",
+             ""]
+    for f in figures:
+        i, r, v, c, q = f["import"], f["rebuild"], f["verify"], f["commands"], f["queries"]
+        lines += [f"## {f['persons']:,} persons", "",
+                  "| figure | result | baseline (same run) | ratio | target | |", "|---|---|---|---|---|---|",
+                  f"| bulk import | {i['events']:,} events, {i['events_per_s']:,.0f} events/s, peak RSS "
+                  f"{i['peak_rss_mb']:,.0f} MiB | raw binary COPY of the same rows: {i['copy_events_per_s']:,.0f} rows/s "
+                  f"| {i['ratio']:.1f}× | {TARGETS['import']} | "
+                  f"{verdict(i['events_per_s'] >= 100_000 and i['ratio'] <= 3)} |",
+                  f"| projection rebuild | {r['events_per_s']:,.0f} events/s, peak RSS {r['peak_rss_mb']:,.0f} MiB "
+                  f"| raw ordered read: {r['scan_rows_per_s']:,.0f} rows/s | {r['ratio']:.1f}× | {TARGETS['rebuild']} | "
+                  f"{verdict(r['events_per_s'] >= 150_000 and r['ratio'] <= 4)} |",
+                  f"| verify | {v['events']:,} events in {v['seconds']:.1f} s ({'clean' if v['clean'] else 'NOT clean'}) "
+                  f"| — | — | {TARGETS['verify']} | {verdict(v['events_per_s'] >= 1_000_000 / 60)} |",
+                  f"| command over HTTP (registerPerson) | median {c['http_median_ms']:.1f} ms, p99 {c['http_p99_ms']:.1f} ms "
+                  f"| application service directly: {c['service_median_ms']:.1f} ms; eventsourcing plain insert: "
+                  f"{c['plain_save_median_ms']:.1f} ms | {c['ratio_to_service']:.1f}× / {c['ratio_to_plain_save']:.1f}× "
+                  f"| {TARGETS['command']} | {verdict(c['http_median_ms'] <= 5)} |",
+                  f"| commands/s, 1 · 4 · 16 clients | {c['clients_1_per_s']:,.0f} · {c['clients_4_per_s']:,.0f} · "
+                  f"{c['clients_16_per_s']:,.0f} | — | — | — | |"]
+        for name, label in (("history", "person history"), ("snapshot", "person snapshot as of 2019-12-31"),
+                            ("roster", f"roster of {q['roster_size']:,} staff"), ("duplicate_page", "50 duplicate sets")):
+            ok = q[f"{name}_p99_ms"] <= 20 if name in ("history", "snapshot") else True
+            lines.append(f"| {label} | median {q[f'{name}_median_ms']:.1f} ms, p99 {q[f'{name}_p99_ms']:.1f} ms | "
+                         f"`{{ __typename }}` over HTTP: median {q['floor_median_ms']:.1f} ms | "
+                         f"{q[f'{name}_ratio']:.1f}× | {TARGETS['query'] if name in ('history', 'snapshot') else '—'} | "
+                         f"{verdict(ok) if name in ('history', 'snapshot') else ''} |")
+        lines.append("")
+    if len(figures) > 1:
+        small, large = figures[0], figures[-1]
+        growth = large["persons"] / small["persons"]
+        lines += ["## Scaling", "",
+                  f"From {small['persons']:,} to {large['persons']:,} persons ({growth:.0f}× the data): import "
+                  f"{small['import']['events_per_s']:,.0f} → {large['import']['events_per_s']:,.0f} events/s, rebuild "
+                  f"{small['rebuild']['events_per_s']:,.0f} → {large['rebuild']['events_per_s']:,.0f} events/s, peak RSS "
+                  f"of the import {small['import']['peak_rss_mb']:,.0f} → {large['import']['peak_rss_mb']:,.0f} MiB, "
+                  f"history p99 {small['queries']['history_p99_ms']:.1f} → {large['queries']['history_p99_ms']:.1f} ms.",
+                  ""]
+    return "\n".join(lines)

@@ -14,7 +14,7 @@ from domain import commands as cmd
 from domain import events as ev
 from domain import person as person_decider
 from domain import unit as unit_decider
-from domain.errors import refuse
+from domain.errors import ConcurrencyConflict, refuse
 from domain.id_numbers import person_id
 from domain.legacy import decide_import
 from domain.person_state import NORMAL, Person
@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 CAMPAIGN_NAMESPACE = UUID("5e0c8f4e-8d1b-5c55-9f0e-2b9d7c6a1e30")
 MAX_ATTEMPTS = 5
 CORRECTIONS = (cmd.CorrectBaseInfo, cmd.CorrectEnrollment)
-
-
-class ConcurrencyConflict(Exception):
-    """Other writers kept changing the same streams; the command was not recorded."""
 
 
 @dataclass(frozen=True)

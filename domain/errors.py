@@ -35,3 +35,8 @@ class DomainError(Exception):
 
 def refuse(field: str, rule: str, message: str) -> DomainError:
     return DomainError(FieldError(field, rule, message))
+
+
+class ConcurrencyConflict(Exception):
+    """Other writers kept changing the same records; the command was retried, then given up
+    on, and nothing was recorded. The caller may simply send it again."""

@@ -78,6 +78,7 @@ class PersonRegistered(Event):
     household_region: str | None = None
     address: str | None = None
     legacy_id_number: str | None = None  # a 15-digit number it was first given as
+    warnings: tuple[str, ...] = ()  # accepted, but worth a look (e.g. an unknown county code)
 
 
 class EnrollmentTerms(BaseModel):

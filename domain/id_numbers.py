@@ -13,6 +13,7 @@ from datetime import date
 
 from domain.codes import table
 from domain.errors import refuse
+from domain.regions import unknown_region_warning
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -30,6 +31,7 @@ class ResidentId:
     gender: str  # "1" male, "2" female
     region: str
     upgraded_from: str | None = None  # the 15-digit number it was given as, if any
+    warnings: tuple[str, ...] = ()  # e.g. a county code the region table does not know
 
 
 def check_character(first17: str) -> str:
@@ -69,7 +71,8 @@ def parse_resident_id(raw: str, *, today: date | None = None, field: str = "id_n
             f"check character is {number[17]}, expected {check_character(number[:17])}",
         )
     gender = "1" if int(number[16]) % 2 else "2"
-    return ResidentId(number, born, gender, number[:6], upgraded_from)
+    warning = unknown_region_warning(number[:6])
+    return ResidentId(number, born, gender, number[:6], upgraded_from, (warning,) if warning else ())
 
 
 def normalise_certificate(certificate_type: str, raw: str) -> str:

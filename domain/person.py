@@ -49,6 +49,12 @@ def check_identity(certificate_type: str, id_number: str, ctx: cmd.Context,
     return parsed.number
 
 
+def identity_warnings(certificate_type: str, number: str | None, ctx: cmd.Context) -> tuple[str, ...]:
+    if certificate_type != RESIDENT_ID or not number:
+        return ()
+    return parse_resident_id(number, today=ctx.today).warnings
+
+
 def require_active(person: Person, command: cmd.PersonCommand) -> None:
     if not person.registered:
         raise refuse("id_number", "person.not_registered", f"no person is registered under {command.id_number}")
@@ -164,6 +170,7 @@ def _register(c: cmd.RegisterPerson, person: Person, units: Units, ctx: cmd.Cont
     checks.done()
     legacy = c.id_number.strip() if number and len(c.id_number.strip()) == 15 else None
     return [ev.PersonRegistered(
+        warnings=identity_warnings(c.certificate_type, number, ctx),
         effective=c.effective, certificate_type=c.certificate_type, id_number=number, name=name,
         gender=c.gender, birth_date=c.birth_date, ethnicity=c.ethnicity, nationality=c.nationality.upper(),
         civil_servant=c.civil_servant, phone=c.phone, household_region=c.household_region,

@@ -151,7 +151,7 @@ def _status(person: Person, enrollment_id: UUID, effective: date, status: str) -
 
 
 def _registered(p: Person, e: ev.PersonRegistered) -> Person:
-    fields = e.model_dump(exclude={"effective", "reason"})
+    fields = e.model_dump(exclude={"effective", "reason", "warnings"})
     return replace(p, registered=True, **fields)
 
 

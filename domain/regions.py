@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 from domain.codes import table
 from domain.errors import refuse
@@ -55,3 +58,16 @@ def pools(region: str, pooling_region: str) -> bool:
     if level is RegionLevel.CITY:
         return region[:4] == pooling_region[:4]
     return False
+
+
+@cache
+def region_names() -> dict[str, str]:
+    raw = tomllib.loads((Path(__file__).parent / "region_codes.toml").read_text(encoding="utf-8"))
+    return dict(raw["codes"])
+
+
+def unknown_region_warning(code: str) -> str | None:
+    """A note (not a refusal) for a well-formed region code the table does not know."""
+    if code in region_names() or code[2:] == "0000":
+        return None
+    return f"区划代码 {code} 不在区划代码表中（可能为已撤销或调整的旧代码），请核对"

@@ -19,7 +19,7 @@ from pydantic_core import PydanticUndefined
 from strawberry.types import Info
 
 from domain import commands as cmd
-from domain.errors import DomainError, FieldError
+from domain.errors import ConcurrencyConflict, DomainError, FieldError
 from domain.events import Actor
 from ledger_api.authorise import authorise
 from ledger_api.context import RequestContext
@@ -111,6 +111,9 @@ def resolver_for(command: type[cmd.Command], given_type: type):
             outcome = await context.call(authorised_execute)
         except DomainError as refused:
             return CommandResult(ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors])
+        except ConcurrencyConflict as busy:  # retried already; say so rather than fail obscurely
+            return CommandResult(ok=False, replayed=False, events=[], errors=[
+                FieldErrorView.of(FieldError("command_id", "concurrency.conflict", str(busy)))])
         return CommandResult(ok=True, replayed=outcome.replayed, events=[HistoryEvent.of(r) for r in outcome.events],
                              errors=[])
 

@@ -371,3 +371,12 @@ def test_merging_moves_the_history_to_the_right_identity():
     assert isinstance(away[0], ev.IdentityMergedAway) and away[0].into_id_number == right
     assert isinstance(into[0], ev.PersonRegistered) and into[0].id_number == right
     assert [r.enrollment_id for r in into[1].enrollments] == [only_enrollment(story).id]
+
+
+def test_registering_under_an_unknown_county_code_records_a_warning_with_the_event():
+    from domain.id_numbers import check_character
+
+    number = "350199198506011" + "23"
+    number += check_character(number)
+    [event] = Story().when(register(number))
+    assert event.warnings and "350199" in event.warnings[0]

@@ -59,3 +59,12 @@ def test_unit_code_with_wrong_check_character_names_the_expected_one():
     with pytest.raises(DomainError, match="expected 3") as refused:
         validate_credit_code("91350100M000100Y44")
     assert refused.value.errors[0].rule == "unit_code.check_character"
+
+
+def test_a_well_formed_but_unknown_county_code_is_a_warning_not_an_error():
+    first17 = "350199199003078" + "01"  # 350199 is no county of the table
+    from domain.id_numbers import check_character
+
+    parsed = parse_resident_id(first17 + check_character(first17), today=TODAY)
+    assert parsed.birth_date == date(1990, 3, 7) and "350199" in parsed.warnings[0]
+    assert parse_resident_id("11010119900307803X", today=TODAY).warnings == ()

@@ -441,6 +441,10 @@ def import_file(
                                            len(summary.refused), summary.duplicates_flagged, summary.events_written,
                                            round(summary.events_written / seconds) if seconds else 0)))
         out.print(table)
+        if summary.events_written:  # an offline job: hash what it wrote now, not in the API server later
+            from canbao.audit import record_checkpoint
+
+            out.print(f"audit checkpoint: {record_checkpoint(ready.datastore)}", highlight=False)
         if summary.refused:
             target = errors or file.with_name(file.stem + ".errors.xlsx")
             write_error_report(file, summary.refused, target)

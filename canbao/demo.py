@@ -43,6 +43,7 @@ class Rates:
     duplicate: float = 0.04
     other_name: float = 0.003
     bad_row: float = 0.01
+    large_employer: float = 0.018  # at 1,000,000 persons: ~1,000 staff at each region's largest employer
 
 
 def unit_code(rng: random.Random, region: str) -> str:
@@ -60,7 +61,7 @@ class Population:
         self.rng = random.Random(seed)
         self.persons, self.rates = persons, rates
         self.employers = {r: [(unit_code(self.rng, r), f"{r}示例单位{n:04d}有限公司")
-                              for n in range(max(2, persons // (60 * len(REGIONS))))] for r in REGIONS}
+                              for n in range(max(3, persons // (60 * len(REGIONS))))] for r in REGIONS}
 
     def rows(self) -> Iterator[dict[str, str]]:
         for n in range(self.persons):
@@ -98,7 +99,12 @@ class Population:
             status, end = "2", start + timedelta(days=rng.randrange(30, 2500))
         scheme_rows: list[dict[str, str]] = []
         if employee or flexible:
-            unit, unit_name = (f"F{region}", f"{region}灵活就业人员") if flexible else rng.choice(self.employers[region])
+            if flexible:
+                unit, unit_name = f"F{region}", f"{region}灵活就业人员"
+            elif rng.random() < rates.large_employer:  # each region's one large employer
+                unit, unit_name = self.employers[region][0]
+            else:
+                unit, unit_name = rng.choice(self.employers[region][1:])
             person_type = "1103" if flexible else "1201" if retired else "1102" if civil else "1101"
             if rng.random() < rates.transferred:  # an earlier enrollment elsewhere, ended by a transfer
                 old_region = rng.choice([r for r in REGIONS if r != region])

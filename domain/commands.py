@@ -43,6 +43,8 @@ class PersonCommand(Command):
 
 
 class RegisterPerson(PersonCommand):
+    """Register a person's base information (人员基本信息登记)."""
+
     name: str
     gender: str
     birth_date: date
@@ -55,6 +57,8 @@ class RegisterPerson(PersonCommand):
 
 
 class Enroll(PersonCommand):
+    """Enroll a person: employee through a unit, flexible worker through its virtual unit, resident through a community or school; riders attach to the employee enrollment (新参保)."""
+
     insurance_type: str
     region: str
     pooling_region: str | None = None  # defaults to the region itself
@@ -63,29 +67,37 @@ class Enroll(PersonCommand):
 
 
 class Suspend(PersonCommand):
+    """Suspend or interrupt an enrollment with a 63xx reason; its riders follow (暂停/中断)."""
+
     enrollment_id: UUID
     reason: str
 
 
 class Resume(PersonCommand):
+    """Resume a suspended enrollment, optionally with a new employer (恢复缴费)."""
+
     enrollment_id: UUID
     unit_code: str | None = None
 
 
 class Terminate(PersonCommand):
+    """End an enrollment with a 64xx reason; its riders follow (终止)."""
+
     enrollment_id: UUID
     reason: str
 
 
 class Retire(PersonCommand):
-    pass
+    """An in-service employee retires (在职转退休, 6501)."""
 
 
 class Die(PersonCommand):
-    pass
+    """Record a death: every open enrollment ends (6401)."""
 
 
 class TransferOut(PersonCommand):
+    """Transfer an enrollment out to another region; the transfer id links both ends (转出)."""
+
     enrollment_id: UUID
     target_region: str
     direction: str
@@ -93,6 +105,8 @@ class TransferOut(PersonCommand):
 
 
 class TransferIn(PersonCommand):
+    """Arrive in the new region under a transfer id issued by the transfer out (转入)."""
+
     transfer_id: UUID
     insurance_type: str
     region: str
@@ -102,20 +116,28 @@ class TransferIn(PersonCommand):
 
 
 class ChangePersonType(PersonCommand):
+    """Change the person type of an enrollment (身份类型变更, 27)."""
+
     enrollment_id: UUID
     person_type: str
 
 
 class MoveToSuccessorUnit(PersonCommand):
+    """Carry staff to a successor unit after a merger or split (37)."""
+
     enrollment_id: UUID
     unit_code: str
 
 
 class CorrectBaseInfo(PersonCommand):
+    """Correct base information; during a confirmed lock only an office, with evidence (35)."""
+
     changes: dict[str, str | None] = Field(min_length=1)
 
 
 class CorrectEnrollment(PersonCommand):
+    """Correct an enrollment retroactively, with a reason and evidence (36)."""
+
     enrollment_id: UUID
     changes: dict[str, str | None] = Field(min_length=1)
     reason: str = Field(min_length=1)
@@ -164,6 +186,8 @@ class UnitCommand(Command):
 
 
 class RegisterUnit(UnitCommand):
+    """Register a unit or a virtual unit (单位参保登记, 01)."""
+
     name: str
     unit_type: str
     management_type: str = "01"
@@ -172,30 +196,40 @@ class RegisterUnit(UnitCommand):
 
 
 class ChangeUnitInfo(UnitCommand):
+    """Change a unit's information (信息维护, 13)."""
+
     changes: dict[str, str | None] = Field(min_length=1)
 
 
 class InterruptUnitContributions(UnitCommand):
-    pass
+    """A unit interrupts its contributions (中断缴费, 02)."""
 
 
 class ResumeUnitContributions(UnitCommand):
-    pass
+    """A unit resumes its contributions (恢复缴费, 03)."""
 
 
 class CancelUnit(UnitCommand):
+    """Cancel a unit, choosing whether to suspend its in-service staff at once (注销, 09; 同步暂停人员)."""
+
     suspend_staff: bool
 
 
 class MergeUnit(UnitCommand):
+    """Merge a unit into a successor (合并, 15)."""
+
     successor_code: str
 
 
 class SplitUnit(UnitCommand):
+    """Split a unit into successors (分立, 05)."""
+
     successor_codes: tuple[str, ...] = Field(min_length=1)
 
 
 class OpenCampaign(Command):
+    """Open a verification campaign with its export, correction and lock windows (核对)."""
+
     campaign_id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     region: str
@@ -207,4 +241,6 @@ class OpenCampaign(Command):
 
 
 class ConfirmUnitData(UnitCommand):
+    """A unit confirms its data in a campaign; unit-channel corrections lock until the campaign's end (确认)."""
+
     campaign_id: str

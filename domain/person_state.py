@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import reduce
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -284,6 +285,4 @@ def evolve(person: Person, event: ev.Event) -> Person:
 
 
 def fold(events: Iterable[ev.Event], person: Person = INITIAL) -> Person:
-    for event in events:
-        person = evolve(person, event)
-    return person
+    return reduce(evolve, events, person)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import reduce
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -82,9 +83,7 @@ def evolve(unit: Unit, event: ev.Event) -> Unit:
 
 
 def fold(events: Iterable[ev.Event], unit: Unit = INITIAL) -> Unit:
-    for event in events:
-        unit = evolve(unit, event)
-    return unit
+    return reduce(evolve, events, unit)
 
 
 def validate_unit_code(code: str, management_type: str, field_name: str = "unit_code") -> str:

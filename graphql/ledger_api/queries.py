@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from importlib.metadata import version
+from typing import Any
 from datetime import date, datetime, timezone
 
 import strawberry
@@ -121,6 +122,20 @@ def page_size(first: int) -> int:
     return first
 
 
+async def cohort_rows(info: Info, fetch: Any, kinds: dict[str, str], kind: str | None, region: str | None,
+                      first: int, after: str | None) -> tuple[Any, list[dict]]:
+    """Who asks, and one page (plus one row, to tell if there is more) of a cohort list in their scope."""
+    who = ctx(info).who()
+    prefix = region_scope(who, region)
+    if kind is not None and kind not in kinds:
+        raise NotAuthorised(f"kind must be one of {', '.join(kinds)}")
+    return who, await ctx(info).read(fetch, kind, prefix, parse_cursor(after), page_size(first))
+
+
+def page_info(rows: list[dict], first: int, edges: list[Any]) -> PageInfo:
+    return PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None)
+
+
 @strawberry.type(description="What this ledger is and which version answers.")
 class LedgerInfo:
     name: str
@@ -169,11 +184,7 @@ class Query:
     async def duplicate_sets(self, info: Info, kind: str | None = None, region_prefix: str | None = None,
                              first: int = 50, after: str | None = None,
                              as_of: date | None = None) -> DuplicateSetConnection:
-        who = ctx(info).who()
-        prefix = region_scope(who, region_prefix)
-        if kind is not None and kind not in DUPLICATE_KINDS:
-            raise NotAuthorised(f"kind must be one of {', '.join(DUPLICATE_KINDS)}")
-        rows = await ctx(info).read(read.duplicate_sets, kind, prefix, parse_cursor(after), page_size(first))
+        who, rows = await cohort_rows(info, read.duplicate_sets, DUPLICATE_KINDS, kind, region_prefix, first, after)
         day = as_of or date.today()
         edges = [DuplicateSetEdge(cursor=cursor_of(r["first_enrollment_id"], r["second_enrollment_id"]), node=DuplicateSet(
             kind=r["kind"], kind_label=DUPLICATE_KINDS[r["kind"]], id_number=shown_id(who, r["id_number"]),
@@ -184,22 +195,16 @@ class Query:
             overlap_days=max((day - r["overlap_from"]).days, 0), keep_enrollment_id=r["keep_enrollment_id"],
             clean_enrollment_id=r["clean_enrollment_id"], confirming_region=r["confirming_region"],
             action=action(r["kind"], r["overlap_from"], day))) for r in rows[:first]]
-        return DuplicateSetConnection(edges=edges, page_info=PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None))
+        return DuplicateSetConnection(edges=edges, page_info=page_info(rows, first, edges))
 
     @strawberry.field(description="Record anomalies (seed 000 附件2), a page at a time.")
     async def anomalies(self, info: Info, kind: str | None = None, region: str | None = None, first: int = 50,
                         after: str | None = None) -> AnomalyConnection:
-        who = ctx(info).who()
-        prefix = region_scope(who, region)
-        if kind is not None and kind not in ANOMALY_KINDS:
-            raise NotAuthorised(f"kind must be one of {', '.join(ANOMALY_KINDS)}")
-        rows = await ctx(info).read(read.anomalies, kind, prefix, parse_cursor(after), page_size(first))
+        who, rows = await cohort_rows(info, read.anomalies, ANOMALY_KINDS, kind, region, first, after)
         edges = [AnomalyEdge(cursor=cursor_of(r["subject_id"], r["kind"]), node=Anomaly(
             subject_kind=r["subject_kind"], subject_code=shown_id(who, r["subject_code"]), region=r["region"],
             kind=r["kind"], kind_label=ANOMALY_KINDS[r["kind"]], detail=r["detail"])) for r in rows[:first]]
-        return AnomalyConnection(edges=edges, page_info=PageInfo(
-            has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None))
+        return AnomalyConnection(edges=edges, page_info=page_info(rows, first, edges))
 
     @strawberry.field(description="A national code table with Chinese labels, e.g. insurance_type, person_type.")
     def code_table(self, info: Info, name: str) -> CodeTableView:

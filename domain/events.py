@@ -142,6 +142,9 @@ class TransferredOut(Event):
     target_region: str
     direction: str
     within_pool: bool  # 24 统筹范围内转出 when true, else 23
+    # The transfer must be completed by this date (working days from acceptance, schedule as data).
+    due: date | None = None
+    due_provisional: bool = False  # the count crossed into a year without an official schedule
 
     @property
     def change_code(self) -> str:

@@ -23,6 +23,7 @@ from domain.schemes import (
 )
 from domain.unit import CANCELLED, Unit, unit_channel_lock
 from domain.validation import Checks, required_text, validate_name
+from domain.working_days import transfer_deadline
 
 Units = Mapping[str, Unit]
 CORRECTIONS = (cmd.CorrectBaseInfo, cmd.CorrectEnrollment, cmd.MergeIdentity)
@@ -313,7 +314,9 @@ def _transfer_out(c: cmd.TransferOut, person: Person, units: Units, ctx: cmd.Con
         raise refuse("transfer_id", "transfer.exists", f"transfer {c.transfer_id} is already under way")
     not_before_last_change(enrollment, c.effective)
     within = pools(c.target_region, enrollment.pooling_region)
+    deadline = transfer_deadline(ctx.today)
     return [ev.TransferredOut(
+        due=deadline.due, due_provisional=deadline.provisional,
         effective=c.effective, reason="6302" if within else "6404", transfer_id=c.transfer_id,
         enrollment_ids=tuple(e.id for e in _with_riders(person, enrollment)),
         target_region=c.target_region, direction=c.direction, within_pool=within,

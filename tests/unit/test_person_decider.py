@@ -251,6 +251,7 @@ def test_a_transfer_links_its_two_ends_by_its_id(employed):
                                           direction="11", transfer_id=transfer,
                                           enrollment_id=only_enrollment(employed).id))
     assert out.transfer_id == transfer and not out.within_pool and out.reason == "6404"
+    assert (out.due, out.due_provisional) == (date(2026, 12, 18), False)  # 20 working days from 2026-11-20
     [arrived] = employed.then(cmd.TransferIn(effective=date(2020, 1, 1), id_number=ID, transfer_id=transfer,
                                              insurance_type="310", region="350203", pooling_region="350200",
                                              unit_code=EMPLOYER_2, person_type="1101"))

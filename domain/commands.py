@@ -129,6 +129,16 @@ class MoveToSuccessorUnit(PersonCommand):
     unit_code: str
 
 
+class Freeze(PersonCommand):
+    """Freeze a person's record pending a check (冻结, 31); only an office may do so."""
+
+    note: str = Field(min_length=1)
+
+
+class Unfreeze(PersonCommand):
+    """Lift a freeze (解冻, 32)."""
+
+
 class CorrectBaseInfo(PersonCommand):
     """Correct base information; during a confirmed lock only an office, with evidence (35)."""
 

@@ -167,6 +167,19 @@ class EnrollmentUnitChanged(Event):
     unit_code: str
 
 
+class PersonFrozen(Event):
+    """The record is frozen (冻结) pending a check: nothing but an office's unfreeze or correction."""
+
+    topic = "person.frozen"
+    change_type = "31"
+    note: str
+
+
+class PersonUnfrozen(Event):
+    topic = "person.unfrozen"
+    change_type = "32"
+
+
 class BaseInfoCorrected(Event):
     topic = "person.base_info_corrected"
     change_type = "35"

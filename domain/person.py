@@ -64,6 +64,8 @@ def require_active(person: Person, command: cmd.PersonCommand) -> None:
                      f"{command.id_number} was merged into another identity ({person.merged_into}); use that one")
     if person.dead and not isinstance(command, CORRECTIONS):
         raise refuse("id_number", "person.dead", "nothing but corrections is recorded after a person's death")
+    if person.frozen and not isinstance(command, (cmd.Unfreeze, *CORRECTIONS)):
+        raise refuse("id_number", "person.frozen", "the record is frozen; an office must unfreeze it first")
 
 
 def open_enrollment(person: Person, enrollment_id: UUID) -> Enrollment:
@@ -363,6 +365,22 @@ def _move_to_successor(c: cmd.MoveToSuccessorUnit, person: Person, units: Units,
     return [ev.EnrollmentUnitChanged(effective=c.effective, enrollment_id=enrollment.id, unit_code=code)]
 
 
+def _freeze(c: cmd.Freeze, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+    if person.frozen:
+        raise refuse("id_number", "person.already_frozen", "the record is already frozen")
+    if ctx.channel != "office":
+        raise refuse("channel", "person.freeze_by_office", "only an insurance office freezes a record")
+    return [ev.PersonFrozen(effective=c.effective, note=c.note.strip())]
+
+
+def _unfreeze(c: cmd.Unfreeze, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+    if not person.frozen:
+        raise refuse("id_number", "person.not_frozen", "the record is not frozen")
+    if ctx.channel != "office":
+        raise refuse("channel", "person.freeze_by_office", "only an insurance office unfreezes a record")
+    return [ev.PersonUnfrozen(effective=c.effective)]
+
+
 # ---- corrections --------------------------------------------------------------------
 
 
@@ -501,6 +519,8 @@ DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[ev.Event]]] = {
     cmd.TransferIn: _transfer_in,
     cmd.ChangePersonType: _change_person_type,
     cmd.MoveToSuccessorUnit: _move_to_successor,
+    cmd.Freeze: _freeze,
+    cmd.Unfreeze: _unfreeze,
     cmd.CorrectBaseInfo: _correct_base,
     cmd.CorrectEnrollment: _correct_enrollment,
 }

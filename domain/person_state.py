@@ -119,6 +119,7 @@ class Person:
     enrollments: dict[UUID, Enrollment] = field(default_factory=dict)
     transfers: dict[UUID, PendingTransfer] = field(default_factory=dict)
     merged_into: UUID | None = None
+    frozen: bool = False
 
     @property
     def dead(self) -> bool:
@@ -276,6 +277,8 @@ _EVOLVE: dict[type[ev.Event], Callable[[Person, Any], Person]] = {
     # The enrollments moved to the adopting identity; keeping them here would count them twice.
     ev.IdentityMergedAway: lambda p, e: replace(p, merged_into=e.into_person_id, enrollments={}, transfers={}),
     ev.IdentityAdopted: _adopted,
+    ev.PersonFrozen: lambda p, e: replace(p, frozen=True),
+    ev.PersonUnfrozen: lambda p, e: replace(p, frozen=False),
     ev.LegacyEnrollmentImported: _legacy,
 }
 

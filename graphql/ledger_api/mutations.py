@@ -27,7 +27,8 @@ from ledger_api.types import CommandResult, FieldErrorView, HistoryEvent
 
 COMMANDS: tuple[type[cmd.Command], ...] = (
     cmd.RegisterPerson, cmd.Enroll, cmd.Suspend, cmd.Resume, cmd.Terminate, cmd.Retire, cmd.Die,
-    cmd.TransferOut, cmd.TransferIn, cmd.ChangePersonType, cmd.MoveToSuccessorUnit, cmd.CorrectBaseInfo,
+    cmd.TransferOut, cmd.TransferIn, cmd.ChangePersonType, cmd.MoveToSuccessorUnit, cmd.Freeze, cmd.Unfreeze,
+    cmd.CorrectBaseInfo,
     cmd.CorrectEnrollment, cmd.MergeIdentity, cmd.RegisterUnit, cmd.ChangeUnitInfo, cmd.InterruptUnitContributions,
     cmd.ResumeUnitContributions, cmd.CancelUnit, cmd.MergeUnit, cmd.SplitUnit, cmd.OpenCampaign, cmd.ConfirmUnitData,
 )

@@ -76,6 +76,8 @@ def mutations(enrollment: str) -> dict[str, dict]:
                        "region": "350102", "unitCode": UNIT_A, "personType": "1101"},  # no such transfer
         "changePersonType": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "personType": "1201"},
         "moveToSuccessorUnit": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "unitCode": UNIT_B},
+        "freeze": {"idNumber": resident_id(seq="399"), "effective": "2014-01-01", "note": "核查"},  # nobody
+        "unfreeze": {**staff, "effective": "2014-01-01"},  # not frozen
         "correctBaseInfo": {**staff, "effective": "2014-01-01",
                             "changes": [{"field": "phone", "value": "13800000000"}]},  # the same phone: no change
         "correctEnrollment": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "reason": "x",
@@ -98,7 +100,9 @@ def mutations(enrollment: str) -> dict[str, dict]:
 
 UNIT_CHANNEL = {"registerPerson", "enroll", "suspend", "resume", "terminate", "retire", "die", "correctBaseInfo",
                 "correctEnrollment", "changeUnitInfo", "confirmUnitData"}
-XIAMEN_MAY = {"registerPerson"}  # any office registers a person; everything else here is Fuzhou's
+# Any office registers a person, and a person with no enrollment yet belongs to no region (the
+# freeze here targets an unregistered number); everything else in this world is Fuzhou's.
+XIAMEN_MAY = {"registerPerson", "freeze"}
 
 
 def mutation_allowed(who: str, mutation: str) -> bool:

@@ -381,3 +381,14 @@ def test_registering_under_an_unknown_county_code_records_a_warning_with_the_eve
     number += check_character(number)
     [event] = Story().when(register(number))
     assert event.warnings and "350199" in event.warnings[0]
+
+
+def test_a_frozen_record_takes_nothing_but_an_offices_unfreeze_or_correction(employed):
+    employed.then(cmd.Freeze(effective=date(2026, 1, 1), id_number=ID, note="疑似冒名参保，待核查"))
+    employed.refused(suspend(employed, effective=date(2026, 2, 1)), "person.frozen")
+    employed.refused(cmd.Unfreeze(effective=date(2026, 2, 1), id_number=ID), "person.freeze_by_office",
+                     ctx(channel="unit_portal", actor=UNIT_AGENT))
+    employed.then(cmd.CorrectBaseInfo(effective=date(2026, 2, 1), id_number=ID, changes={"phone": "1"}))
+    [event] = employed.then(cmd.Unfreeze(effective=date(2026, 3, 1), id_number=ID))
+    assert event.change_type == "32" and not employed.person.frozen
+    employed.then(suspend(employed, effective=date(2026, 4, 1)))

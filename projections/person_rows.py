@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from itertools import pairwise
 from uuid import UUID
 
 from domain import events as ev
@@ -59,7 +60,7 @@ def current_enrollment_rows(p: StreamHistory) -> list[Row]:
 
 def _believed(history: Sequence[RecordedEvent]) -> list[tuple[datetime, list[Spell], Person]]:
     times = sorted({r.recorded_at for r in history})
-    in_order = all(a.recorded_at <= b.recorded_at for a, b in zip(history, history[1:]))
+    in_order = all(a.recorded_at <= b.recorded_at for a, b in pairwise(history))
     out, state, done = [], Person(), 0
     for t in times:
         if in_order:  # the usual case: fold on from where the previous time left off

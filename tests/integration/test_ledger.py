@@ -1,7 +1,6 @@
 """The ledger on a real PostgreSQL: reload, time questions, idempotency, atomic writes."""
 
 from datetime import date, datetime, timedelta, timezone
-from uuid import uuid4
 
 import pytest
 
@@ -9,7 +8,7 @@ from domain import commands as cmd
 from domain.codec import GENESIS, event_hash
 from domain.errors import DomainError
 from domain.id_numbers import person_id
-from domain.person_state import SUSPENDED, fold
+from domain.person_state import SUSPENDED
 from domain.timeline import snapshot, spells, state_known_at
 from tests.support.builders import (
     COMMUNITY, EMPLOYER, EMPLOYER_2, FLEX_UNIT, ctx, enroll_employee, enroll_resident, register, register_unit,

@@ -14,7 +14,7 @@ from domain.person_state import Person
 from domain.person_state import fold as fold_person
 from domain.unit import Unit
 from domain.unit import fold as fold_unit
-from tests.support.builders import COMMUNITY, EMPLOYER, EMPLOYER_2, FLEX_UNIT, ctx, register_unit
+from tests.support.builders import COMMUNITY, EMPLOYER_2, FLEX_UNIT, ctx, register_unit
 
 
 def units(*extra: Iterable[ev.Event]) -> dict[str, Unit]:

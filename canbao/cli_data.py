@@ -1,0 +1,164 @@
+"""Legacy data in, reports and rosters out: demo-data, import, report, export."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from canbao.cli_common import DataDir, day_of, err, fail, moment, out, running
+from canbao.progress import event_progress
+from canbao.services import Services
+
+report_app = typer.Typer(help="The cleanup reports of seed 001 (附件2, 附件4, 附件5).", no_args_is_help=True)
+export_app = typer.Typer(help="Files for units and offices to check offline.", no_args_is_help=True)
+
+
+def demo_data(
+    out_file: Annotated[Path, typer.Option("--out", help="CSV to write (annex 附件1 Chinese headers).")] = Path("demo-extract.csv"),
+    persons: Annotated[int, typer.Option(help="How many persons.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same file.")] = 1,
+) -> None:
+    """Write a synthetic, realistic legacy extract for one province (with duplicates and bad rows)."""
+    from canbao.demo import write_extract
+
+    started = time.perf_counter()
+    rows = write_extract(out_file, persons, seed)
+    out.print(f"wrote {rows:,} rows for {persons:,} persons to {out_file} in {time.perf_counter() - started:.1f} s")
+
+
+def import_file(
+    file: Annotated[Path, typer.Argument(help="A legacy extract: CSV (UTF-8 or GB18030) or XLSX.", exists=True)],
+    errors: Annotated[Path | None, typer.Option(help="Where to write the XLSX of refused rows.")] = None,
+    status_3_means: Annotated[str | None, typer.Option(
+        help="What legacy status 3 means in this extract: 1, 2 or 4 (rows with 3 are refused otherwise).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Import a legacy extract as history: valid rows in bulk, refused rows to an XLSX report."""
+    from canbao.bulk import BulkImporter
+    from canbao.error_report import write_error_report
+    from canbao.legacy_file import read_commands
+    from domain.events import Actor
+
+    with running(data_dir) as ready:
+        importer = BulkImporter(ready.store.datastore, Actor(kind="import_job", id=f"import:{file.name}"))
+        started = time.perf_counter()
+        try:
+            commands = read_commands(file, source=file.name, status_3_means=status_3_means)
+            with event_progress(f"import {file.name}", err) as progress:
+                summary = importer.run(commands, lambda s: progress(s.events_written, s.events_written))
+        except ValueError as bad_file:
+            fail(str(bad_file))
+        seconds = time.perf_counter() - started
+        table = Table("rows read", "written", "already recorded", "refused", "duplicates flagged", "events",
+                      "events/s")
+        table.add_row(*(f"{n:,}" for n in (summary.rows_read, summary.rows_written, summary.rows_already_recorded,
+                                           len(summary.refused), summary.duplicates_flagged, summary.events_written,
+                                           round(summary.events_written / seconds) if seconds else 0)))
+        out.print(table)
+        if summary.events_written:  # an offline job: hash what it wrote now, not in the API server later
+            from canbao.audit import record_checkpoint
+
+            out.print(f"audit checkpoint: {record_checkpoint(ready.datastore)}", highlight=False)
+        if summary.refused:
+            target = errors or file.with_name(file.stem + ".errors.xlsx")
+            write_error_report(file, summary.refused, target)
+            out.print(f"refused rows, with the faulty cells in red: {target}")
+
+
+def load_sample(ready: Services, persons: int = 2_000) -> None:
+    import tempfile
+
+    from canbao.bulk import BulkImporter
+    from canbao.demo import write_extract
+    from canbao.legacy_file import read_commands
+    from domain.events import Actor
+
+    with tempfile.TemporaryDirectory() as tmp:
+        extract = Path(tmp) / "sample-extract.csv"
+        write_extract(extract, persons, seed=2019)
+        importer = BulkImporter(ready.store.datastore, Actor(kind="import_job", id="sample-data"))
+        summary = importer.run(read_commands(extract, source="sample-extract.csv"))
+    err.print(f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "
+              f"({len(summary.refused):,} bad rows refused, as a real extract would have)", highlight=False)
+
+
+@report_app.command("cleanup")
+def report_cleanup(
+    as_of: Annotated[str, typer.Option(help="The valid date counted (the cut-off).")] = "2019-12-31",
+    before: Annotated[str, typer.Option(help="System time of the 'before' columns: what was known then.")] = ...,
+    after: Annotated[str | None, typer.Option(help="System time of the 'after' columns (default: now).")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for 附件2.xlsx and 附件2.csv.")] = Path("."),
+    data_dir: DataDir = None,
+) -> None:
+    """附件2: per region, enrollment before and after cleaning, as of one valid date."""
+    from datetime import datetime as DateTime
+    from datetime import timezone
+
+    from canbao.report_files import write_table
+    from projections.reports import COLUMNS, cleanup_summary
+
+    cut_off, then = day_of(as_of, "--as-of"), moment(before, "--before")
+    now = moment(after, "--after") if after else DateTime.now(timezone.utc)
+    with running(data_dir) as ready:
+        with ready.datastore.get_connection() as conn:
+            rows = cleanup_summary(conn, cut_off, then, now)
+    headers = ["序号", "医保区划", *(header for _, header in COLUMNS)]
+    lines = [[n, r["region"], *(r[key] for key, _ in COLUMNS)] for n, r in enumerate(rows, start=1)]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for suffix in ("xlsx", "csv"):
+        write_table(out_dir / f"附件2-基本医疗保险参保情况清查汇总表.{suffix}", "附件2", headers, lines)
+    table = Table("医保区划", "清查前", "虚假", "重复", "跨制度", "中断停保", "清查后实有", "其中退休")
+    for r in rows:
+        table.add_row(r["region"], *(f"{r[k]:,}" for k in ("before_total", "fake_total", "duplicate_total",
+                                                            "cross_employee", "suspended_total", "after_total",
+                                                            "after_retired")))
+    out.print(table)
+    out.print(f"written to {out_dir}/附件2-基本医疗保险参保情况清查汇总表.xlsx and .csv")
+
+
+@report_app.command("duplicates")
+def report_duplicates(
+    kind: Annotated[str, typer.Option(help="within (附件4, within a scheme) or cross (附件5, across schemes).")] = "cross",
+    as_of: Annotated[str | None, typer.Option(help="Date the overlap lengths are measured to (default today).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="XLSX or CSV to write.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """附件4/附件5: the persons to clean, one line per enrollment, with the rule for each."""
+    from datetime import date as Date
+
+    from canbao.report_files import write_table
+    from projections.reports import LIST_HEADERS, LIST_KINDS, duplicate_list
+
+    if kind not in LIST_KINDS:
+        fail("--kind must be within or cross")
+    annex = "附件4-制度内重复参保清理情况表" if kind == "within" else "附件5-跨制度重复参保清理情况表"
+    with running(data_dir) as ready:
+        with ready.datastore.get_connection() as conn:
+            lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else Date.today())
+    target = write_table(out_file or Path(f"{annex}.xlsx"), annex[:3], ["序号", *LIST_HEADERS],
+                         [(n, *line) for n, line in enumerate(lines, start=1)])
+    out.print(f"{len(lines):,} lines written to {target}")
+
+
+@export_app.command("roster")
+def export_roster(
+    unit: Annotated[str, typer.Argument(help="The unit's code.")],
+    as_of: Annotated[str | None, typer.Option(help="The roster on this valid date (default today).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="XLSX to write.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The unit's 员工花名册 as XLSX, with wrong or missing required fields marked red (seed 000)."""
+    from datetime import date as Date
+
+    from canbao.report_files import write_table
+    from projections.reports import ROSTER_HEADERS, roster_export
+
+    with running(data_dir) as ready:
+        with ready.datastore.get_connection() as conn:
+            rows, faults = roster_export(conn, unit, day_of(as_of, "--as-of") if as_of else Date.today())
+    target = write_table(out_file or Path(f"员工花名册-{unit}.xlsx"), "员工花名册", ROSTER_HEADERS, rows, faults)
+    out.print(f"{len(rows):,} staff, {len(faults):,} cells to check, written to {target}")

@@ -1,0 +1,57 @@
+"""`canbao projections status | catch-up | rebuild [NAME]`."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from canbao.cli_common import DataDir, err, fail, out, report, running
+from canbao.progress import event_progress
+from projections.catalog import select
+
+projections_app = typer.Typer(help="Read models kept from the event log: status, catch-up, rebuild.",
+                               no_args_is_help=True)
+Names = Annotated[list[str] | None, typer.Argument(help="Projections to act on (default: all).", show_default=False)]
+
+
+def chosen(names: list[str] | None):
+    try:
+        return select(names)
+    except KeyError as unknown:
+        fail(str(unknown.args[0]))
+
+
+@projections_app.command("status")
+def projections_status(names: Names = None, data_dir: DataDir = None) -> None:
+    """How far each projection has read the event log."""
+    with running(data_dir) as ready:
+        table = Table("projection", "position", "log head", "behind", "description")
+        for projection, status in zip(chosen(names), ready.runner.status(chosen(names)), strict=True):
+            table.add_row(status.name, f"{status.position:,}", f"{status.head:,}", f"{status.behind:,}",
+                          projection.description)
+        out.print(table)
+
+
+@projections_app.command("catch-up")
+def projections_catch_up(names: Names = None, data_dir: DataDir = None) -> None:
+    """Apply the events recorded since each projection's tracked position."""
+    with running(data_dir) as ready:
+        for projection in chosen(names):
+            with event_progress(f"catch-up {projection.name}", err) as progress:
+                started = time.perf_counter()
+                applied = ready.runner.catch_up(projection, progress=progress)
+            report(projection.name, applied, time.perf_counter() - started)
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(names: Names = None, data_dir: DataDir = None) -> None:
+    """Recompute projections from the first event, in one transaction (the old tables stay until it commits)."""
+    with running(data_dir) as ready:
+        projections = chosen(names)
+        with event_progress("rebuild " + ", ".join(p.name for p in projections), err) as progress:
+            started = time.perf_counter()
+            events, _ = ready.runner.rebuild(projections, progress=progress)
+        report(", ".join(p.name for p in projections), events, time.perf_counter() - started)

@@ -9,7 +9,7 @@ from domain import events as ev
 from domain.codes import table
 from domain.errors import refuse
 from domain.id_numbers import person_id
-from domain.person import check_identity, check_nationality, overlaps
+from domain.person_rules import check_identity, check_nationality, overlaps
 from domain.person_state import NORMAL, SUSPENDED, TERMINATED, Person
 from domain.regions import validate_region
 from domain.schemes import scheme_of

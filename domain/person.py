@@ -6,155 +6,27 @@ scheme" is decided inside one aggregate; two offices racing collide on its versi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import date
-from uuid import UUID, uuid5
+from collections.abc import Callable
+from uuid import UUID
 
 from domain import commands as cmd
 from domain import events as ev
 from domain.codes import table
+from domain.corrections import decide_base_correction, decide_enrollment_correction
 from domain.errors import DomainError, refuse
 from domain.id_numbers import RESIDENT_ID, normalise_certificate, parse_resident_id, person_id
-from domain.person_state import BASE_FIELDS, NORMAL, SUSPENDED, Enrollment, Person, apply_enrollment_changes
+from domain.person_state import NORMAL, SUSPENDED, Enrollment, Person
 from domain.regions import pools, validate_region
 from domain.schemes import (
-    CIVIL_SERVANT, CIVIL_SERVANT_SUBSIDY, EMPLOYEE, EMPLOYER_UNITS, FLEXIBLE_UNITS, FLEXIBLE_WORKER,
-    IN_SERVICE_TYPES, RESIDENT_TYPES, RESIDENT_UNITS, RETIRED_TYPES, RETIREMENT_OF, RIDERS, scheme_of,
+    CIVIL_SERVANT_SUBSIDY, EMPLOYEE, IN_SERVICE_TYPES, RETIRED_TYPES, RETIREMENT_OF, RIDERS, scheme_of,
 )
-from domain.unit import CANCELLED, Unit, unit_channel_lock
-from domain.validation import Checks, required_text, validate_name
+from domain.validation import Checks, validate_name
 from domain.working_days import transfer_deadline
-
-Units = Mapping[str, Unit]
-CORRECTIONS = (cmd.CorrectBaseInfo, cmd.CorrectEnrollment, cmd.MergeIdentity)
-
-
-# ---- shared checks ------------------------------------------------------------------
-
-
-def check_identity(certificate_type: str, id_number: str, ctx: cmd.Context,
-                   birth_date: date | None = None, gender: str | None = None,
-                   field: str = "id_number") -> str:
-    """Validate a certificate; for resident IDs, birth date and gender must agree with it."""
-    table("certificate_type").require(certificate_type, "certificate_type")
-    if certificate_type != RESIDENT_ID:
-        return required_text(id_number, field).upper()
-    parsed = parse_resident_id(id_number, today=ctx.today, field=field)
-    if birth_date is not None and birth_date != parsed.birth_date:
-        raise refuse("birth_date", "id_number.birth_date_mismatch",
-                     f"birth date {birth_date} does not match {parsed.birth_date} in the ID number")
-    if gender in ("1", "2") and gender != parsed.gender:
-        raise refuse("gender", "id_number.gender_mismatch",
-                     f"gender {table('gender').label_of(gender)} does not match the ID number's "
-                     f"{table('gender').label_of(parsed.gender)}")
-    return parsed.number
-
-
-def identity_warnings(certificate_type: str, number: str | None, ctx: cmd.Context) -> tuple[str, ...]:
-    if certificate_type != RESIDENT_ID or not number:
-        return ()
-    return parse_resident_id(number, today=ctx.today).warnings
-
-
-def require_active(person: Person, command: cmd.PersonCommand) -> None:
-    if not person.registered:
-        raise refuse("id_number", "person.not_registered", f"no person is registered under {command.id_number}")
-    if person.merged_into is not None:
-        raise refuse("id_number", "person.merged",
-                     f"{command.id_number} was merged into another identity ({person.merged_into}); use that one")
-    if person.dead and not isinstance(command, CORRECTIONS):
-        raise refuse("id_number", "person.dead", "nothing but corrections is recorded after a person's death")
-    if person.frozen and not isinstance(command, (cmd.Unfreeze, *CORRECTIONS)):
-        raise refuse("id_number", "person.frozen", "the record is frozen; an office must unfreeze it first")
-
-
-def open_enrollment(person: Person, enrollment_id: UUID) -> Enrollment:
-    enrollment = person.enrollments.get(enrollment_id)
-    if enrollment is None:
-        raise refuse("enrollment_id", "enrollment.unknown", f"the person has no enrollment {enrollment_id}")
-    if not enrollment.is_open:
-        raise refuse("enrollment_id", "enrollment.closed", f"enrollment {enrollment_id} has ended")
-    return enrollment
-
-
-def not_before_last_change(enrollment: Enrollment, effective: date) -> None:
-    if effective < enrollment.last_change:
-        raise refuse("effective_date", "effective_date.before_last_change",
-                     f"{effective} is before the enrollment's last change on {enrollment.last_change}; "
-                     "change the past with a correction")
-
-
-def describe(e: Enrollment) -> str:
-    return f"{e.insurance_type} {table('insurance_type').label_of(e.insurance_type)} in {e.region} ({e.id})"
-
-
-def overlaps(start: date, end: date | None, other_start: date, other_end: date | None) -> bool:
-    return start < (other_end or date.max) and other_start < (end or date.max)
-
-
-def in_force_from(enrollment: Enrollment, day: date) -> bool:
-    """Whether the enrollment is in force (正常参保) at any time on or after `day`."""
-    ends = [p.effective for p in enrollment.periods[1:]] + [date.max]
-    return any(p.status == NORMAL and end > day for p, end in zip(enrollment.periods, ends, strict=True))
-
-
-def refuse_duplicate(person: Person, insurance_type: str, region: str, day: date, resuming: UUID | None = None) -> None:
-    """No two enrollments of one scheme in force at once; no overlap within one type and region."""
-    scheme = scheme_of(insurance_type)
-    for e in person.enrollments.values():
-        if e.id == resuming:
-            continue
-        if scheme and e.scheme == scheme and in_force_from(e, day):
-            raise refuse("insurance_type", "enrollment.duplicate_within_scheme",
-                         "the person is already enrolled in the same scheme: " + describe(e))
-        if e.insurance_type == insurance_type and e.region == region and (e.end is None or e.end > day):
-            raise refuse("effective_date", "enrollment.overlaps_previous",
-                         f"{describe(e)} lasts until {e.end or 'now'}; a new one cannot start on {day}")
-
-
-def cross_scheme_in_force(person: Person, insurance_type: str, day: date) -> tuple[UUID, ...]:
-    scheme = scheme_of(insurance_type)
-    return tuple(e.id for e in person.enrollments.values()
-                 if scheme and e.scheme and e.scheme != scheme and in_force_from(e, day))
-
-
-def check_unit(units: Units, unit_code: str, insurance_type: str, person_type: str) -> Unit:
-    unit = units.get(unit_code.strip().upper())
-    if unit is None or not unit.registered:
-        raise refuse("unit_code", "unit.not_registered", f"unit {unit_code} is not registered")
-    if unit.status == CANCELLED:
-        raise refuse("unit_code", "unit.cancelled", f"unit {unit_code} is cancelled and takes no staff")
-    scheme = scheme_of(insurance_type)
-    if scheme == EMPLOYEE:
-        allowed = FLEXIBLE_UNITS if person_type == FLEXIBLE_WORKER else EMPLOYER_UNITS
-    else:
-        allowed = RESIDENT_UNITS
-    if scheme is not None and unit.management_type not in allowed:
-        raise refuse("unit_code", "unit.wrong_kind",
-                     f"unit {unit_code} is a {table('unit_management_type').label_of(unit.management_type)}, "
-                     f"which cannot carry a {table('person_type').label_of(person_type)} enrollment")
-    return unit
-
-
-def check_person_type(person: Person, insurance_type: str, person_type: str, *, new: bool) -> None:
-    table("person_type").require(person_type, "person_type")
-    scheme = scheme_of(insurance_type)
-    if scheme == EMPLOYEE and new and person_type not in IN_SERVICE_TYPES:
-        raise refuse("person_type", "enrollment.new_employee_in_service",
-                     "a new employee enrollment is for in-service staff (11xx); retirees keep theirs")
-    if scheme == EMPLOYEE and person_type not in IN_SERVICE_TYPES | RETIRED_TYPES:
-        raise refuse("person_type", "enrollment.person_type_scheme", f"{person_type} is not an employee type")
-    if scheme is not None and scheme != EMPLOYEE and person_type not in RESIDENT_TYPES:
-        raise refuse("person_type", "enrollment.person_type_scheme", f"{person_type} is not a resident type")
-    if person_type == CIVIL_SERVANT and not person.civil_servant:
-        raise refuse("person_type", "enrollment.civil_servant_flag",
-                     "公务员 person type needs the civil-servant flag on the person")
-
-
-def enrollment_id_for(ctx: cmd.Context, n: int = 0) -> UUID:
-    """Deterministic from the command: deciding twice gives the same ids."""
-    return uuid5(ctx.command_id, f"enrollment:{n}")
-
+from domain.person_rules import (
+    Units, check_identity, check_nationality, check_person_type, check_unit, cross_scheme_in_force,
+    describe, enrollment_id_for, identity_warnings, not_before_last_change, open_enrollment, refuse_duplicate,
+    require_active,
+)
 
 # ---- commands -----------------------------------------------------------------------
 
@@ -179,13 +51,6 @@ def _register(c: cmd.RegisterPerson, person: Person, units: Units, ctx: cmd.Cont
         civil_servant=c.civil_servant, phone=c.phone, household_region=c.household_region,
         address=c.address, legacy_id_number=legacy,
     )]
-
-
-def check_nationality(value: str, field: str = "nationality") -> str:
-    code = value.strip().upper()
-    if not (len(code) == 3 and code.isalpha()):
-        raise refuse(field, "nationality.format", f"“{value}” is not a 3-letter country code (GB/T 2659), e.g. CHN")
-    return code
 
 
 def _enrollment_terms(c: cmd.Enroll | cmd.TransferIn, person: Person, units: Units) -> tuple[str, UUID | None]:
@@ -381,132 +246,6 @@ def _unfreeze(c: cmd.Unfreeze, person: Person, units: Units, ctx: cmd.Context) -
     return [ev.PersonUnfrozen(effective=c.effective)]
 
 
-# ---- corrections --------------------------------------------------------------------
-
-
-def employer_locks(person: Person, units: Units, ctx: cmd.Context) -> str | None:
-    """Refuse unit-channel corrections during a confirmed lock; name a lock an office overrides."""
-    codes = {ctx.actor.unit_code} if ctx.channel == "unit_portal" else {e.unit_code for e in person.open_enrollments()}
-    overridden = None
-    for code in sorted(c for c in codes if c):
-        unit = units.get(code)
-        if unit is not None and (lock := unit_channel_lock(unit, ctx)):
-            overridden = lock[0]
-    return overridden
-
-
-def _base_value(name: str, value: str | None, person: Person, ctx: cmd.Context) -> str | None:
-    validators: dict[str, Callable[[str], object]] = {
-        "name": validate_name,
-        "gender": lambda v: table("gender").require(v, "gender"),
-        "ethnicity": lambda v: table("ethnicity").require(v, "ethnicity"),
-        "nationality": check_nationality,
-        "survival_status": lambda v: table("survival_status").require(v, "survival_status"),
-        "household_region": lambda v: validate_region(v, "household_region"),
-        "birth_date": lambda v: date.fromisoformat(v),
-        "civil_servant": check_flag,
-    }
-    if value is None:
-        if name in ("phone", "address", "household_region"):
-            return None
-        raise refuse(name, "required", "must not be empty")
-    try:
-        checked = validators.get(name, lambda v: v)(value)
-    except ValueError:
-        raise refuse(name, "date.format", f"“{value}” is not a date YYYY-MM-DD") from None
-    return checked if isinstance(checked, str) else value
-
-
-def check_flag(value: str, field: str = "civil_servant") -> str:
-    if value not in ("0", "1"):
-        raise refuse(field, "flag", f"“{value}” must be 0 or 1")
-    return value
-
-
-def _current(person: Person, name: str) -> str | None:
-    value = getattr(person, name)
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return None if value is None else str(value)
-
-
-def _correct_base(c: cmd.CorrectBaseInfo, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
-    checks = Checks()
-    changes: dict[str, tuple[str | None, str | None]] = {}
-    for name, value in c.changes.items():
-        if name not in BASE_FIELDS:
-            checks.errors.append(refuse("changes", "correction.field",
-                                        f"{name} is not a correctable base field").errors[0])
-            continue
-        checked = checks.run(_base_value, name, value, person, ctx)
-        if checked is not None or value is None:
-            changes[name] = (_current(person, name), checked)
-    checks.done()
-    if person.certificate_type == RESIDENT_ID:
-        birth = changes.get("birth_date", (None, None))[1]
-        check_identity(RESIDENT_ID, person.id_number, ctx,
-                       date.fromisoformat(birth) if birth else None, changes.get("gender", (None, None))[1])
-    overrode = employer_locks(person, units, ctx)
-    changes = {k: v for k, v in changes.items() if v[0] != v[1]}
-    if not changes:
-        return []
-    return [ev.BaseInfoCorrected(effective=c.effective, changes=changes, overrode_lock=overrode)]
-
-
-ENROLLMENT_CORRECTABLE = ("start", "end", "unit_code", "person_type", "pooling_region")
-
-
-def _correct_enrollment(c: cmd.CorrectEnrollment, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
-    enrollment = person.enrollments.get(c.enrollment_id)
-    if enrollment is None:
-        raise refuse("enrollment_id", "enrollment.unknown", f"the person has no enrollment {c.enrollment_id}")
-    if not ctx.evidence:
-        raise refuse("evidence", "correction.needs_evidence", "a retroactive correction must cite its evidence (佐证资料)")
-    changes: dict[str, tuple[str | None, str | None]] = {}
-    for name, value in c.changes.items():
-        if name not in ENROLLMENT_CORRECTABLE:
-            raise refuse("changes", "correction.field", f"{name} is not a correctable enrollment field; "
-                         f"correctable: {', '.join(ENROLLMENT_CORRECTABLE)}")
-        was = {"start": enrollment.start.isoformat(),
-               "end": enrollment.end.isoformat() if enrollment.end else None}.get(name, getattr(enrollment, name, None))
-        changes[name] = (was, _enrollment_value(name, value, enrollment, person, units))
-    corrected = apply_enrollment_changes(enrollment, changes)
-    dates = [p.effective for p in corrected.periods]
-    if dates != sorted(dates):
-        raise refuse("changes", "correction.dates_out_of_order",
-                     "after the correction the enrollment's changes would not be in date order")
-    for other in person.enrollments.values():
-        if other.id != corrected.id and (other.insurance_type, other.region) == (corrected.insurance_type, corrected.region) \
-                and overlaps(corrected.start, corrected.end, other.start, other.end):
-            raise refuse("changes", "correction.overlaps",
-                         f"after the correction it would overlap {describe(other)} in the same type and region")
-    overrode = employer_locks(person, units, ctx)
-    return [ev.EnrollmentCorrected(effective=c.effective, reason=c.reason, enrollment_id=enrollment.id,
-                                   changes=changes, overrode_lock=overrode)]
-
-
-def _enrollment_value(name: str, value: str | None, enrollment: Enrollment, person: Person, units: Units) -> str | None:
-    if name in ("start", "end"):
-        if value is None and name == "end":
-            return None
-        try:
-            return date.fromisoformat(value or "").isoformat()
-        except ValueError:
-            raise refuse(name, "date.format", f"“{value}” is not a date YYYY-MM-DD") from None
-    if value is None:
-        raise refuse(name, "required", "must not be empty")
-    if name == "unit_code":
-        check_unit(units, value, enrollment.insurance_type, enrollment.person_type)
-        return value.strip().upper()
-    if name == "person_type":
-        check_person_type(person, enrollment.insurance_type, value, new=False)
-    if name == "pooling_region":
-        validate_region(value, "pooling_region")
-        if not pools(enrollment.region, value):
-            raise refuse("pooling_region", "region.pooling", f"{value} cannot pool {enrollment.region}")
-    return value
-
-
 DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[ev.Event]]] = {
     cmd.RegisterPerson: _register,
     cmd.Enroll: _enroll,
@@ -521,8 +260,8 @@ DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[ev.Event]]] = {
     cmd.MoveToSuccessorUnit: _move_to_successor,
     cmd.Freeze: _freeze,
     cmd.Unfreeze: _unfreeze,
-    cmd.CorrectBaseInfo: _correct_base,
-    cmd.CorrectEnrollment: _correct_enrollment,
+    cmd.CorrectBaseInfo: decide_base_correction,
+    cmd.CorrectEnrollment: decide_enrollment_correction,
 }
 
 
@@ -565,4 +304,4 @@ def decide_merge(c: cmd.MergeIdentity, source: Person, target: Person, target_id
     return away, into
 
 
-__all__ = ["DomainError", "decide", "decide_merge"]
+__all__ = ["DomainError", "decide", "decide_merge", "check_nationality"]

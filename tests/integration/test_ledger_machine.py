@@ -63,12 +63,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 by_place[(s.insurance_type, s.region)].append(s)
             for place in by_place.values():
                 place.sort(key=lambda s: s.valid_from)
-                for earlier, later in zip(place, place[1:]):
+                for earlier, later in zip(place, place[1:], strict=False):
                     assert earlier.valid_to is not None and earlier.valid_to <= later.valid_from, (p, earlier, later)
 
     @invariant()
     def the_bitemporal_answer_at_now_is_the_current_state(self):
-        for p, history in self.histories():
+        for _, history in self.histories():
             state = fold(r.event for r in history)
             current = {(e.id, e.status) for e in state.open_enrollments()}
             assert {(s.enrollment_id, s.status) for s in snapshot(history, TODAY)} == current

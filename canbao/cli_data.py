@@ -38,18 +38,15 @@ def import_file(
     data_dir: DataDir = None,
 ) -> None:
     """Import a legacy extract as history: valid rows in bulk, refused rows to an XLSX report."""
-    from canbao.bulk import BulkImporter
+    from canbao.bulk import import_extract
     from canbao.error_report import write_error_report
-    from canbao.legacy_file import read_commands
-    from domain.events import Actor
 
     with running(data_dir) as ready:
-        importer = BulkImporter(ready.store.datastore, Actor(kind="import_job", id=f"import:{file.name}"))
         started = time.perf_counter()
         try:
-            commands = read_commands(file, source=file.name, status_3_means=status_3_means)
             with event_progress(f"import {file.name}", err) as progress:
-                summary = importer.run(commands, lambda s: progress(s.events_written, s.events_written))
+                summary = import_extract(ready.datastore, file, status_3_means,
+                                         lambda s: progress(s.events_written, s.events_written))
         except ValueError as bad_file:
             fail(str(bad_file))
         seconds = time.perf_counter() - started
@@ -59,10 +56,8 @@ def import_file(
                                            len(summary.refused), summary.duplicates_flagged, summary.events_written,
                                            round(summary.events_written / seconds) if seconds else 0)))
         out.print(table)
-        if summary.events_written:  # an offline job: hash what it wrote now, not in the API server later
-            from canbao.audit import record_checkpoint
-
-            out.print(f"audit checkpoint: {record_checkpoint(ready.datastore)}", highlight=False)
+        if summary.checkpoint:
+            out.print(f"audit checkpoint: {summary.checkpoint}", highlight=False)
         if summary.refused:
             target = errors or file.with_name(file.stem + ".errors.xlsx")
             write_error_report(file, summary.refused, target)
@@ -72,16 +67,13 @@ def import_file(
 def load_sample(ready: Services, persons: int = 2_000) -> None:
     import tempfile
 
-    from canbao.bulk import BulkImporter
+    from canbao.bulk import import_extract
     from canbao.demo import write_extract
-    from canbao.legacy_file import read_commands
-    from domain.events import Actor
 
     with tempfile.TemporaryDirectory() as tmp:
         extract = Path(tmp) / "sample-extract.csv"
         write_extract(extract, persons, seed=2019)
-        importer = BulkImporter(ready.store.datastore, Actor(kind="import_job", id="sample-data"))
-        summary = importer.run(read_commands(extract, source="sample-extract.csv"))
+        summary = import_extract(ready.datastore, extract)
     err.print(f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "
               f"({len(summary.refused):,} bad rows refused, as a real extract would have)", highlight=False)
 

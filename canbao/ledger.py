@@ -7,6 +7,7 @@ touches, and retries a bounded number of times when a concurrent writer got ther
 from __future__ import annotations
 
 import logging
+from datetime import date
 from dataclasses import dataclass
 from uuid import UUID, uuid5
 
@@ -14,7 +15,7 @@ from domain import commands as cmd
 from domain import events as ev
 from domain import person as person_decider
 from domain import unit as unit_decider
-from domain.errors import ConcurrencyConflict, refuse
+from domain.errors import ConcurrencyConflict
 from domain.id_numbers import person_id
 from domain.legacy import decide_import
 from domain.person_state import NORMAL, Person
@@ -81,15 +82,12 @@ class Ledger:
 
     def execute(self, command: cmd.Command, ctx: cmd.Context) -> Outcome:
         """Record a command's events once; a DomainError (nothing written) if it is refused."""
+        meta = ctx.meta(type(command).__name__)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             earlier = self.store.logged(ctx.command_id)
             if earlier is not None:
                 return Outcome(earlier, replayed=True)
             plan = self._plan(command, ctx)
-            meta = ev.Meta(
-                command_id=ctx.command_id, command=type(command).__name__, recorded_at=ctx.now,
-                actor=ctx.actor, channel=ctx.channel, service_item=ctx.service_item, evidence=ctx.evidence,
-            )
             try:
                 return Outcome(self.store.append(plan.batches(), meta))
             except Conflict:
@@ -126,7 +124,9 @@ class Ledger:
     def _plan_person(self, command: cmd.PersonCommand, ctx: cmd.Context) -> Plan:
         stream = self.person_stream(command.certificate_type, command.id_number)
         before = fold_person(r.event for r in stream.events)
-        codes = {e.unit_code for e in before.enrollments.values()} | {ctx.actor.unit_code or ""}
+        # Units that rules consult: the open enrollments' (locks, successors, roster), the agent's and the
+        # command's; past employers are not needed, and the roster falls back to loading any other.
+        codes = {e.unit_code for e in before.open_enrollments()} | {ctx.actor.unit_code or ""}
         codes.add(getattr(command, "unit_code", None) or "")
         if isinstance(command, cmd.CorrectEnrollment):
             codes.add(command.changes.get("unit_code") or "")
@@ -142,15 +142,14 @@ class Ledger:
                      [ev.StaffCorrectedThroughUnit(effective=command.effective, person_id=stream.stream_id)])
         return plan
 
-    def _add_roster(self, plan: Plan, pid: UUID, before: Person, after: Person, effective, streams: dict[str, Stream]) -> None:
+    def _add_roster(self, plan: Plan, pid: UUID, before: Person, after: Person, effective: date,
+                    streams: dict[str, Stream]) -> None:
         for code, events in roster_events(pid, before, after, effective).items():
             plan.add(streams.get(code) or self.unit_stream(code), events)
 
     def _plan_merge(self, command: cmd.MergeIdentity, ctx: cmd.Context) -> Plan:
         source_stream = self.person_stream(command.certificate_type, command.id_number)
         target_stream = self.person_stream(command.target_certificate_type, command.target_id_number)
-        if source_stream.stream_id == target_stream.stream_id:
-            raise refuse("target_id_number", "merge.same_identity", "source and target are the same identity")
         source = fold_person(r.event for r in source_stream.events)
         target = fold_person(r.event for r in target_stream.events)
         away, into = person_decider.decide_merge(command, source, target, target_stream.stream_id, ctx)

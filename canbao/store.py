@@ -8,7 +8,7 @@ nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -48,6 +48,36 @@ class Appended:
     events: Sequence[Event]
 
 
+def stream_from(stream_id: UUID, rows: Iterable[tuple[int, str, bytes]]) -> Stream:
+    """A stream decoded from its stored rows (version, topic, state), with its last row's hash."""
+    events, last_hash = [], GENESIS
+    for version, topic, state in rows:
+        event, meta = decode(topic, bytes(state))
+        events.append(RecordedEvent(stream_id, version, event, meta))
+        last_hash = event_hash(stream_id, version, topic, bytes(state))
+    return Stream(stream_id, events, last_hash)
+
+
+def chain(stream_id: UUID, after_version: int, after_hash: str, events: Sequence[Event], meta: Meta,
+          ) -> tuple[list[StoredEvent], list[RecordedEvent], str]:
+    """Encode events to follow (after_version, after_hash): each names the hash of the one before.
+    Returns the rows to store, the events as recorded, and the new last hash."""
+    stored, recorded, previous = [], [], after_hash
+    for version, event in enumerate(events, start=after_version + 1):
+        event_meta = meta.model_copy(update={"prev_hash": previous})
+        topic, state = encode(event, event_meta)
+        stored.append(StoredEvent(stream_id, version, topic, state))
+        recorded.append(RecordedEvent(stream_id, version, event, event_meta))
+        previous = event_hash(stream_id, version, topic, state)
+    return stored, recorded, previous
+
+
+def command_log_row(meta: Meta, recorded: Sequence[RecordedEvent]) -> tuple:
+    """The command log's row: which stream positions this command id recorded."""
+    positions = orjson.dumps([[str(r.stream_id), r.version] for r in recorded]).decode()
+    return (meta.command_id, meta.command, meta.recorded_at, positions)
+
+
 class LedgerRecorder(PostgresApplicationRecorder):
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         log = kwargs.get("command_log")
@@ -83,31 +113,21 @@ class EventStore:
         self.datastore.close()
 
     def load(self, stream_id: UUID) -> Stream:
-        events, last_hash = [], GENESIS
-        for row in self.recorder.select_events(stream_id):
-            event, meta = decode(row.topic, row.state)
-            events.append(RecordedEvent(stream_id, row.originator_version, event, meta))
-            last_hash = event_hash(stream_id, row.originator_version, row.topic, row.state)
-        return Stream(stream_id, events, last_hash)
+        rows = self.recorder.select_events(stream_id)
+        return stream_from(stream_id, ((r.originator_version, r.topic, r.state) for r in rows))
 
     def append(self, batches: Sequence[Appended], meta: Meta) -> list[RecordedEvent]:
         """Write every batch in one transaction, chaining hashes; raise Conflict if beaten."""
-        stored, recorded = [], []
+        stored: list[StoredEvent] = []
+        recorded: list[RecordedEvent] = []
         for batch in batches:
-            prev = batch.last_hash
-            for offset, event in enumerate(batch.events, start=1):
-                version = batch.expected_version + offset
-                event_meta = meta.model_copy(update={"prev_hash": prev})
-                topic, state = encode(event, event_meta)
-                stored.append(StoredEvent(batch.stream_id, version, topic, state))
-                recorded.append(RecordedEvent(batch.stream_id, version, event, event_meta))
-                prev = event_hash(batch.stream_id, version, topic, state)
+            rows, events, _ = chain(batch.stream_id, batch.expected_version, batch.last_hash, batch.events, meta)
+            stored += rows
+            recorded += events
         if not stored:
             return []
-        positions = orjson.dumps([[str(r.stream_id), r.version] for r in recorded]).decode()
-        log = (meta.command_id, meta.command, meta.recorded_at, positions)
         try:
-            self.recorder.insert_events(stored, command_log=log)
+            self.recorder.insert_events(stored, command_log=command_log_row(meta, recorded))
         except IntegrityError as clash:
             raise Conflict(str(clash)) from None
         return recorded

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.events import Actor
+from domain.events import Actor, Meta
 
 
 class Command(BaseModel):
@@ -32,6 +32,11 @@ class Context(BaseModel):
     @property
     def today(self) -> date:
         return self.now.date()
+
+    def meta(self, command: str) -> Meta:
+        """The provenance every event of this command carries (prev_hash is set per event)."""
+        return Meta(command_id=self.command_id, command=command, recorded_at=self.now, actor=self.actor,
+                    channel=self.channel, service_item=self.service_item, evidence=self.evidence)
 
 
 # ---- person -------------------------------------------------------------------------

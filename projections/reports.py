@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from domain.codes import label
 from projections.anomalies import KINDS as ANOMALY_KINDS
+from projections.duplicates import KINDS, action
 
 BASE_TYPES = ("310", "390", "391", "380")
 QUALITY_ANOMALIES = tuple(ANOMALY_KINDS)  # any open anomaly means "not fully valid"
@@ -127,8 +129,6 @@ LIST_HEADERS = ("参保地", "个人编号", "姓名", "身份证号码", "参�
 
 def duplicate_list(conn: Any, which: str, as_of: date) -> list[tuple]:
     """附件4 (within a scheme) or 附件5 (across schemes): one line per enrollment of a set."""
-    from projections.duplicates import KINDS, action
-
     lines = []
     for r in conn.execute(DUPLICATE_LIST, {"kinds": list(LIST_KINDS[which])}):
         period = f"{r['since']:%Y%m}-" + (f"{r['last_change']:%Y%m}" if r["status"] == "4" else "")
@@ -160,8 +160,6 @@ ROSTER_FAULTS = {
 
 def roster_export(conn: Any, unit_code: str, as_of: date) -> tuple[list[tuple], dict[tuple[int, int], str]]:
     """The 员工花名册 with the cells units must check marked (seed 000)."""
-    from domain.codes import label
-
     rows, faults = [], {}
     for n, r in enumerate(conn.execute(ROSTER_EXPORT, {"unit": unit_code.strip().upper(), "as_of": as_of,
                                                        "base": list(BASE_TYPES)})):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from importlib.metadata import version
 from typing import Any
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import strawberry
 from strawberry.types import Info
@@ -53,7 +53,7 @@ class Person:
 
     @strawberry.field(description="Enrollments on valid date `asOf` (default today), as known at `knownAt` (default now).")
     def snapshot(self, as_of: date | None = None, known_at: datetime | None = None) -> list[EnrollmentSpell]:
-        day = as_of or datetime.now(timezone.utc).date()
+        day = as_of or date.today()  # the server's calendar day, as for rosters and duplicate sets
         return [EnrollmentSpell.of(s) for s in snapshot(self.events, day, known_at)]
 
 

@@ -122,8 +122,12 @@ def test_merging_identities_moves_history_and_roster_in_one_transaction(with_uni
     ledger.execute(register(wrong), ctx())
     ledger.execute(enroll_employee(wrong), ctx())
     outcome = ledger.execute(cmd.MergeIdentity(effective=date(2026, 1, 1), id_number=wrong, target_id_number=right), ctx())
-    assert {r.stream_id for r in outcome.events} == {person_id("01", wrong), person_id("01", right), person_id("01", right)} | {
-        r.stream_id for r in outcome.events if r.event.topic.startswith("unit.")}
+    assert len({r.meta.command_id for r in outcome.events}) == 1  # one command, one transaction
+    assert [(r.stream_id, r.event.topic) for r in outcome.events if r.event.topic.startswith("person.")] == [
+        (person_id("01", wrong), "person.identity_merged_away"),
+        (person_id("01", right), "person.registered"), (person_id("01", right), "person.identity_adopted")]
+    assert sorted(r.event.topic for r in outcome.events if r.event.topic.startswith("unit.")) == [
+        "unit.staff_joined", "unit.staff_left"]
     moved = ledger.person("01", right)
     assert [e.insurance_type for e in moved.enrollments.values()] == ["310"]
     assert {pid for pid, _ in ledger.unit(EMPLOYER).staff} == {person_id("01", right)}

@@ -33,3 +33,17 @@ def test_migrate_applies_then_has_nothing_to_apply(empty_database):
     again = run_cli("migrate", DATABASE_URL=empty_database)
     assert first.returncode == 0 and "applied 0001_command_log.sql" in first.stdout
     assert again.returncode == 0 and "nothing to apply" in again.stdout
+
+
+def test_without_a_database_url_the_embedded_postgresql_is_started_in_the_data_dir_and_reused(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    data_dir = tmp_path / "pg"
+
+    def migrate() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "canbao", "migrate", "--data-dir", str(data_dir)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    first, again = migrate(), migrate()
+    assert first.returncode == 0 and "applied 0001_command_log.sql" in first.stdout, first.stderr
+    assert again.returncode == 0 and "nothing to apply" in again.stdout  # the same data, kept across runs
+    assert (data_dir / "PG_VERSION").exists()

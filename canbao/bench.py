@@ -32,7 +32,6 @@ from canbao.bulk import BulkImporter
 from canbao.database import ensure_database, start_embedded
 from canbao.demo import write_extract
 from canbao.ledger import Ledger
-from canbao.legacy_file import read_commands
 from canbao.measure import latencies, median, p99, phase, throughput
 from canbao.migrations import apply_migrations
 from canbao.store import EventStore
@@ -66,7 +65,7 @@ def new_id(n: int) -> str:
 def measure_import(store: EventStore, extract: Path) -> Figures:
     importer = BulkImporter(store.datastore, Actor(kind="import_job", id="bench"))
     with phase() as took:
-        summary = importer.run(read_commands(extract, source=extract.name))
+        summary = importer.run_file(extract)
     with store.datastore.get_connection() as conn, tempfile.TemporaryFile() as dump:
         with conn.cursor().copy(f"COPY (SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE}) "
                                 "TO STDOUT (FORMAT binary)") as copy:

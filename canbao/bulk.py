@@ -15,25 +15,29 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import groupby, islice
 from pathlib import Path
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL, UUID
 
+import orjson
 import psycopg
-from eventsourcing.persistence import StoredEvent
 
+from canbao import copy_binary
 from canbao.audit import Digest, record_checkpoint
-from canbao.legacy_file import read_commands
-from canbao.store import chain, command_log_row, stream_from
+from canbao.import_lane import FastLane, LaneTip
+from canbao.legacy_file import RawRow, Refusal, command_or_refusal, read_rows, record_of
+from canbao.store import chain_rows, stream_from
 from domain import commands as cmd
 from domain import events as ev
-from domain.codec import GENESIS
+from domain.codec import GENESIS, MetaJson
 from domain.errors import DomainError, FieldError
 from domain.id_numbers import person_id
 from domain.legacy import decide_import
 from domain.person_state import Person, fold
+from domain.uuids import uuid5
 from projections.runner import EVENTS_TABLE
 
 IMPORT_NAMESPACE = uuid5(NAMESPACE_URL, "canbao:legacy-import")
 BATCH_ROWS = 5_000
+IMPORT_COMMAND = "ImportLegacyEnrollment"
 
 
 @dataclass
@@ -53,11 +57,18 @@ def row_command_id(source: str, row: int) -> UUID:
 
 @dataclass
 class _Tip:
-    """Where a person's stream ends while a batch is being decided."""
+    """Where a person's stream ends while a batch is being decided. The state is folded
+    lazily: most persons have one row in a batch and never need it folded."""
 
     version: int = 0
     last_hash: str = GENESIS
     person: Person = field(default_factory=Person)
+    unfolded: list[ev.Event] = field(default_factory=list)
+
+    def state(self) -> Person:
+        if self.unfolded:
+            self.person, self.unfolded = fold(self.unfolded, self.person), []
+        return self.person
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -66,65 +77,128 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
+Item = cmd.ImportLegacyEnrollment | Refusal | RawRow  # a command, a refusal the reader made, or a raw row
+
+
+@dataclass
+class _Extract:
+    """The file being imported: how its columns map, and the fast lane for its rows."""
+
+    fields: list[str | None]
+    source: str
+    status_3_means: str | None
+
+
 class BulkImporter:
     def __init__(self, datastore, actor: ev.Actor, batch_rows: int = BATCH_ROWS) -> None:
         self.datastore = datastore
         self.actor = actor
         self.batch_rows = batch_rows
 
-    def run(self, commands: Iterable[cmd.ImportLegacyEnrollment | tuple[int, tuple[FieldError, ...]]],
-            progress: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
-        """Import rows in order; a tuple instead of a command is a row the reader refused."""
+    def run(self, items: Iterable[Item], progress: Callable[[ImportSummary], None] | None = None,
+            extract: _Extract | None = None) -> ImportSummary:
+        """Import in order: commands, refusals the reader made, or raw rows of `extract`."""
         summary = ImportSummary()
-        for batch in batched(commands, self.batch_rows):
-            self._write_batch(batch, summary)
+        for batch in batched(items, self.batch_rows):
+            self._write_batch(batch, summary, extract)
             if progress:
                 progress(summary)
         return summary
 
-    def _write_batch(self, batch: list, summary: ImportSummary) -> None:
+    def run_file(self, path: Path, source: str | None = None, status_3_means: str | None = None,
+                 progress: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
+        fields, rows = read_rows(path)
+        return self.run(rows, progress, _Extract(fields, source or path.name, status_3_means))
+
+    def _write_batch(self, batch: list[Item], summary: ImportSummary, extract: _Extract | None) -> None:
         now = datetime.now(timezone.utc)
-        rows = [c for c in batch if isinstance(c, cmd.ImportLegacyEnrollment)]
-        for item in batch:
-            if not isinstance(item, cmd.ImportLegacyEnrollment):
-                summary.refused.append(item)
+        recorded_at = copy_binary.timestamptz(now)
+        templates: dict[str, MetaJson] = {}
+
+        def template(source: str) -> MetaJson:
+            if source not in templates:
+                # Rendered with each row's own command id; the namespace only fills the slot.
+                templates[source] = MetaJson(cmd.Context(
+                    command_id=IMPORT_NAMESPACE, actor=self.actor, channel="import", evidence=(source,), now=now,
+                ).meta(IMPORT_COMMAND))
+            return templates[source]
+
+        lane = extract and FastLane(extract.fields, extract.source, extract.status_3_means, template(extract.source),
+                                    now.date())
         summary.rows_read += len(batch)
+        stored, log = [copy_binary.HEADER], [copy_binary.HEADER]
+
+        def written(stream: UUID, command_id: UUID, versions: list[int], rows: list[bytes], duplicates: bool) -> None:
+            stored.extend(rows)
+            log.append(copy_binary.command_log_row(
+                command_id.bytes, IMPORT_COMMAND.encode(), recorded_at,
+                orjson.dumps([[str(stream), v] for v in versions])))
+            summary.rows_written += 1
+            summary.events_written += len(rows)
+            summary.duplicates_flagged += duplicates
+
         with self.datastore.transaction(commit=True) as curs:
             # The recorder's own lock: commit order = notification order for log readers.
             curs.execute(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
-            pids = [person_id(c.certificate_type, c.id_number) for c in rows]
-            tips = self._load(curs, set(pids))
-            stored, log = [], []
-            for pid, command in zip(pids, rows, strict=True):
-                tip = tips.setdefault(pid, _Tip())
-                context = cmd.Context(command_id=row_command_id(command.source, command.row), actor=self.actor,
-                                      channel="import", evidence=(command.source,), now=now)
+            # A batch lost in a crash after its commit returned is imported again, idempotently.
+            curs.execute("SET LOCAL synchronous_commit = off")
+            streams = [self._stream(item, lane) for item in batch]
+            tips: dict[UUID, _Tip | LaneTip] = self._load(curs, {s for s in streams if s})
+            for item, stream in zip(batch, streams, strict=True):
+                if isinstance(item, RawRow) and lane and stream:
+                    tip = tips.setdefault(stream, LaneTip())
+                    if isinstance(tip, LaneTip):
+                        command_id = row_command_id(extract.source, item.number)
+                        decided = lane.decide(item.values, item.number, stream, tip, str(command_id).encode())
+                        if decided:
+                            written(stream, command_id, decided.positions, decided.rows, decided.duplicates)
+                            continue
+                if isinstance(item, RawRow):
+                    item = command_or_refusal(record_of(extract.fields, item.values), extract.source, item.number,
+                                              extract.status_3_means)
+                if not isinstance(item, cmd.ImportLegacyEnrollment):
+                    summary.refused.append(item)
+                    continue
+                stream = person_id(item.certificate_type, item.id_number)
+                tip = tips.setdefault(stream, _Tip())
+                command_id = row_command_id(item.source, item.row)
+                context = cmd.Context(command_id=command_id, actor=self.actor, channel="import",
+                                      evidence=(item.source,), now=now)
                 try:
-                    events = decide_import(command, tip.person, context)
+                    events = decide_import(item, tip.state() if isinstance(tip, _Tip) else Person(), context)
                 except DomainError as refused:
-                    summary.refused.append((command.row, refused.errors))
+                    summary.refused.append((item.row, refused.errors))
                     continue
                 if not events:
                     summary.rows_already_recorded += 1
                     continue
-                meta = context.meta("ImportLegacyEnrollment")
-                rows_, recorded, tip.last_hash = chain(pid, tip.version, tip.last_hash, events, meta)
-                stored += rows_
-                log.append(command_log_row(meta, recorded))
-                tip.version += len(events)
-                tip.person = fold(events, tip.person)
-                summary.duplicates_flagged += sum(
-                    1 for e in events if isinstance(e, ev.LegacyEnrollmentImported) and e.duplicates_of)
-                summary.rows_written += 1
+                if isinstance(tip, LaneTip):
+                    raise AssertionError(f"row {item.row}: the fast lane declined a row the reference path accepts")
+                rows, hashes = chain_rows(stream, tip.version, tip.last_hash, events, template(item.source),
+                                          str(command_id).encode())
+                written(stream, command_id, [r.originator_version for r in rows],
+                        [copy_binary.event_row(stream.bytes, r.originator_version, r.topic.encode(), r.state)
+                         for r in rows],
+                        any(isinstance(e, ev.LegacyEnrollmentImported) and e.duplicates_of for e in events))
+                tip.version, tip.last_hash = rows[-1].originator_version, hashes[-1]
+                tip.unfolded += events
             self._copy(curs, stored, log)
-            summary.events_written += len(stored)
+
+    @staticmethod
+    def _stream(item: Item, lane: FastLane | None) -> UUID | None:
+        """The person a batch item is about, when that can be told without deciding it."""
+        if isinstance(item, cmd.ImportLegacyEnrollment):
+            return person_id(item.certificate_type, item.id_number)
+        if lane and isinstance(item, RawRow):
+            return lane.person(item.values)
+        return None
 
     @staticmethod
     def _load(curs: psycopg.Cursor, ids: set[UUID]) -> dict[UUID, _Tip]:
         """The persons of a batch who already have a history: their state, version and last hash."""
         rows = curs.execute(
             f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version", (sorted(ids),))
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version", (list(ids),))
         tips = {}
         for stream_id, group in groupby(rows, key=lambda r: r["originator_id"]):
             stream = stream_from(stream_id, ((r["originator_version"], r["topic"], r["state"]) for r in group))
@@ -132,15 +206,15 @@ class BulkImporter:
         return tips
 
     @staticmethod
-    def _copy(curs: psycopg.Cursor, stored: list[StoredEvent], log: list[tuple]) -> None:
-        with curs.copy(f"COPY {EVENTS_TABLE} (originator_id, originator_version, topic, state) FROM STDIN") as copy:
-            for e in stored:
-                copy.write_row((e.originator_id, e.originator_version, e.topic, e.state))
-        with curs.copy("COPY command_log (command_id, command_type, recorded_at, positions) FROM STDIN") as copy:
-            for row in log:
-                copy.write_row(row)
+    def _copy(curs: psycopg.Cursor, stored: list[bytes], log: list[bytes]) -> None:
+        for table, columns, rows in (
+            (EVENTS_TABLE, "originator_id, originator_version, topic, state", stored),
+            ("command_log", "command_id, command_type, recorded_at, positions", log),
+        ):
+            if len(rows) > 1:
+                with curs.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
+                    copy.write(b"".join(rows) + copy_binary.TRAILER)
         curs.execute(f"NOTIFY {EVENTS_TABLE}")
-
 
 
 def import_extract(datastore, path: Path, status_3_means: str | None = None,
@@ -148,7 +222,7 @@ def import_extract(datastore, path: Path, status_3_means: str | None = None,
     """Import one legacy extract as an import job named after the file, then record an audit
     checkpoint: an offline job hashes what it wrote, rather than leaving it to the API server."""
     importer = BulkImporter(datastore, ev.Actor(kind="import_job", id=f"import:{path.name}"))
-    summary = importer.run(read_commands(path, source=path.name, status_3_means=status_3_means), progress)
+    summary = importer.run_file(path, status_3_means=status_3_means, progress=progress)
     if summary.events_written:
         summary.checkpoint = record_checkpoint(datastore)
     return summary

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from domain import commands as cmd
 from domain.dates import parse_day, parse_month
@@ -108,13 +109,27 @@ def header_fields(header: list[str]) -> list[str | None]:
     return fields
 
 
-def read_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number as a spreadsheet shows it, field → text) for every data row."""
+class RawRow(NamedTuple):
+    number: int  # as a spreadsheet shows it: the header is row 1
+    values: list[str]
+
+
+def read_rows(path: Path) -> tuple[list[str | None], Iterator[RawRow]]:
+    """The field each column holds, and every data row's cells."""
     rows = raw_rows(path)
     fields = header_fields(next(rows, []))
-    for number, values in enumerate(rows, start=2):
-        if any(values):
-            yield number, {f: v for f, v in zip(fields, values, strict=False) if f}
+    return fields, (RawRow(number, values) for number, values in enumerate(rows, start=2) if any(values))
+
+
+def record_of(fields: list[str | None], values: list[str]) -> dict[str, str]:
+    return {f: v for f, v in zip(fields, values, strict=False) if f}
+
+
+def read_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, field → text) for every data row."""
+    fields, rows = read_rows(path)
+    for number, values in rows:
+        yield number, record_of(fields, values)
 
 
 def to_command(record: dict[str, str], source: str, row: int, status_3_means: str | None) -> cmd.ImportLegacyEnrollment:
@@ -154,10 +169,15 @@ def to_command(record: dict[str, str], source: str, row: int, status_3_means: st
     )
 
 
+def command_or_refusal(record: dict[str, str], source: str, row: int, status_3_means: str | None,
+                       ) -> cmd.ImportLegacyEnrollment | Refusal:
+    try:
+        return to_command(record, source, row, status_3_means)
+    except DomainError as refused:
+        return row, refused.errors
+
+
 def read_commands(path: Path, source: str, status_3_means: str | None = None
                   ) -> Iterator[cmd.ImportLegacyEnrollment | Refusal]:
     for row, record in read_records(path):
-        try:
-            yield to_command(record, source, row, status_3_means)
-        except DomainError as refused:
-            yield row, refused.errors
+        yield command_or_refusal(record, source, row, status_3_means)

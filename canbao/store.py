@@ -18,7 +18,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.conninfo import conninfo_to_dict
 
-from domain.codec import GENESIS, decode, encode, event_hash
+from domain.codec import GENESIS, MetaJson, decode, encode, event_hash
 from domain.events import Event, Meta
 from domain.timeline import RecordedEvent
 
@@ -58,18 +58,25 @@ def stream_from(stream_id: UUID, rows: Iterable[tuple[int, str, bytes]]) -> Stre
     return Stream(stream_id, events, last_hash)
 
 
+def chain_rows(stream_id: UUID, after_version: int, after_hash: str, events: Sequence[Event], meta: MetaJson,
+               command_id: bytes | None = None) -> tuple[list[StoredEvent], list[str]]:
+    """Encode events to follow (after_version, after_hash): each names the hash of the one
+    before. Returns the rows to store and the hashes chained: each row's previous, then the last."""
+    stored, hashes = [], [after_hash]
+    for version, event in enumerate(events, start=after_version + 1):
+        topic, state = encode(event, meta.render(hashes[-1], command_id))
+        stored.append(StoredEvent(stream_id, version, topic, state))
+        hashes.append(event_hash(stream_id, version, topic, state))
+    return stored, hashes
+
+
 def chain(stream_id: UUID, after_version: int, after_hash: str, events: Sequence[Event], meta: Meta,
           ) -> tuple[list[StoredEvent], list[RecordedEvent], str]:
-    """Encode events to follow (after_version, after_hash): each names the hash of the one before.
-    Returns the rows to store, the events as recorded, and the new last hash."""
-    stored, recorded, previous = [], [], after_hash
-    for version, event in enumerate(events, start=after_version + 1):
-        event_meta = meta.model_copy(update={"prev_hash": previous})
-        topic, state = encode(event, event_meta)
-        stored.append(StoredEvent(stream_id, version, topic, state))
-        recorded.append(RecordedEvent(stream_id, version, event, event_meta))
-        previous = event_hash(stream_id, version, topic, state)
-    return stored, recorded, previous
+    """As chain_rows, with the events as recorded (meta and prev_hash) and the new last hash."""
+    stored, hashes = chain_rows(stream_id, after_version, after_hash, events, MetaJson(meta))
+    recorded = [RecordedEvent(stream_id, row.originator_version, event, meta.model_copy(update={"prev_hash": prev}))
+                for row, event, prev in zip(stored, events, hashes, strict=False)]
+    return stored, recorded, hashes[-1]
 
 
 def command_log_row(meta: Meta, recorded: Sequence[RecordedEvent]) -> tuple:

@@ -42,10 +42,33 @@ def stored_topic(event: Event) -> str:
     return f"{event.topic}.v{type(event).class_version}"
 
 
-def encode(event: Event, meta: Meta) -> tuple[str, bytes]:
-    # Event and meta are already validated models: wrap them without validating again.
-    wrapped = _model(event.topic).model_construct(e=event, m=meta)
-    return stored_topic(event), wrapped.__pydantic_serializer__.to_json(wrapped)
+class MetaJson:
+    """A command's `Meta` as JSON, rendered per event with that event's `prev_hash`.
+
+    Every event of a command shares its meta but for `prev_hash` (the last field), so the
+    meta is serialised once per command, not once per event. A bulk import renders one
+    template per batch and varies the command id (the first field) too.
+    """
+
+    def __init__(self, meta: Meta) -> None:
+        text = meta.__pydantic_serializer__.to_json(meta.model_copy(update={"command_id": _PLACEHOLDER, "prev_hash": ""}))
+        head, tail = text.split(str(_PLACEHOLDER).encode())
+        assert head == b'{"command_id":"' and tail.endswith(b'"prev_hash":""}'), "Meta must begin with command_id and end with prev_hash"
+        self.command_id = str(meta.command_id).encode()
+        self._middle = tail[:-2]
+
+    def render(self, prev_hash: str, command_id: bytes | None = None) -> bytes:
+        return b'{"command_id":"' + (command_id or self.command_id) + self._middle + prev_hash.encode() + b'"}'
+
+
+_PLACEHOLDER = UUID(int=0)
+
+
+def encode(event: Event, meta: Meta | bytes) -> tuple[str, bytes]:
+    """The stored topic and state of an event: {"e": event, "m": meta} as compact JSON.
+    `meta` may be JSON already rendered by a MetaJson."""
+    rendered = meta if isinstance(meta, bytes) else meta.__pydantic_serializer__.to_json(meta)
+    return stored_topic(event), b'{"e":' + event.__pydantic_serializer__.to_json(event) + b',"m":' + rendered + b"}"
 
 
 def decode(stored_topic_: str, state: bytes) -> tuple[Event, Meta]:

@@ -14,8 +14,8 @@ from datetime import date
 from domain.codes import table
 from domain.errors import refuse
 from domain.regions import unknown_region_warning
+from domain.uuids import uuid5
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 _ID18 = re.compile(r"[0-9]{17}[0-9X]")
 _ID15 = re.compile(r"[0-9]{15}")
@@ -35,7 +35,10 @@ class ResidentId:
 
 
 def check_character(first17: str) -> str:
-    return _CHECK[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+    # The weights are 2**(17-i) mod 11, and 13 = 2 (mod 11): reading the 17 digits as a
+    # base-13 number gives the weighted sum (halved) in one C call instead of a Python loop.
+    # tests/unit/test_id_numbers prove it equal to the weighted sum written out.
+    return _CHECK[2 * int(first17, 13) % 11]
 
 
 def upgrade_15(number: str) -> str:
@@ -86,7 +89,7 @@ def normalise_certificate(certificate_type: str, raw: str) -> str:
 def person_id(certificate_type: str, raw_number: str) -> uuid.UUID:
     """The stream id of a person: the same for a 15-digit number and its 18-digit upgrade."""
     key = f"{certificate_type}:{normalise_certificate(certificate_type, raw_number)}"
-    return uuid.uuid5(PERSON_NAMESPACE, key)
+    return uuid5(PERSON_NAMESPACE, key)
 
 
 def mask(number: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import uuid5
-
 from domain import commands as cmd
 from domain import events as ev
 from domain.codes import table
@@ -13,6 +11,7 @@ from domain.person_rules import check_identity, check_nationality, overlaps
 from domain.person_state import NORMAL, SUSPENDED, TERMINATED, Person
 from domain.regions import validate_region
 from domain.schemes import scheme_of
+from domain.uuids import uuid5
 from domain.validation import Checks, required_text, validate_name
 
 STATUS_3_TARGETS = (NORMAL, SUSPENDED, TERMINATED)

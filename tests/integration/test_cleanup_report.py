@@ -11,7 +11,6 @@ import pytest
 
 from canbao.bulk import BulkImporter
 from canbao.demo import write_extract
-from canbao.legacy_file import read_commands
 from canbao.ledger import Ledger
 from domain import commands as cmd
 from domain.events import Actor
@@ -29,7 +28,7 @@ CUT_OFF = date(2019, 12, 31)
 def population(store, tmp_path: Path):
     extract = tmp_path / "extract.csv"
     write_extract(extract, persons=400, seed=5)
-    BulkImporter(store.datastore, Actor(kind="import_job", id="t")).run(read_commands(extract, source="extract.csv"))
+    BulkImporter(store.datastore, Actor(kind="import_job", id="t")).run_file(extract, source="extract.csv")
     return Ledger(store), ProjectionRunner(store.datastore)
 
 

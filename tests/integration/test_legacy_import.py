@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from canbao.bulk import BulkImporter
 from canbao.error_report import RED, write_error_report
-from canbao.legacy_file import COLUMNS, read_commands
+from canbao.legacy_file import COLUMNS
 from canbao.ledger import Ledger
 from domain.events import Actor
 from tests.support.builders import resident_id
@@ -57,7 +57,7 @@ def importer(store) -> BulkImporter:
 
 
 def import_file(importer: BulkImporter, path: Path):
-    return importer.run(read_commands(path, source=path.name))
+    return importer.run_file(path)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])

@@ -1,5 +1,6 @@
 """Any string or date given to a validator yields a value or a DomainError — nothing else."""
 
+import uuid
 from datetime import date
 
 from hypothesis import given
@@ -12,6 +13,7 @@ from domain.id_numbers import check_character, parse_resident_id, person_id
 from domain.person import check_nationality
 from domain.regions import validate_region
 from domain.unit_codes import validate_credit_code
+from domain.uuids import uuid5 as fast_uuid5
 from domain.validation import validate_name
 
 TEXT = st.one_of(st.text(), st.text(alphabet="0123456789X \n", max_size=20), st.from_regex(r"\d{15,18}X?"))
@@ -57,3 +59,17 @@ def test_non_ascii_digits_and_embedded_line_breaks_are_not_id_numbers():
 
 def test_surrounding_whitespace_is_trimmed():
     assert parse_resident_id(" 110101199003078048\n", today=date(2026, 11, 22)).number == "110101199003078048"
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_the_check_character_is_the_weighted_sum_of_gb11643(first17):
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    assert check_character(first17) == "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+
+
+@given(st.uuids(), st.text())
+def test_the_fast_uuid5_is_the_standard_one(namespace, name):
+    made = fast_uuid5(namespace, name)
+    expected = uuid.uuid5(namespace, name)
+    assert (made, str(made), made.bytes, made.version, hash(made)) == (
+        expected, str(expected), expected.bytes, 5, hash(expected))

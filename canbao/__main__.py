@@ -1,3 +1,4 @@
 from canbao.cli import app
 
-app(prog_name="canbao")
+if __name__ == "__main__":  # not again in the worker processes an import spawns
+    app(prog_name="canbao")

@@ -10,21 +10,26 @@ readers following the log never skip a batch.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import groupby, islice
 from pathlib import Path
+from typing import Any
 from uuid import NAMESPACE_URL, UUID
 
 import orjson
 import psycopg
+from eventsourcing.persistence import IntegrityError
 
 from canbao import copy_binary
 from canbao.audit import Digest, record_checkpoint
 from canbao.import_lane import FastLane, LaneTip
 from canbao.legacy_file import RawRow, Refusal, command_or_refusal, read_rows, record_of
-from canbao.store import chain_rows, stream_from
+from canbao.store import Conflict, chain_rows, datastore_for, stream_from
 from domain import commands as cmd
 from domain import events as ev
 from domain.codec import GENESIS, MetaJson
@@ -37,6 +42,7 @@ from projections.runner import EVENTS_TABLE
 
 IMPORT_NAMESPACE = uuid5(NAMESPACE_URL, "canbao:legacy-import")
 BATCH_ROWS = 5_000
+CONFLICT_RETRIES = 5
 IMPORT_COMMAND = "ImportLegacyEnrollment"
 
 
@@ -49,6 +55,14 @@ class ImportSummary:
     duplicates_flagged: int = 0
     refused: list[tuple[int, tuple[FieldError, ...]]] = field(default_factory=list)
     checkpoint: Digest | None = None  # the audit checkpoint recorded after the import
+
+    def add(self, other: ImportSummary) -> None:
+        self.rows_read += other.rows_read
+        self.rows_written += other.rows_written
+        self.rows_already_recorded += other.rows_already_recorded
+        self.events_written += other.events_written
+        self.duplicates_flagged += other.duplicates_flagged
+        self.refused += other.refused
 
 
 def row_command_id(source: str, row: int) -> UUID:
@@ -69,6 +83,15 @@ class _Tip:
         if self.unfolded:
             self.person, self.unfolded = fold(self.unfolded, self.person), []
         return self.person
+
+
+@dataclass
+class _Decided:
+    """A batch decided: its binary COPY rows (header first) and what it amounts to."""
+
+    summary: ImportSummary
+    stored: list[bytes] = field(default_factory=lambda: [copy_binary.HEADER])
+    log: list[bytes] = field(default_factory=lambda: [copy_binary.HEADER])
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -100,17 +123,39 @@ class BulkImporter:
         """Import in order: commands, refusals the reader made, or raw rows of `extract`."""
         summary = ImportSummary()
         for batch in batched(items, self.batch_rows):
-            self._write_batch(batch, summary, extract)
+            summary.add(self._write_batch(batch, extract))
             if progress:
                 progress(summary)
         return summary
 
     def run_file(self, path: Path, source: str | None = None, status_3_means: str | None = None,
-                 progress: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
+                 progress: Callable[[ImportSummary], None] | None = None, workers: int = 1,
+                 conninfo: str | None = None) -> ImportSummary:
+        """Import an extract; with `workers` > 1 (and the database's conninfo), the persons are
+        shared among that many processes, each taking every person's rows in file order."""
         fields, rows = read_rows(path)
-        return self.run(rows, progress, _Extract(fields, source or path.name, status_3_means))
+        extract = _Extract(fields, source or path.name, status_3_means)
+        if workers > 1 and conninfo:
+            return _run_shares(conninfo, self.actor, path, extract, workers, self.batch_rows, progress)
+        return self.run(rows, progress, extract)
 
-    def _write_batch(self, batch: list[Item], summary: ImportSummary, extract: _Extract | None) -> None:
+    def _write_batch(self, batch: list[Item], extract: _Extract | None) -> ImportSummary:
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                with self.datastore.transaction(commit=True) as curs:
+                    decided = self._decide(curs, batch, extract)
+                    # The recorder's own lock, held only to write: commit order = notification
+                    # order for log readers, while the batch was decided without blocking anyone.
+                    curs.execute(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
+                    # A batch lost in a crash after its commit returned is imported again, idempotently.
+                    curs.execute("SET LOCAL synchronous_commit = off")
+                    self._copy(curs, decided.stored, decided.log)
+                return decided.summary
+            except (IntegrityError, psycopg.errors.UniqueViolation):
+                continue  # a command appended to one of these persons meanwhile: decide again
+        raise Conflict(f"rows {batch[0]!r:.40}…: other writers kept changing these persons; import again")
+
+    def _decide(self, curs: psycopg.Cursor, batch: list[Item], extract: _Extract | None) -> _Decided:
         now = datetime.now(timezone.utc)
         recorded_at = copy_binary.timestamptz(now)
         templates: dict[str, MetaJson] = {}
@@ -125,64 +170,59 @@ class BulkImporter:
 
         lane = extract and FastLane(extract.fields, extract.source, extract.status_3_means, template(extract.source),
                                     now.date())
-        summary.rows_read += len(batch)
-        stored, log = [copy_binary.HEADER], [copy_binary.HEADER]
+        out = _Decided(ImportSummary(rows_read=len(batch)))
+        summary = out.summary
 
         def written(stream: UUID, command_id: UUID, versions: list[int], rows: list[bytes], duplicates: bool) -> None:
-            stored.extend(rows)
-            log.append(copy_binary.command_log_row(
+            out.stored.extend(rows)
+            out.log.append(copy_binary.command_log_row(
                 command_id.bytes, IMPORT_COMMAND.encode(), recorded_at,
                 orjson.dumps([[str(stream), v] for v in versions])))
             summary.rows_written += 1
             summary.events_written += len(rows)
             summary.duplicates_flagged += duplicates
 
-        with self.datastore.transaction(commit=True) as curs:
-            # The recorder's own lock: commit order = notification order for log readers.
-            curs.execute(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
-            # A batch lost in a crash after its commit returned is imported again, idempotently.
-            curs.execute("SET LOCAL synchronous_commit = off")
-            streams = [self._stream(item, lane) for item in batch]
-            tips: dict[UUID, _Tip | LaneTip] = self._load(curs, {s for s in streams if s})
-            for item, stream in zip(batch, streams, strict=True):
-                if isinstance(item, RawRow) and lane and stream:
-                    tip = tips.setdefault(stream, LaneTip())
-                    if isinstance(tip, LaneTip):
-                        command_id = row_command_id(extract.source, item.number)
-                        decided = lane.decide(item.values, item.number, stream, tip, str(command_id).encode())
-                        if decided:
-                            written(stream, command_id, decided.positions, decided.rows, decided.duplicates)
-                            continue
-                if isinstance(item, RawRow):
-                    item = command_or_refusal(record_of(extract.fields, item.values), extract.source, item.number,
-                                              extract.status_3_means)
-                if not isinstance(item, cmd.ImportLegacyEnrollment):
-                    summary.refused.append(item)
-                    continue
-                stream = person_id(item.certificate_type, item.id_number)
-                tip = tips.setdefault(stream, _Tip())
-                command_id = row_command_id(item.source, item.row)
-                context = cmd.Context(command_id=command_id, actor=self.actor, channel="import",
-                                      evidence=(item.source,), now=now)
-                try:
-                    events = decide_import(item, tip.state() if isinstance(tip, _Tip) else Person(), context)
-                except DomainError as refused:
-                    summary.refused.append((item.row, refused.errors))
-                    continue
-                if not events:
-                    summary.rows_already_recorded += 1
-                    continue
+        streams = [self._stream(item, lane) for item in batch]
+        tips: dict[UUID, _Tip | LaneTip] = self._load(curs, {s for s in streams if s})
+        for item, stream in zip(batch, streams, strict=True):
+            if isinstance(item, RawRow) and lane and stream:
+                tip = tips.setdefault(stream, LaneTip())
                 if isinstance(tip, LaneTip):
-                    raise AssertionError(f"row {item.row}: the fast lane declined a row the reference path accepts")
-                rows, hashes = chain_rows(stream, tip.version, tip.last_hash, events, template(item.source),
-                                          str(command_id).encode())
-                written(stream, command_id, [r.originator_version for r in rows],
-                        [copy_binary.event_row(stream.bytes, r.originator_version, r.topic.encode(), r.state)
-                         for r in rows],
-                        any(isinstance(e, ev.LegacyEnrollmentImported) and e.duplicates_of for e in events))
-                tip.version, tip.last_hash = rows[-1].originator_version, hashes[-1]
-                tip.unfolded += events
-            self._copy(curs, stored, log)
+                    command_id = row_command_id(extract.source, item.number)
+                    decided = lane.decide(item.values, item.number, stream, tip, str(command_id).encode())
+                    if decided:
+                        written(stream, command_id, decided.positions, decided.rows, decided.duplicates)
+                        continue
+            if isinstance(item, RawRow):
+                item = command_or_refusal(record_of(extract.fields, item.values), extract.source, item.number,
+                                          extract.status_3_means)
+            if not isinstance(item, cmd.ImportLegacyEnrollment):
+                summary.refused.append(item)
+                continue
+            stream = person_id(item.certificate_type, item.id_number)
+            tip = tips.setdefault(stream, _Tip())
+            command_id = row_command_id(item.source, item.row)
+            context = cmd.Context(command_id=command_id, actor=self.actor, channel="import",
+                                  evidence=(item.source,), now=now)
+            try:
+                events = decide_import(item, tip.state() if isinstance(tip, _Tip) else Person(), context)
+            except DomainError as refused:
+                summary.refused.append((item.row, refused.errors))
+                continue
+            if not events:
+                summary.rows_already_recorded += 1
+                continue
+            if isinstance(tip, LaneTip):
+                raise AssertionError(f"row {item.row}: the fast lane declined a row the reference path accepts")
+            rows, hashes = chain_rows(stream, tip.version, tip.last_hash, events, template(item.source),
+                                      str(command_id).encode())
+            written(stream, command_id, [r.originator_version for r in rows],
+                    [copy_binary.event_row(stream.bytes, r.originator_version, r.topic.encode(), r.state)
+                     for r in rows],
+                    any(isinstance(e, ev.LegacyEnrollmentImported) and e.duplicates_of for e in events))
+            tip.version, tip.last_hash = rows[-1].originator_version, hashes[-1]
+            tip.unfolded += events
+        return out
 
     @staticmethod
     def _stream(item: Item, lane: FastLane | None) -> UUID | None:
@@ -217,12 +257,73 @@ class BulkImporter:
         curs.execute(f"NOTIFY {EVENTS_TABLE}")
 
 
+def share_of(fields: list[str | None], values: list[str], shares: int) -> int:
+    """Which of `shares` worker processes takes a row: all rows of a person go to one."""
+    record = record_of(fields, values)
+    return person_id(record.get("certificate_type", ""), record.get("id_number", "")).int % shares
+
+
+def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, share: int, shares: int,
+                  batch_rows: int, events_done: Any, results: Any) -> None:
+    """One worker process: the rows of its share of the persons, in file order. Puts its
+    summary, or what stopped it, on `results`."""
+    datastore = datastore_for(conninfo, pool_size=1)
+    counted = 0
+
+    def count(summary: ImportSummary) -> None:
+        nonlocal counted
+        with events_done.get_lock():
+            events_done.value += summary.events_written - counted
+        counted = summary.events_written
+
+    try:
+        fields, rows = read_rows(path)
+        mine = (row for row in rows if share_of(fields, row.values, shares) == share)
+        results.put(BulkImporter(datastore, actor, batch_rows).run(mine, count, extract))
+    except BaseException as stopped:  # reported to the parent, which raises it
+        results.put(stopped)
+    finally:
+        datastore.close()
+
+
+def _run_shares(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, workers: int, batch_rows: int,
+                progress: Callable[[ImportSummary], None] | None) -> ImportSummary:
+    # Fresh interpreters ("spawn"): nothing inherited, no connection shared across a fork.
+    context = multiprocessing.get_context("spawn")
+    events_done, results = context.Value("q", 0), context.SimpleQueue()
+    processes = [context.Process(target=_import_share, daemon=True, args=(
+        conninfo, actor, path, extract, share, workers, batch_rows, events_done, results)) for share in range(workers)]
+    for process in processes:
+        process.start()
+    summary, outcomes = ImportSummary(), []
+    while len(outcomes) < workers:
+        if results.empty():
+            if progress:
+                progress(ImportSummary(events_written=events_done.value))
+            if not any(p.is_alive() for p in processes) and results.empty():
+                raise RuntimeError("an import worker died without reporting (killed?); import the file again")
+            time.sleep(0.2)
+            continue
+        outcomes.append(results.get())
+    for process in processes:
+        process.join()
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        summary.add(outcome)
+    summary.refused.sort(key=lambda refusal: refusal[0])
+    return summary
+
+
 def import_extract(datastore, path: Path, status_3_means: str | None = None,
-                   progress: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
+                   progress: Callable[[ImportSummary], None] | None = None,
+                   conninfo: str | None = None, workers: int | None = None) -> ImportSummary:
     """Import one legacy extract as an import job named after the file, then record an audit
-    checkpoint: an offline job hashes what it wrote, rather than leaving it to the API server."""
+    checkpoint: an offline job hashes what it wrote, rather than leaving it to the API server.
+    Given the conninfo, the work is shared among `workers` processes (default: one per core)."""
     importer = BulkImporter(datastore, ev.Actor(kind="import_job", id=f"import:{path.name}"))
-    summary = importer.run_file(path, status_3_means=status_3_means, progress=progress)
+    summary = importer.run_file(path, status_3_means=status_3_means, progress=progress, conninfo=conninfo,
+                                workers=workers or os.cpu_count() or 1)
     if summary.events_written:
         summary.checkpoint = record_checkpoint(datastore)
     return summary

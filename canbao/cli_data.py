@@ -46,7 +46,7 @@ def import_file(
         try:
             with event_progress(f"import {file.name}", err) as progress:
                 summary = import_extract(ready.datastore, file, status_3_means,
-                                         lambda s: progress(s.events_written, s.events_written))
+                                         lambda s: progress(s.events_written, s.events_written), ready.conninfo)
         except ValueError as bad_file:
             fail(str(bad_file))
         seconds = time.perf_counter() - started
@@ -73,7 +73,7 @@ def load_sample(ready: Services, persons: int = 2_000) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         extract = Path(tmp) / "sample-extract.csv"
         write_extract(extract, persons, seed=2019)
-        summary = import_extract(ready.datastore, extract)
+        summary = import_extract(ready.datastore, extract, conninfo=ready.conninfo)
     err.print(f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "
               f"({len(summary.refused):,} bad rows refused, as a real extract would have)", highlight=False)
 

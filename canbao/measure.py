@@ -20,13 +20,23 @@ class Timed:
 
 @contextmanager
 def phase(sample_every: float = 0.05) -> Iterator[Timed]:
-    """Time a phase and sample this process's resident memory; report the peak."""
+    """Time a phase and sample the resident memory of this process and its children (an
+    import's worker processes); report the peak of their sum."""
     process, result, done = psutil.Process(), Timed(), threading.Event()
     peak = [process.memory_info().rss]
 
+    def resident() -> int:
+        total = process.memory_info().rss
+        for child in process.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:  # it ended between listing and asking
+                pass
+        return total
+
     def sample() -> None:
         while not done.wait(sample_every):
-            peak[0] = max(peak[0], process.memory_info().rss)
+            peak[0] = max(peak[0], resident())
 
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()

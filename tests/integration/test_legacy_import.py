@@ -8,11 +8,17 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from canbao.bulk import BulkImporter
+from canbao.audit import verify
+from canbao.bulk import BulkImporter, import_extract
+from canbao.demo import write_extract
 from canbao.error_report import RED, write_error_report
 from canbao.legacy_file import COLUMNS
 from canbao.ledger import Ledger
+from canbao.migrations import apply_migrations
+from canbao.store import EventStore
 from domain.events import Actor
+from projections.runner import EVENTS_TABLE
+from tests.conftest import throwaway_database
 from tests.support.builders import resident_id
 
 GOOD = {
@@ -116,3 +122,34 @@ def test_an_xlsx_extract_reads_like_the_csv_with_numbers_kept_as_text(store, imp
     book.save(tmp_path / "extract.xlsx")
     summary = import_file(importer, tmp_path / "extract.xlsx")
     assert summary.rows_written == 1 and not summary.refused
+
+
+def histories(conninfo: str) -> dict[str, list[tuple]]:
+    """Every stream's events as decided (valid-time facts, not when they were recorded)."""
+    store = EventStore(conninfo)
+    try:
+        with store.datastore.get_connection() as conn:
+            ids = [r["originator_id"] for r in conn.execute(f"SELECT DISTINCT originator_id FROM {EVENTS_TABLE}")]
+        return {str(i): [(r.version, r.event, r.meta.command_id) for r in store.load(i).events] for i in ids}
+    finally:
+        store.close()
+
+
+def test_two_worker_processes_record_what_one_process_records(server_conninfo, tmp_path):
+    path = tmp_path / "extract.csv"
+    write_extract(path, persons=400, seed=11)
+    outcomes = []
+    for workers in (1, 2):
+        with throwaway_database(server_conninfo) as conninfo:
+            apply_migrations(conninfo)
+            store = EventStore(conninfo)
+            try:
+                summary = import_extract(store.datastore, path, conninfo=conninfo, workers=workers)
+                assert verify(store.datastore).clean
+            finally:
+                store.close()
+            outcomes.append((histories(conninfo), summary.rows_written, summary.events_written,
+                             summary.duplicates_flagged, [row for row, _ in summary.refused]))
+    one, two = outcomes
+    assert one[1] > 300 and one[4], "the extract has written and refused rows"
+    assert one == two

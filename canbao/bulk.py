@@ -1,11 +1,13 @@
 """The fast path for legacy extracts: many import commands, one transaction per batch.
 
-Each row is decided by the same pure `decide_import` as a single command, encoded by the
-same codec with the same per-stream hash chain, and logged in `command_log` under a
-command id derived from (source file, row) — so a bulk-written event is indistinguishable
-from one written through `Ledger.execute`, and importing a file twice records nothing new.
-Rows go in with COPY while holding the recorder's table lock (as its own inserts do), so
-readers following the log never skip a batch.
+Each row is decided as `decide_import` decides a single command — common rows by the fast
+lane (canbao/import_lane.py, byte-equal to the reference by test), the rest by the
+reference path itself — encoded by the same codec with the same per-stream hash chain,
+and logged in `command_log` under a command id derived from (source file, row). So a
+bulk-written event is indistinguishable from one written through `Ledger.execute`, and
+importing a file twice records nothing new. Rows go in with binary COPY while holding the
+recorder's table lock (as its own inserts do), so readers following the log never skip a
+batch; worker processes share the persons of a file between them.
 """
 
 from __future__ import annotations

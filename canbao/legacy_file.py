@@ -176,8 +176,3 @@ def command_or_refusal(record: dict[str, str], source: str, row: int, status_3_m
     except DomainError as refused:
         return row, refused.errors
 
-
-def read_commands(path: Path, source: str, status_3_means: str | None = None
-                  ) -> Iterator[cmd.ImportLegacyEnrollment | Refusal]:
-    for row, record in read_records(path):
-        yield command_or_refusal(record, source, row, status_3_means)

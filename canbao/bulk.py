@@ -46,6 +46,7 @@ IMPORT_NAMESPACE = uuid5(NAMESPACE_URL, "canbao:legacy-import")
 BATCH_ROWS = 5_000
 CONFLICT_RETRIES = 5
 IMPORT_COMMAND = "ImportLegacyEnrollment"
+_IMPORT_COMMAND_BYTES = IMPORT_COMMAND.encode()
 
 
 @dataclass
@@ -178,7 +179,7 @@ class BulkImporter:
         def written(stream: UUID, command_id: UUID, versions: list[int], rows: list[bytes], duplicates: bool) -> None:
             out.stored.extend(rows)
             out.log.append(copy_binary.command_log_row(
-                command_id.bytes, IMPORT_COMMAND.encode(), recorded_at,
+                command_id.bytes, _IMPORT_COMMAND_BYTES, recorded_at,
                 orjson.dumps([[str(stream), v] for v in versions])))
             summary.rows_written += 1
             summary.events_written += len(rows)
@@ -259,10 +260,16 @@ class BulkImporter:
         curs.execute(f"NOTIFY {EVENTS_TABLE}")
 
 
-def share_of(fields: list[str | None], values: list[str], shares: int) -> int:
-    """Which of `shares` worker processes takes a row: all rows of a person go to one."""
-    record = record_of(fields, values)
-    return person_id(record.get("certificate_type", ""), record.get("id_number", "")).int % shares
+def share_of(fields: list[str | None], shares: int) -> Callable[[list[str]], int]:
+    """Which of `shares` worker processes takes a row: all rows of a person go to one.
+    Every worker asks this of every row, so the two columns are found once, not per row."""
+    certificate, number = (fields.index(f) if f in fields else None for f in ("certificate_type", "id_number"))
+
+    def share(values: list[str]) -> int:
+        def cell(i: int | None) -> str:
+            return values[i] if i is not None and i < len(values) else ""
+        return person_id(cell(certificate), cell(number)).int % shares
+    return share
 
 
 def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, share: int, shares: int,
@@ -280,7 +287,8 @@ def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract,
 
     try:
         fields, rows = read_rows(path)
-        mine = (row for row in rows if share_of(fields, row.values, shares) == share)
+        share_of_row = share_of(fields, shares)
+        mine = (row for row in rows if share_of_row(row.values) == share)
         results.put(BulkImporter(datastore, actor, batch_rows).run(mine, count, extract))
     except BaseException as stopped:  # reported to the parent, which raises it
         results.put(stopped)

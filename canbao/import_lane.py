@@ -37,14 +37,7 @@ from domain.schemes import scheme_of
 from domain.uuids import uuid5
 from domain.validation import validate_name
 
-_REGISTERED = ev.PersonRegistered(
-    effective=date.min, certificate_type="", id_number="", name="", gender="", birth_date=date.min,
-    ethnicity="", nationality="")
-_IMPORTED = ev.LegacyEnrollmentImported(
-    effective=date.min, enrollment_id=UUID(int=0), insurance_type="", region="", pooling_region="", unit_code="",
-    person_type="", status="", legacy_status="", contribution_status="", start=date.min, recorded_name="",
-    source="", row=0)
-_TOPICS = (stored_topic(_REGISTERED).encode(), stored_topic(_IMPORTED).encode())
+_TOPICS = (stored_topic(ev.PersonRegistered).encode(), stored_topic(ev.LegacyEnrollmentImported).encode())
 _CODE_FIELDS = ("gender", "ethnicity", "survival_status", "insurance_type", "person_type",
                 "contribution_status", "enrollment_status")
 

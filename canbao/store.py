@@ -75,7 +75,7 @@ def chain(stream_id: UUID, after_version: int, after_hash: str, events: Sequence
     """As chain_rows, with the events as recorded (meta and prev_hash) and the new last hash."""
     stored, hashes = chain_rows(stream_id, after_version, after_hash, events, MetaJson(meta))
     recorded = [RecordedEvent(stream_id, row.originator_version, event, meta.model_copy(update={"prev_hash": prev}))
-                for row, event, prev in zip(stored, events, hashes, strict=False)]
+                for row, event, prev in zip(stored, events, hashes[:-1], strict=True)]
     return stored, recorded, hashes[-1]
 
 

@@ -38,8 +38,9 @@ def _adapter(topic: str) -> TypeAdapter[Stored]:
     return TypeAdapter(_model(topic))
 
 
-def stored_topic(event: Event) -> str:
-    return f"{event.topic}.v{type(event).class_version}"
+def stored_topic(event: Event | type[Event]) -> str:
+    cls = event if isinstance(event, type) else type(event)
+    return f"{cls.topic}.v{cls.class_version}"
 
 
 class MetaJson:

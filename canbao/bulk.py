@@ -260,18 +260,6 @@ class BulkImporter:
         curs.execute(f"NOTIFY {EVENTS_TABLE}")
 
 
-def share_of(fields: list[str | None], shares: int) -> Callable[[list[str]], int]:
-    """Which of `shares` worker processes takes a row: all rows of a person go to one.
-    Every worker asks this of every row, so the two columns are found once, not per row."""
-    certificate, number = (fields.index(f) if f in fields else None for f in ("certificate_type", "id_number"))
-
-    def share(values: list[str]) -> int:
-        def cell(i: int | None) -> str:
-            return values[i] if i is not None and i < len(values) else ""
-        return person_id(cell(certificate), cell(number)).int % shares
-    return share
-
-
 def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, share: int, shares: int,
                   batch_rows: int, events_done: Any, results: Any) -> None:
     """One worker process: the rows of its share of the persons, in file order. Puts its
@@ -286,9 +274,7 @@ def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract,
         counted = summary.events_written
 
     try:
-        fields, rows = read_rows(path)
-        share_of_row = share_of(fields, shares)
-        mine = (row for row in rows if share_of_row(row.values) == share)
+        _, mine = read_rows(path, share, shares)
         results.put(BulkImporter(datastore, actor, batch_rows).run(mine, count, extract))
     except BaseException as stopped:  # reported to the parent, which raises it
         results.put(stopped)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from hashlib import sha256
 from operator import itemgetter
 from uuid import UUID
@@ -34,10 +35,14 @@ from domain.person_rules import check_nationality
 from domain.person_state import TERMINATED
 from domain.regions import validate_region
 from domain.schemes import scheme_of
-from domain.uuids import uuid5
+from domain.uuids import uuid5_text
 from domain.validation import validate_name
 
 _TOPICS = (stored_topic(ev.PersonRegistered).encode(), stored_topic(ev.LegacyEnrollmentImported).encode())
+# Pure validators of values that recur across rows (regions, names, nationalities): a
+# value is checked once per process. A refused value raises and is never cached.
+_region, _name, _nationality = (lru_cache(maxsize=1 << 16)(check)
+                                for check in (validate_region, validate_name, check_nationality))
 _CODE_FIELDS = ("gender", "ethnicity", "survival_status", "insurance_type", "person_type",
                 "contribution_status", "enrollment_status")
 
@@ -49,7 +54,7 @@ class LaneTip:
 
     version: int = 0
     last_hash: str = GENESIS
-    enrollments: list[tuple[UUID, bool, date, date | None]] = field(default_factory=list)
+    enrollments: list[tuple[str, bool, date, date | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -129,10 +134,9 @@ class FastLane:
             return None
         try:
             parsed = parse_resident_id(raw_number, today=self.today)
-            name = validate_name(name_text)
-            check_nationality(nationality)
-            region = validate_region(values[at["region"]])
-            pooling_region = validate_region(values[at["pooling_region"]], "pooling_region")
+            name = _name(name_text)
+            _nationality(nationality)
+            region, pooling_region = _region(values[at["region"]]), _region(values[at["pooling_region"]])
         except DomainError:
             return None
         if parsed.birth_date != birth or (gender in ("1", "2") and gender != parsed.gender):
@@ -144,7 +148,7 @@ class FastLane:
         if status == "0" or (end is not None and end < start):
             return None
         # Row numbers are unique within a file, so this row cannot already be in `tip`.
-        enrollment_id = uuid5(stream, f"legacy:{self.source}:{row}")
+        enrollment_id = uuid5_text(stream, f"legacy:{self.source}:{row}")
         events: list[tuple[bytes, dict]] = []
         if tip.version == 0:
             raw = raw_number.strip()

@@ -10,15 +10,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
+from zlib import crc32
 
 from domain import commands as cmd
 from domain.dates import parse_day, parse_month
 from domain.errors import DomainError, FieldError, refuse
+from domain.id_numbers import normalise_certificate
 from domain.schemes import scheme_of
 
 
@@ -85,7 +87,7 @@ def detect_encoding(path: Path) -> str:
 
 
 def raw_rows(path: Path) -> Iterator[list[str]]:
-    """Every row of the file as text cells, header first."""
+    """Every row of the file as text cells, header first (CSV cells not yet stripped)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
@@ -97,8 +99,7 @@ def raw_rows(path: Path) -> Iterator[list[str]]:
             book.close()
         return
     with io.open(path, encoding=detect_encoding(path), newline="") as f:
-        for values in csv.reader(f):
-            yield [v.strip() for v in values]
+        yield from csv.reader(f)
 
 
 def header_fields(header: list[str]) -> list[str | None]:
@@ -114,11 +115,37 @@ class RawRow(NamedTuple):
     values: list[str]
 
 
-def read_rows(path: Path) -> tuple[list[str | None], Iterator[RawRow]]:
-    """The field each column holds, and every data row's cells."""
+def read_rows(path: Path, share: int = 0, shares: int = 1) -> tuple[list[str | None], Iterator[RawRow]]:
+    """The field each column holds, and every data row's cells; with `shares` > 1, only
+    the rows of the persons in share number `share` (see `share_of`)."""
     rows = raw_rows(path)
-    fields = header_fields(next(rows, []))
-    return fields, (RawRow(number, values) for number, values in enumerate(rows, start=2) if any(values))
+    fields = header_fields([v.strip() for v in next(rows, [])])
+    share_of_row = share_of(fields, shares) if shares > 1 else None
+
+    def data() -> Iterator[RawRow]:
+        for number, values in enumerate(rows, start=2):
+            # Asked of the raw cells: a worker skips others' rows before paying for them.
+            if share_of_row and share_of_row(values) != share:
+                continue
+            values = [v.strip() for v in values]
+            if any(values):
+                yield RawRow(number, values)
+    return fields, data()
+
+
+def share_of(fields: list[str | None], shares: int) -> Callable[[list[str]], int]:
+    """Which of `shares` worker processes takes a row: all rows of a person go to one (the
+    key is the person's national number, so a 15-digit ID and its upgrade meet). Every
+    worker asks this of every row, so the two columns are found once, and a CRC, not the
+    person's UUID, spreads the keys."""
+    certificate, number = (fields.index(f) if f in fields else None for f in ("certificate_type", "id_number"))
+
+    def share(values: list[str]) -> int:
+        def cell(i: int | None) -> str:
+            return values[i].strip() if i is not None and i < len(values) else ""
+        kind = cell(certificate)
+        return crc32(f"{kind}:{normalise_certificate(kind, cell(number))}".encode()) % shares
+    return share
 
 
 def record_of(fields: list[str | None], values: list[str]) -> dict[str, str]:

@@ -23,3 +23,13 @@ def uuid5(namespace: UUID, name: str) -> UUID:
     _set(made, "int", (int.from_bytes(digest[:16]) & _CLEAR) | _VERSION_5)
     _set(made, "is_safe", _UNKNOWN)
     return made
+
+
+_VARIANT = {d: "89ab"[int(d, 16) & 3] for d in "0123456789abcdef"}
+
+
+def uuid5_text(namespace: UUID, name: str) -> str:
+    """`str(uuid5(namespace, name))` straight from the digest's hex, for callers (the import's
+    fast lane) that only ever write the id as text."""
+    h = sha1(namespace.bytes + name.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"

@@ -14,6 +14,7 @@ from domain.person import check_nationality
 from domain.regions import validate_region
 from domain.unit_codes import validate_credit_code
 from domain.uuids import uuid5 as fast_uuid5
+from domain.uuids import uuid5_text
 from domain.validation import validate_name
 
 TEXT = st.one_of(st.text(), st.text(alphabet="0123456789X \n", max_size=20), st.from_regex(r"\d{15,18}X?"))
@@ -73,3 +74,8 @@ def test_the_fast_uuid5_is_the_standard_one(namespace, name):
     expected = uuid.uuid5(namespace, name)
     assert (made, str(made), made.bytes, made.version, hash(made)) == (
         expected, str(expected), expected.bytes, 5, hash(expected))
+
+
+@given(st.uuids(), st.text())
+def test_the_uuid5_text_is_the_standard_uuid5_written_out(namespace, name):
+    assert uuid5_text(namespace, name) == str(uuid.uuid5(namespace, name))

@@ -49,6 +49,8 @@ def test_the_shares_of_a_file_are_its_rows_each_read_once_with_their_row_numbers
     expected = {(r.number, tuple(r.values)) for r in every}
     shares = [{(r.number, tuple(r.values)) for r in read_rows(path, share, 3)[1]} for share in range(3)]
     assert set().union(*shares) == expected and sum(map(len, shares)) == len(expected) == 119
-    for taken in shares:
-        people = {values[NUMBER] for _, values in taken}
-        assert all(values[NUMBER] not in people for other in shares if other is not taken for _, values in other)
+    workers_of_person: dict[str, set[int]] = {}
+    for worker, taken in enumerate(shares):
+        for _, values in taken:
+            workers_of_person.setdefault(values[NUMBER], set()).add(worker)
+    assert len(workers_of_person) == 60 and all(len(w) == 1 for w in workers_of_person.values())

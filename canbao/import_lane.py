@@ -8,7 +8,7 @@ where the reference path spends its time. Any row the lane is not sure of (a ref
 certificate other than a resident ID, a person whose history is already stored) it
 declines, and the importer takes the reference path for it, which also words the refusal.
 
-tests/integration/test_import_lane.py holds the lane to the reference: for generated rows,
+tests/unit/test_import_lane.py holds the lane to the reference: for generated rows,
 valid and broken, the lane either declines or writes exactly the reference's bytes.
 """
 

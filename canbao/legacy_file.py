@@ -1,4 +1,4 @@
-"""Legacy extracts (seed 001 附件1) as CSV or XLSX, read as a stream of import commands.
+"""Legacy extracts (seed 001 附件1) as CSV or XLSX: raw rows, their fields, and the import command each row makes.
 
 Headers may be the annex's Chinese names or English aliases; CSV may be UTF-8 or GB18030
 (what legacy Windows systems export). Cells are read as text, so ID numbers keep their X

@@ -1,4 +1,4 @@
-"""Small measuring tools for the benchmark: timers, percentiles and peak memory of a phase."""
+"""Small measuring tools for the benchmark: timers, percentiles, peak memory and CPU time of a phase."""
 
 from __future__ import annotations
 
@@ -16,12 +16,29 @@ import psutil
 class Timed:
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0  # this process and the children it waited for (an import's workers)
+    machine_cpu_seconds: float = 0.0  # every core's busy time: ours, PostgreSQL's and anyone else's
+
+
+def own_cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended and been waited for."""
+    times = psutil.Process().cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def machine_cpu_seconds() -> float:
+    """Busy time summed over all cores. Idle, I/O wait and time stolen by a hypervisor are
+    not work anyone here did."""
+    times = psutil.cpu_times()
+    return sum(getattr(times, name, 0.0) for name in ("user", "nice", "system", "irq", "softirq"))
 
 
 @contextmanager
 def phase(sample_every: float = 0.05) -> Iterator[Timed]:
     """Time a phase and sample the resident memory of this process and its children (an
-    import's worker processes); report the peak of their sum."""
+    import's worker processes); report the peak of their sum, and the CPU time the phase
+    took from us and from the whole machine (on the embedded server's machine, the
+    difference is PostgreSQL's)."""
     process, result, done = psutil.Process(), Timed(), threading.Event()
     peak = [process.memory_info().rss]
 
@@ -40,11 +57,13 @@ def phase(sample_every: float = 0.05) -> Iterator[Timed]:
 
     watcher = threading.Thread(target=sample, daemon=True)
     watcher.start()
-    started = time.perf_counter()
+    started, ours, machine = time.perf_counter(), own_cpu_seconds(), machine_cpu_seconds()
     try:
         yield result
     finally:
         result.seconds = time.perf_counter() - started
+        result.cpu_seconds = own_cpu_seconds() - ours
+        result.machine_cpu_seconds = machine_cpu_seconds() - machine
         done.set()
         watcher.join()
         result.peak_rss_mb = max(peak[0], process.memory_info().rss) / 2**20

@@ -1,0 +1,39 @@
+"""The benchmark's CPU accounting: what it reports as our CPU and as the target's budget."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from pytest import approx
+
+from canbao.bench import IMPORT_TARGET_EVENTS_PER_S, cpu_budget
+from canbao.measure import Timed, phase
+
+BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
+
+
+def test_a_phase_counts_the_cpu_of_the_worker_processes_it_waited_for():
+    with phase() as took:
+        subprocess.run([sys.executable, "-c", BURN], check=True)
+    assert took.cpu_seconds >= 0.35  # the child's 0.4 s, not the parent's idle wait
+    assert took.machine_cpu_seconds >= 0.3  # the machine saw that work too (its counters tick coarser)
+
+
+def test_a_phase_that_sleeps_costs_no_cpu_of_ours():
+    with phase() as took:
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(0.4)"], check=True)
+    assert took.cpu_seconds < 0.3  # only the interpreter's start-up
+
+
+def test_the_cpu_budget_is_what_all_cores_have_per_row_at_the_target_rate():
+    rows, events = 1_000, 1_700
+    took = Timed(seconds=2.0, cpu_seconds=1.0, machine_cpu_seconds=1.5)
+    budget = cpu_budget(took, floor_cpu_seconds=0.2, events=events, per_row=1e6 / rows)
+    cores = budget["cores"]
+    # At the target the import would last events / target seconds, on every core.
+    assert budget["cpu_budget_us_per_row"] == approx(cores * events / IMPORT_TARGET_EVENTS_PER_S / rows * 1e6)
+    assert (budget["cpu_ours_us_per_row"], budget["cpu_rest_us_per_row"], budget["cpu_floor_us_per_row"]) == approx(
+        (1_000, 500, 200))
+    assert budget["cpu_busy_share"] == approx(1.5 / (cores * 2.0))
+    assert budget["cpu_need_ratio"] == approx(1_500 / budget["cpu_budget_us_per_row"])

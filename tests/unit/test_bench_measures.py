@@ -37,3 +37,10 @@ def test_the_cpu_budget_is_what_all_cores_have_per_row_at_the_target_rate():
         (1_000, 500, 200))
     assert budget["cpu_busy_share"] == approx(1.5 / (cores * 2.0))
     assert budget["cpu_need_ratio"] == approx(1_500 / budget["cpu_budget_us_per_row"])
+
+
+def test_a_phase_reports_the_peak_memory_of_a_worker_process_it_started():
+    holds_200_mib = "import time\nb = bytearray(200 * 2**20)\nb[::4096] = b'x' * len(b[::4096])\ntime.sleep(1.5)"
+    with phase() as took:
+        subprocess.run([sys.executable, "-c", holds_200_mib], check=True)
+    assert took.peak_rss_mb >= 200

@@ -102,19 +102,18 @@ def measure_import(store: EventStore, conninfo: str, extract: Path) -> Figures:
         conn.execute("DROP TABLE bench_bare, bench_events, bench_log")
     events_written, rows = summary.events_written, summary.rows_read
     record_checkpoint(store.datastore)  # as `canbao import` does, outside the timed part
-    per_row = 1e6 / rows  # µs per row, from seconds
     return {"rows": rows, "workers": workers, "events": events_written, "seconds": took.seconds,
             "events_per_s": events_written / took.seconds, "peak_rss_mb": took.peak_rss_mb,
             "copy_seconds": raw_copy, "copy_events_per_s": events_written / raw_copy,
             "ratio": took.seconds / raw_copy, "floor_seconds": floor, "floor_events_per_s": events_written / floor,
-            "floor_ratio": took.seconds / floor, **cpu_budget(took, stored.machine_cpu_seconds, events_written, per_row)}
+            "floor_ratio": took.seconds / floor, **cpu_budget(took, stored.machine_cpu_seconds, events_written, rows)}
 
 
-def cpu_budget(took: Timed, floor_cpu_seconds: float, events: int, per_row: float) -> Figures:
+def cpu_budget(took: Timed, floor_cpu_seconds: float, events: int, rows: int) -> Figures:
     """Where the machine's cores went during the import, per row of the file, beside what the
     target leaves: at 100,000 events/s every core together has `budget` µs per row, and the
     storage's own COPY of the same rows already takes `floor` µs of it."""
-    cores = psutil.cpu_count() or 1
+    cores, per_row = psutil.cpu_count() or 1, 1e6 / rows  # µs per row, from seconds
     ours, machine = took.cpu_seconds * per_row, took.machine_cpu_seconds * per_row
     budget = cores * events / IMPORT_TARGET_EVENTS_PER_S * per_row
     return {"cores": cores, "cpu_busy_share": took.machine_cpu_seconds / (cores * took.seconds),

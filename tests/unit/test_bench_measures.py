@@ -1,4 +1,4 @@
-"""The benchmark's CPU accounting: what it reports as our CPU and as the target's budget."""
+"""The benchmark's accounting of a phase: our CPU, the machine's, peak memory, and the target's CPU budget."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_a_phase_that_sleeps_costs_no_cpu_of_ours():
 def test_the_cpu_budget_is_what_all_cores_have_per_row_at_the_target_rate():
     rows, events = 1_000, 1_700
     took = Timed(seconds=2.0, cpu_seconds=1.0, machine_cpu_seconds=1.5)
-    budget = cpu_budget(took, floor_cpu_seconds=0.2, events=events, per_row=1e6 / rows)
+    budget = cpu_budget(took, floor_cpu_seconds=0.2, events=events, rows=rows)
     cores = budget["cores"]
     # At the target the import would last events / target seconds, on every core.
     assert budget["cpu_budget_us_per_row"] == approx(cores * events / IMPORT_TARGET_EVENTS_PER_S / rows * 1e6)

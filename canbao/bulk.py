@@ -31,6 +31,7 @@ from canbao import copy_binary
 from canbao.audit import Digest, record_checkpoint
 from canbao.import_lane import FastLane, LaneTip
 from canbao.legacy_file import RawRow, Refusal, command_or_refusal, read_rows, record_of
+from canbao.spreadsheet import as_csv
 from canbao.store import Conflict, chain_rows, datastore_for, stream_from
 from domain import commands as cmd
 from domain import events as ev
@@ -135,12 +136,16 @@ class BulkImporter:
                  progress: Callable[[ImportSummary], None] | None = None, workers: int = 1,
                  conninfo: str | None = None) -> ImportSummary:
         """Import an extract; with `workers` > 1 (and the database's conninfo), the persons are
-        shared among that many processes, each taking every person's rows in file order."""
-        fields, rows = read_rows(path)
-        extract = _Extract(fields, source or path.name, status_3_means)
+        shared among that many processes, each taking every person's rows in file order
+        (from a spreadsheet read once, as CSV). Rows are named after `source`, by default
+        the file's name."""
         if workers > 1 and conninfo:
-            return _run_shares(conninfo, self.actor, path, extract, workers, self.batch_rows, progress)
-        return self.run(rows, progress, extract)
+            with as_csv(path) as readable:
+                fields, _ = read_rows(readable)
+                extract = _Extract(fields, source or path.name, status_3_means)
+                return _run_shares(conninfo, self.actor, readable, extract, workers, self.batch_rows, progress)
+        fields, rows = read_rows(path)
+        return self.run(rows, progress, _Extract(fields, source or path.name, status_3_means))
 
     def _write_batch(self, batch: list[Item], extract: _Extract | None) -> ImportSummary:
         for _ in range(CONFLICT_RETRIES):

@@ -12,11 +12,12 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 from zlib import crc32
 
+from canbao.spreadsheet import is_spreadsheet, sheet_rows
 from domain import commands as cmd
 from domain.dates import parse_day, parse_month
 from domain.errors import DomainError, FieldError, refuse
@@ -66,16 +67,6 @@ UNKNOWN_NATIONALITY = {"未知": "UNK", "": "UNK"}
 Refusal = tuple[int, tuple[FieldError, ...]]
 
 
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y%m%d")
-    return str(value).strip()
-
-
 def detect_encoding(path: Path) -> str:
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as f:
@@ -88,15 +79,8 @@ def detect_encoding(path: Path) -> str:
 
 def raw_rows(path: Path) -> Iterator[list[str]]:
     """Every row of the file as text cells, header first (CSV cells not yet stripped)."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            for values in book.worksheets[0].iter_rows(values_only=True):
-                yield [cell_text(v) for v in values]
-        finally:
-            book.close()
+    if is_spreadsheet(path):
+        yield from sheet_rows(path)
         return
     with io.open(path, encoding=detect_encoding(path), newline="") as f:
         yield from csv.reader(f)

@@ -47,3 +47,11 @@ def test_without_a_database_url_the_embedded_postgresql_is_started_in_the_data_d
     assert first.returncode == 0 and "applied 0001_command_log.sql" in first.stdout, first.stderr
     assert again.returncode == 0 and "nothing to apply" in again.stdout  # the same data, kept across runs
     assert (data_dir / "PG_VERSION").exists()
+
+
+def test_importing_a_file_that_is_not_a_workbook_fails_in_one_line_without_a_traceback(empty_database, tmp_path):
+    broken = tmp_path / "extract.xlsx"
+    broken.write_bytes(b"PK not really a workbook")
+    result = run_cli("import", str(broken), DATABASE_URL=empty_database)
+    assert result.returncode == 2
+    assert "extract.xlsx cannot be read as an XLSX workbook" in result.stderr and "Traceback" not in result.stderr

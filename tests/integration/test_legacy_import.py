@@ -124,6 +124,42 @@ def test_an_xlsx_extract_reads_like_the_csv_with_numbers_kept_as_text(store, imp
     assert summary.rows_written == 1 and not summary.refused
 
 
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_row_keeps_its_sheet_row_number_across_empty_rows(store, importer, tmp_path):
+    bad = {**GOOD, "id_number": resident_id(seq="202"), "ethnicity": "77"}
+    path = write_xlsx(tmp_path / "extract.xlsx", [[c.header for c in COLUMNS], [GOOD.get(c.field, "") for c in COLUMNS], [],
+                                                  [], [bad.get(c.field, "") for c in COLUMNS]])
+    summary = import_file(importer, path)
+    assert summary.rows_written == 1 and [row for row, _ in summary.refused] == [5]
+
+
+def test_an_id_number_a_spreadsheet_stored_as_a_number_is_refused_not_completed_with_invented_digits(
+        store, importer, tmp_path):
+    number = resident_id(seq="124")
+    assert number.isdigit() and float(number) != int(number), "a float cannot hold this ID exactly"
+    row = [float(number) if c.field == "id_number" else GOOD.get(c.field, "") for c in COLUMNS]
+    summary = import_file(importer, write_xlsx(tmp_path / "extract.xlsx", [[c.header for c in COLUMNS], row]))
+    [(_, errors)] = summary.refused
+    assert [(e.field, e.rule) for e in errors] == [("id_number", "id_number.format")]
+    assert not Ledger(store).person("01", number).registered
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_with_its_name_and_nothing_is_written(store, importer, tmp_path):
+    path = tmp_path / "extract.xlsx"
+    path.write_bytes(b"not a zip archive")
+    with pytest.raises(ValueError, match="extract.xlsx cannot be read as an XLSX workbook"):
+        import_file(importer, path)
+
+
 def histories(conninfo: str) -> dict[str, list[tuple]]:
     """Every stream's events as decided (valid-time facts, not when they were recorded)."""
     store = EventStore(conninfo)
@@ -135,9 +171,13 @@ def histories(conninfo: str) -> dict[str, list[tuple]]:
         store.close()
 
 
-def test_two_worker_processes_record_what_one_process_records(server_conninfo, tmp_path):
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_two_worker_processes_record_what_one_process_records(server_conninfo, tmp_path, kind):
     path = tmp_path / "extract.csv"
     write_extract(path, persons=400, seed=11)
+    if kind == "xlsx":  # one process reads the sheet itself; two share it as a CSV read once
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            path = write_xlsx(tmp_path / "extract.xlsx", list(csv.reader(f)))
     outcomes = []
     for workers in (1, 2):
         with throwaway_database(server_conninfo) as conninfo:

@@ -30,8 +30,8 @@ from eventsourcing.persistence import IntegrityError
 from canbao import copy_binary
 from canbao.audit import Digest, record_checkpoint
 from canbao.import_lane import FastLane, LaneTip
-from canbao.legacy_file import RawRow, Refusal, command_or_refusal, read_rows, record_of
-from canbao.spreadsheet import as_csv
+from canbao.legacy_file import RawRow, Refusal, command_or_refusal, data_lines, read_rows, record_of
+from canbao.spreadsheet import as_csv, is_spreadsheet
 from canbao.store import Conflict, chain_rows, datastore_for, stream_from
 from domain import commands as cmd
 from domain import events as ev
@@ -67,6 +67,19 @@ class ImportSummary:
         self.events_written += other.events_written
         self.duplicates_flagged += other.duplicates_flagged
         self.refused += other.refused
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far an import is: rows of the file done (written, refused or already recorded)
+    of the rows it has, when known before reading it, and events written so far."""
+
+    rows_done: int
+    rows_total: int | None
+    events_written: int
+
+
+Progress = Callable[[ImportProgress], None]
 
 
 def row_command_id(source: str, row: int) -> UUID:
@@ -122,19 +135,18 @@ class BulkImporter:
         self.actor = actor
         self.batch_rows = batch_rows
 
-    def run(self, items: Iterable[Item], progress: Callable[[ImportSummary], None] | None = None,
-            extract: _Extract | None = None) -> ImportSummary:
+    def run(self, items: Iterable[Item], progress: Progress | None = None, extract: _Extract | None = None,
+            rows_total: int | None = None) -> ImportSummary:
         """Import in order: commands, refusals the reader made, or raw rows of `extract`."""
         summary = ImportSummary()
         for batch in batched(items, self.batch_rows):
             summary.add(self._write_batch(batch, extract))
             if progress:
-                progress(summary)
+                progress(ImportProgress(summary.rows_read, rows_total, summary.events_written))
         return summary
 
     def run_file(self, path: Path, source: str | None = None, status_3_means: str | None = None,
-                 progress: Callable[[ImportSummary], None] | None = None, workers: int = 1,
-                 conninfo: str | None = None) -> ImportSummary:
+                 progress: Progress | None = None, workers: int = 1, conninfo: str | None = None) -> ImportSummary:
         """Import an extract; with `workers` > 1 (and the database's conninfo), the persons are
         shared among that many processes, each taking every person's rows in file order
         (from a spreadsheet read once, as CSV). Rows are named after `source`, by default
@@ -143,9 +155,11 @@ class BulkImporter:
             with as_csv(path) as readable:
                 fields, _ = read_rows(readable)
                 extract = _Extract(fields, source or path.name, status_3_means)
-                return _run_shares(conninfo, self.actor, readable, extract, workers, self.batch_rows, progress)
+                return _run_shares(conninfo, self.actor, readable, extract, workers, self.batch_rows,
+                                   progress, data_lines(readable))
         fields, rows = read_rows(path)
-        return self.run(rows, progress, _Extract(fields, source or path.name, status_3_means))
+        return self.run(rows, progress, _Extract(fields, source or path.name, status_3_means),
+                        None if is_spreadsheet(path) else data_lines(path))
 
     def _write_batch(self, batch: list[Item], extract: _Extract | None) -> ImportSummary:
         for _ in range(CONFLICT_RETRIES):
@@ -266,17 +280,18 @@ class BulkImporter:
 
 
 def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, share: int, shares: int,
-                  batch_rows: int, events_done: Any, results: Any) -> None:
-    """One worker process: the rows of its share of the persons, in file order. Puts its
-    summary, or what stopped it, on `results`."""
+                  batch_rows: int, done: Any, results: Any) -> None:
+    """One worker process: the rows of its share of the persons, in file order. Adds what it
+    has done to `done` (rows, events) and puts its summary, or what stopped it, on `results`."""
     datastore = datastore_for(conninfo, pool_size=1)
-    counted = 0
+    counted = ImportProgress(0, None, 0)
 
-    def count(summary: ImportSummary) -> None:
+    def count(progress: ImportProgress) -> None:
         nonlocal counted
-        with events_done.get_lock():
-            events_done.value += summary.events_written - counted
-        counted = summary.events_written
+        with done.get_lock():
+            done[0] += progress.rows_done - counted.rows_done
+            done[1] += progress.events_written - counted.events_written
+        counted = progress
 
     try:
         _, mine = read_rows(path, share, shares)
@@ -288,19 +303,21 @@ def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract,
 
 
 def _run_shares(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, workers: int, batch_rows: int,
-                progress: Callable[[ImportSummary], None] | None) -> ImportSummary:
+                progress: Progress | None, rows_total: int | None) -> ImportSummary:
     # Fresh interpreters ("spawn"): nothing inherited, no connection shared across a fork.
     context = multiprocessing.get_context("spawn")
-    events_done, results = context.Value("q", 0), context.SimpleQueue()
+    done, results = context.Array("q", 2), context.SimpleQueue()  # rows, events
     processes = [context.Process(target=_import_share, daemon=True, args=(
-        conninfo, actor, path, extract, share, workers, batch_rows, events_done, results)) for share in range(workers)]
+        conninfo, actor, path, extract, share, workers, batch_rows, done, results)) for share in range(workers)]
     for process in processes:
         process.start()
     summary, outcomes = ImportSummary(), []
     while len(outcomes) < workers:
         if results.empty():
             if progress:
-                progress(ImportSummary(events_written=events_done.value))
+                with done.get_lock():
+                    rows_done, events_written = done[:]
+                progress(ImportProgress(rows_done, rows_total, events_written))
             if not any(p.is_alive() for p in processes) and results.empty():
                 raise RuntimeError("an import worker died without reporting (killed?); import the file again")
             time.sleep(0.2)
@@ -313,11 +330,12 @@ def _run_shares(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, w
             raise outcome
         summary.add(outcome)
     summary.refused.sort(key=lambda refusal: refusal[0])
+    if progress:
+        progress(ImportProgress(summary.rows_read, rows_total, summary.events_written))
     return summary
 
 
-def import_extract(datastore, path: Path, status_3_means: str | None = None,
-                   progress: Callable[[ImportSummary], None] | None = None,
+def import_extract(datastore, path: Path, status_3_means: str | None = None, progress: Progress | None = None,
                    conninfo: str | None = None, workers: int | None = None) -> ImportSummary:
     """Import one legacy extract as an import job named after the file, then record an audit
     checkpoint: an offline job hashes what it wrote, rather than leaving it to the API server.

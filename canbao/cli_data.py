@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from canbao.cli_common import DataDir, day_of, err, fail, moment, out, running
-from canbao.progress import event_progress
+from canbao.progress import row_progress
 from canbao.services import Services
 
 report_app = typer.Typer(help="The cleanup reports of seed 001 (附件2, 附件4, 附件5).", no_args_is_help=True)
@@ -44,9 +44,10 @@ def import_file(
     with running(data_dir) as ready:
         started = time.perf_counter()
         try:
-            with event_progress(f"import {file.name}", err) as progress:
+            with row_progress(f"import {file.name}", err) as progress:
                 summary = import_extract(ready.datastore, file, status_3_means,
-                                         lambda s: progress(s.events_written, s.events_written), ready.conninfo)
+                                         lambda p: progress(p.rows_done, p.rows_total, p.events_written),
+                                         ready.conninfo)
         except ValueError as bad_file:
             fail(str(bad_file))
         seconds = time.perf_counter() - started

@@ -160,6 +160,18 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_its_name_and_nothing_is_w
         import_file(importer, path)
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_rows_of_the_file_up_to_all_of_them(empty_database, store, tmp_path, workers):
+    path = tmp_path / "extract.csv"
+    write_extract(path, persons=300, seed=5)
+    reports = []
+    summary = BulkImporter(store.datastore, Actor(kind="import_job", id="test"), batch_rows=50).run_file(
+        path, progress=reports.append, workers=workers, conninfo=empty_database)
+    assert {r.rows_total for r in reports} == {summary.rows_read}, "the total is known before the rows are read"
+    assert len(reports) > 2 and [r.rows_done for r in reports] == sorted(r.rows_done for r in reports)
+    assert (reports[-1].rows_done, reports[-1].events_written) == (summary.rows_read, summary.events_written)
+
+
 def histories(conninfo: str) -> dict[str, list[tuple]]:
     """Every stream's events as decided (valid-time facts, not when they were recorded)."""
     store = EventStore(conninfo)

@@ -1,7 +1,5 @@
 """Spreadsheet cells read as the text a person typed, each in its place."""
 
-from pathlib import Path
-
 from openpyxl import Workbook
 
 from canbao.spreadsheet import as_csv, sheet_rows

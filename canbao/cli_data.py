@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from canbao.cli_common import DataDir, day_of, err, fail, moment, out, running
+from canbao.cli_projections import bring_up_to_date
 from canbao.progress import row_progress
 from canbao.services import Services
 
@@ -97,6 +98,7 @@ def report_cleanup(
     cut_off, then = day_of(as_of, "--as-of"), moment(before, "--before")
     now = moment(after, "--after") if after else DateTime.now(timezone.utc)
     with running(data_dir) as ready:
+        bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
             rows = cleanup_summary(conn, cut_off, then, now)
     headers = ["序号", "医保区划", *(header for _, header in COLUMNS)]
@@ -130,6 +132,7 @@ def report_duplicates(
         fail("--kind must be within or cross")
     annex = "附件4-制度内重复参保清理情况表" if kind == "within" else "附件5-跨制度重复参保清理情况表"
     with running(data_dir) as ready:
+        bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
             lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else Date.today())
     target = write_table(out_file or Path(f"{annex}.xlsx"), annex[:3], ["序号", *LIST_HEADERS],
@@ -148,10 +151,13 @@ def export_roster(
     from datetime import date as Date
 
     from canbao.report_files import write_table
-    from projections.reports import ROSTER_HEADERS, roster_export
+    from projections.reports import ROSTER_HEADERS, roster_export, unit_known
 
     with running(data_dir) as ready:
+        bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
             rows, faults = roster_export(conn, unit, day_of(as_of, "--as-of") if as_of else Date.today())
+            if not rows and not unit_known(conn, unit):
+                fail(f"no unit {unit}: none is registered and no enrollment names it; nothing written")
     target = write_table(out_file or Path(f"员工花名册-{unit}.xlsx"), "员工花名册", ROSTER_HEADERS, rows, faults)
     out.print(f"{len(rows):,} staff, {len(faults):,} cells to check, written to {target}")

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from canbao.cli_common import DataDir, err, fail, out, report, running
 from canbao.progress import event_progress
-from projections.catalog import select
+from canbao.services import Services
+from projections.catalog import PROJECTIONS, select
 
 projections_app = typer.Typer(help="Read models kept from the event log: status, catch-up, rebuild.",
                                no_args_is_help=True)
@@ -55,3 +56,28 @@ def projections_rebuild(names: Names = None, data_dir: DataDir = None) -> None:
             started = time.perf_counter()
             events, _ = ready.runner.rebuild(projections, progress=progress)
         report(", ".join(p.name for p in projections), events, time.perf_counter() - started)
+
+
+def bring_up_to_date(ready: Services, attempts: int = 5) -> None:
+    """Before a report reads the projections, apply what the log holds beyond them, so a
+    report made right after `canbao import` counts what it imported. A projection that has
+    read nothing yet is rebuilt (one scan of the log, the faster path). A `canbao serve`
+    applying the same events meanwhile is harmless: one runner's batch rolls back, the
+    other's stands, and this one carries on from the tracked position."""
+    from eventsourcing.persistence import IntegrityError
+
+    for _ in range(attempts):
+        behind = {s.name: s for s in ready.runner.status(PROJECTIONS) if s.behind}
+        if not behind:
+            return
+        unread = [p for p in PROJECTIONS if p.name in behind and behind[p.name].position == 0]
+        try:
+            if unread:
+                with event_progress("building " + ", ".join(p.name for p in unread), err) as progress:
+                    ready.runner.rebuild(unread, progress=progress)
+            for projection in (p for p in PROJECTIONS if p.name in behind and p not in unread):
+                with event_progress(f"catch-up {projection.name}", err) as progress:
+                    ready.runner.catch_up(projection, progress=progress)
+        except IntegrityError:
+            continue  # another runner moved a projection on meanwhile: look again
+    fail("the projections kept moving while this report waited for them (is a rebuild running?); try again")

@@ -158,6 +158,14 @@ ROSTER_FAULTS = {
 }
 
 
+def unit_known(conn: Any, unit_code: str) -> bool:
+    """Whether the ledger knows the unit: registered, or named by any enrollment."""
+    return conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM unit_view WHERE unit_code = %(u)s) "
+        "OR EXISTS (SELECT 1 FROM enrollment_spell WHERE unit_code = %(u)s AND recorded_to IS NULL) AS known",
+        {"u": unit_code.strip().upper()}).fetchone()["known"]
+
+
 def roster_export(conn: Any, unit_code: str, as_of: date) -> tuple[list[tuple], dict[tuple[int, int], str]]:
     """The 员工花名册 with the cells units must check marked (seed 000)."""
     rows, faults = [], {}

@@ -1,7 +1,12 @@
+import csv
 import os
 import subprocess
 import sys
 
+from canbao.demo import write_extract
+from canbao.store import EventStore
+from projections.catalog import PROJECTIONS
+from projections.runner import ProjectionRunner
 from tests.e2e.conftest import ROOT
 
 
@@ -55,3 +60,26 @@ def test_importing_a_file_that_is_not_a_workbook_fails_in_one_line_without_a_tra
     result = run_cli("import", str(broken), DATABASE_URL=empty_database)
     assert result.returncode == 2
     assert "extract.xlsx cannot be read as an XLSX workbook" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_report_made_right_after_an_import_lists_what_was_imported(empty_database, tmp_path):
+    extract, listed = tmp_path / "extract.csv", tmp_path / "within.csv"
+    write_extract(extract, persons=1_000, seed=3)
+    imported = run_cli("import", str(extract), "--errors", str(tmp_path / "refused.xlsx"), DATABASE_URL=empty_database)
+    assert imported.returncode == 0, imported.stderr
+    report = run_cli("report", "duplicates", "--kind", "within", "--out", str(listed), DATABASE_URL=empty_database)
+    assert report.returncode == 0, report.stderr
+    with listed.open(encoding="utf-8-sig") as f:
+        lines = list(csv.reader(f))[1:]
+    assert lines and f"{len(lines):,} lines written" in report.stdout
+    store = EventStore(empty_database)
+    try:
+        assert not [s for s in ProjectionRunner(store.datastore).status(PROJECTIONS) if s.behind]
+    finally:
+        store.close()
+
+
+def test_the_roster_of_a_unit_the_ledger_never_heard_of_is_refused_and_no_file_is_written(empty_database, tmp_path):
+    target = tmp_path / "roster.xlsx"
+    result = run_cli("export", "roster", "NOSUCHUNIT", "--out", str(target), DATABASE_URL=empty_database)
+    assert result.returncode == 2 and "no unit NOSUCHUNIT" in result.stderr and not target.exists()

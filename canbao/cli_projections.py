@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Annotated
 
@@ -49,12 +50,14 @@ def projections_catch_up(names: Names = None, data_dir: DataDir = None) -> None:
 
 @projections_app.command("rebuild")
 def projections_rebuild(names: Names = None, data_dir: DataDir = None) -> None:
-    """Recompute projections from the first event, in one transaction (the old tables stay until it commits)."""
+    """Recompute projections from the first event, in one transaction (the old tables stay until it commits);
+    one worker process per core derives the rows."""
     with running(data_dir) as ready:
         projections = chosen(names)
         with event_progress("rebuild " + ", ".join(p.name for p in projections), err) as progress:
             started = time.perf_counter()
-            events, _ = ready.runner.rebuild(projections, progress=progress)
+            events, _ = ready.runner.rebuild(projections, progress=progress, workers=os.cpu_count() or 1,
+                                             conninfo=ready.conninfo)
         report(", ".join(p.name for p in projections), events, time.perf_counter() - started)
 
 
@@ -74,7 +77,8 @@ def bring_up_to_date(ready: Services, attempts: int = 5) -> None:
         try:
             if unread:
                 with event_progress("building " + ", ".join(p.name for p in unread), err) as progress:
-                    ready.runner.rebuild(unread, progress=progress)
+                    ready.runner.rebuild(unread, progress=progress, workers=os.cpu_count() or 1,
+                                         conninfo=ready.conninfo)
             for projection in (p for p in PROJECTIONS if p.name in behind and p not in unread):
                 with event_progress(f"catch-up {projection.name}", err) as progress:
                     ready.runner.catch_up(projection, progress=progress)

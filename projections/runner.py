@@ -28,6 +28,7 @@ from domain.codec import decode
 from domain.timeline import RecordedEvent
 from projections.catalog import Projection, rows_for
 from projections.person_rows import Row, StreamHistory
+from projections.rebuild_shares import write_shares
 
 EVENTS_TABLE = "canbao_events"
 TRACKING_TABLE = "projection_tracking"
@@ -54,6 +55,28 @@ def to_streams(rows: Iterable[dict[str, Any]]) -> Iterator[StreamHistory]:
             event, meta = decode(r["topic"], bytes(r["state"]))
             history.append(RecordedEvent(stream_id, r["originator_version"], event, meta))
         yield StreamHistory(stream_id, history)
+
+
+# The log up to a position, stream by stream; `streams` narrows it to a range of stream ids.
+SCAN = (f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+        "WHERE notification_id <= %s {streams} ORDER BY originator_id, originator_version")
+
+
+def derived_batches(scan: Iterable[dict[str, Any]], projections: list[Projection], flush_rows: int = FLUSH_ROWS,
+                    ) -> Iterator[tuple[dict[str, list[Row]], int]]:
+    """What a scan's streams give each table, in batches of about `flush_rows` rows, each
+    with the number of events it was derived from."""
+    buffers: dict[str, list[Row]] = {t.name: [] for p in projections for t in p.tables}
+    events = 0
+    for stream in to_streams(scan):
+        for p in projections:
+            for name, rows in rows_for(p, stream).items():
+                buffers[name].extend(rows)
+        events += len(stream.history)
+        if sum(map(len, buffers.values())) >= flush_rows:
+            yield buffers, events
+            buffers, events = {name: [] for name in buffers}, 0
+    yield buffers, events
 
 
 class ProjectionRunner:
@@ -118,8 +141,11 @@ class ProjectionRunner:
 
     # ---- rebuild ------------------------------------------------------------------------
 
-    def rebuild(self, projections: list[Projection], progress: Progress | None = None) -> tuple[int, int]:
-        """Recompute the projections from position 0; return (events read, position reached)."""
+    def rebuild(self, projections: list[Projection], progress: Progress | None = None, workers: int = 1,
+                conninfo: str | None = None) -> tuple[int, int]:
+        """Recompute the projections from position 0; return (events read, position reached).
+        With `workers` > 1 and the database's conninfo, worker processes derive the rows
+        (projections/rebuild_shares.py); the tables come out the same."""
         tables = [t for p in projections for t in p.tables]
         with self.datastore.get_connection() as read, self.datastore.get_connection() as write:
             with read.transaction(), write.transaction():
@@ -128,22 +154,19 @@ class ProjectionRunner:
                                     f"FROM {EVENTS_TABLE}").fetchone()
                 upto, total = head["head"], head["n"]
                 write.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
-                buffers: dict[str, list[Row]] = {t.name: [] for t in tables}
                 done = 0
-                with read.cursor(name="canbao_rebuild") as scan:
-                    scan.itersize = 5_000
-                    scan.execute(f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-                                 "WHERE notification_id <= %s ORDER BY originator_id, originator_version", (upto,))
-                    for stream in to_streams(scan):
-                        for p in projections:
-                            for name, rows in rows_for(p, stream).items():
-                                buffers[name].extend(rows)
-                        done += len(stream.history)
-                        if sum(map(len, buffers.values())) >= FLUSH_ROWS:
-                            self._flush(write, tables, buffers)
-                            if progress:
-                                progress(done, total)
-                self._flush(write, tables, buffers)
+
+                def read_more(events: int) -> None:
+                    nonlocal done
+                    done += events
+                    if progress:
+                        progress(done, total)
+
+                if workers > 1 and conninfo:
+                    snapshot = read.execute("SELECT pg_export_snapshot() AS id").fetchone()["id"]
+                    write_shares(write, conninfo, projections, snapshot, upto, workers, FLUSH_ROWS, read_more)
+                else:
+                    self._scan(read, write, projections, upto, read_more)
                 with write.cursor() as curs:
                     curs.execute(f"DELETE FROM {TRACKING_TABLE} WHERE application_name = ANY(%s)",
                                  ([p.name for p in projections],))
@@ -152,6 +175,17 @@ class ProjectionRunner:
         if progress:
             progress(done, total)
         return done, upto
+
+    def _scan(self, read: Any, write: Any, projections: list[Projection], upto: int,
+              read_more: Callable[[int], None]) -> None:
+        """The rebuild in this process: one ordered scan of the log, rows COPYed as they come."""
+        tables = [t for p in projections for t in p.tables]
+        with read.cursor(name="canbao_rebuild") as scan:
+            scan.itersize = 5_000
+            scan.execute(SCAN.format(streams=""), (upto,))
+            for buffers, events in derived_batches(scan, projections):
+                self._flush(write, tables, buffers)
+                read_more(events)
 
     @staticmethod
     def _flush(write: Any, tables: list, buffers: dict[str, list[Row]]) -> None:

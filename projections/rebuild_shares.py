@@ -1,0 +1,111 @@
+"""A rebuild shared among worker processes, one range of stream ids each.
+
+Deriving rows from events (decoding, folding, spells) is most of a rebuild's time and is
+independent per stream, so each worker reads its range of streams inside the rebuild's own
+snapshot (exported by the parent, imported by the worker: every worker sees the same log)
+and sends back its rows already in COPY text format. The parent only writes those bytes,
+in its one transaction: a rebuild that fails still leaves the previous tables in place.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import queue
+from collections.abc import Callable, Iterable
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import Copy, sql
+from psycopg.copy import FileWriter
+from psycopg.rows import dict_row
+
+from projections.catalog import BY_NAME, Projection
+
+QUEUED_CHUNKS = 8  # chunks waiting for the parent, per worker: memory stays bounded
+WAIT_SECONDS = 1.0
+
+
+def share_bounds(shares: int) -> list[tuple[UUID, UUID | None]]:
+    """`shares` ranges of stream ids, [low, high): stream ids are name-based UUIDs, so they
+    spread evenly over the whole space."""
+    lows = [UUID(int=(share << 128) // shares) for share in range(shares)]
+    return list(zip(lows, [*lows[1:], None], strict=True))
+
+
+def copy_text(cursor: psycopg.Cursor, rows: list[tuple]) -> bytes:
+    """Rows in COPY text format, adapted as psycopg adapts them, without a COPY running."""
+    buffer = io.BytesIO()
+    with Copy(cursor, binary=False, writer=FileWriter(buffer)) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return buffer.getvalue()
+
+
+def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, share: int, shares: int,
+                 messages: Any, flush_rows: int) -> None:
+    """One worker: the rows of every stream in its share of the ids, as of `snapshot`. It
+    puts (share, kind, value) on `messages`: ("copy", (table, COPY text)) and ("read",
+    events) at every flush, then ("done", None) — or ("failed", what stopped it)."""
+    from projections.runner import SCAN, derived_batches
+
+    projections = [BY_NAME[name] for name in names]
+    low, high = share_bounds(shares)[share]
+    try:
+        with psycopg.connect(conninfo, row_factory=dict_row) as conn, conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+            with conn.cursor(name="canbao_rebuild_share") as scan:
+                scan.itersize = 5_000
+                scan.execute(SCAN.format(streams="AND originator_id >= %s AND (%s::uuid IS NULL OR originator_id < %s)"),
+                             (upto, low, high, high))
+                for buffers, events in derived_batches(scan, projections, flush_rows):
+                    for table, rows in buffers.items():
+                        if rows:
+                            messages.put((share, "copy", (table, copy_text(conn.cursor(), rows))))
+                    messages.put((share, "read", events))
+        messages.put((share, "done", None))
+    except BaseException as stopped:  # reported to the parent, which raises it
+        messages.put((share, "failed", f"{type(stopped).__name__}: {stopped}"))
+
+
+def write_shares(write: psycopg.Connection, conninfo: str, projections: Iterable[Projection], snapshot: str,
+                 upto: int, workers: int, flush_rows: int, read: Callable[[int], None]) -> None:
+    """Run `workers` processes over the log and COPY what they derive through `write`,
+    telling `read` how many more events have been read as they go."""
+    projections = list(projections)
+    columns = {t.name: t.columns for p in projections for t in p.tables}
+    context = multiprocessing.get_context("spawn")  # fresh interpreters: no connection crosses a fork
+    messages = context.Queue(maxsize=QUEUED_CHUNKS * workers)
+    processes = [context.Process(target=derive_share, daemon=True, args=(
+        conninfo, [p.name for p in projections], snapshot, upto, share, workers, messages, flush_rows))
+        for share in range(workers)]
+    for process in processes:
+        process.start()
+    running = set(range(workers))
+    try:
+        while running:
+            try:
+                share, kind, value = messages.get(timeout=WAIT_SECONDS)
+            except queue.Empty:
+                if any(not processes[share].is_alive() for share in running) and messages.empty():
+                    raise RuntimeError("a rebuild worker died without reporting (killed?); rebuild again") from None
+                continue
+            if kind == "failed":
+                raise RuntimeError(f"a rebuild worker failed: {value}")
+            if kind == "done":
+                running.discard(share)
+            elif kind == "read":
+                read(value)
+            else:
+                table, payload = value
+                statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns[table])))
+                with write.cursor().copy(statement) as copy:
+                    copy.write(payload)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()

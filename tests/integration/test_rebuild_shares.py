@@ -1,0 +1,53 @@
+"""A rebuild shared among worker processes writes the tables one process writes."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from psycopg.conninfo import make_conninfo
+
+from canbao.bulk import import_extract
+from canbao.demo import write_extract
+from canbao.ledger import Ledger
+from projections.catalog import PROJECTIONS
+from projections.rebuild_shares import share_bounds
+from projections.runner import ProjectionRunner
+from tests.support.scenario import ACTIONS, PEOPLE, PLACES, REGIONS, Scenario
+from tests.support.views import tables_by_fold, tables_now
+
+
+def test_worker_processes_rebuild_the_tables_one_process_rebuilds(store, empty_database, tmp_path):
+    write_extract(tmp_path / "extract.csv", persons=300, seed=8)
+    import_extract(store.datastore, tmp_path / "extract.csv", conninfo=empty_database, workers=1)
+    scenario, pick = Scenario(Ledger(store)), random.Random(3)  # units, and persons with every kind of event
+    for _ in range(60):
+        scenario.play(pick.choice(ACTIONS), pick.choice(PEOPLE), pick.randint(0, 900), pick.randint(0, 5),
+                      pick.choice(REGIONS), pick.choice(sorted(PLACES)), pick.random() < 0.5)
+    runner = ProjectionRunner(store.datastore)
+    one_events, one_position = runner.rebuild(list(PROJECTIONS))
+    by_one = tables_now(store.datastore)
+    assert by_one["unit_view"] and by_one["enrollment_spell"] and by_one == tables_by_fold(store.datastore)
+    reports = []
+    events, position = runner.rebuild(list(PROJECTIONS), lambda done, total: reports.append((done, total)),
+                                      workers=2, conninfo=empty_database)
+    assert (events, position) == (one_events, one_position) and reports[-1] == (events, events)
+    assert tables_now(store.datastore) == by_one
+
+
+def test_a_rebuild_whose_workers_fail_leaves_the_previous_tables_in_place(store, empty_database, tmp_path):
+    write_extract(tmp_path / "extract.csv", persons=100, seed=9)
+    import_extract(store.datastore, tmp_path / "extract.csv", conninfo=empty_database, workers=1)
+    runner = ProjectionRunner(store.datastore)
+    runner.rebuild(list(PROJECTIONS))
+    before = tables_now(store.datastore)
+    with pytest.raises(RuntimeError, match="a rebuild worker failed"):
+        runner.rebuild(list(PROJECTIONS), workers=2, conninfo=make_conninfo(empty_database, dbname="no_such_database"))
+    assert tables_now(store.datastore) == before and before["person_view"]
+
+
+def test_the_shares_cover_every_stream_id_once():
+    bounds = share_bounds(3)
+    assert bounds[0][0].int == 0 and bounds[-1][1] is None
+    assert all(high == low for (_, high), (low, _) in itertools.pairwise(bounds))

@@ -34,6 +34,7 @@ EVENTS_TABLE = "canbao_events"
 TRACKING_TABLE = "projection_tracking"
 Progress = Callable[[int, int], None]  # (events done, events in total)
 FLUSH_ROWS = 20_000
+SHARE_FROM_EVENTS = 20_000  # below this, starting worker processes (~1 s) costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,10 @@ class ProjectionRunner:
     # ---- rebuild ------------------------------------------------------------------------
 
     def rebuild(self, projections: list[Projection], progress: Progress | None = None, workers: int = 1,
-                conninfo: str | None = None) -> tuple[int, int]:
+                conninfo: str | None = None, share_from: int = SHARE_FROM_EVENTS) -> tuple[int, int]:
         """Recompute the projections from position 0; return (events read, position reached).
-        With `workers` > 1 and the database's conninfo, worker processes derive the rows
-        (projections/rebuild_shares.py); the tables come out the same."""
+        With `workers` > 1, the database's conninfo and at least `share_from` events, worker
+        processes derive the rows (projections/rebuild_shares.py); the tables come out the same."""
         tables = [t for p in projections for t in p.tables]
         with self.datastore.get_connection() as read, self.datastore.get_connection() as write:
             with read.transaction(), write.transaction():
@@ -162,7 +163,7 @@ class ProjectionRunner:
                     if progress:
                         progress(done, total)
 
-                if workers > 1 and conninfo:
+                if workers > 1 and conninfo and total >= share_from:
                     snapshot = read.execute("SELECT pg_export_snapshot() AS id").fetchone()["id"]
                     write_shares(write, conninfo, projections, snapshot, upto, workers, FLUSH_ROWS, read_more)
                 else:

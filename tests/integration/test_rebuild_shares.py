@@ -31,7 +31,7 @@ def test_worker_processes_rebuild_the_tables_one_process_rebuilds(store, empty_d
     assert by_one["unit_view"] and by_one["enrollment_spell"] and by_one == tables_by_fold(store.datastore)
     reports = []
     events, position = runner.rebuild(list(PROJECTIONS), lambda done, total: reports.append((done, total)),
-                                      workers=2, conninfo=empty_database)
+                                      workers=2, conninfo=empty_database, share_from=0)
     assert (events, position) == (one_events, one_position) and reports[-1] == (events, events)
     assert tables_now(store.datastore) == by_one
 
@@ -43,7 +43,8 @@ def test_a_rebuild_whose_workers_fail_leaves_the_previous_tables_in_place(store,
     runner.rebuild(list(PROJECTIONS))
     before = tables_now(store.datastore)
     with pytest.raises(RuntimeError, match="a rebuild worker failed"):
-        runner.rebuild(list(PROJECTIONS), workers=2, conninfo=make_conninfo(empty_database, dbname="no_such_database"))
+        runner.rebuild(list(PROJECTIONS), workers=2, conninfo=make_conninfo(empty_database, dbname="no_such_database"),
+                       share_from=0)
     assert tables_now(store.datastore) == before and before["person_view"]
 
 

@@ -34,6 +34,10 @@ def share_bounds(shares: int) -> list[tuple[UUID, UUID | None]]:
     return list(zip(lows, [*lows[1:], None], strict=True))
 
 
+def copy_statement(table: str, columns: Iterable[str]) -> sql.Composed:
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+
+
 def copy_text(cursor: psycopg.Cursor, rows: list[tuple]) -> bytes:
     """Rows in COPY text format, adapted as psycopg adapts them, without a COPY running."""
     buffer = io.BytesIO()
@@ -100,9 +104,7 @@ def write_shares(write: psycopg.Connection, conninfo: str, projections: Iterable
                 read(value)
             else:
                 table, payload = value
-                statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns[table])))
-                with write.cursor().copy(statement) as copy:
+                with write.cursor().copy(copy_statement(table, columns[table])) as copy:
                     copy.write(payload)
     finally:
         for process in processes:

@@ -28,7 +28,7 @@ from domain.codec import decode
 from domain.timeline import RecordedEvent
 from projections.catalog import Projection, rows_for
 from projections.person_rows import Row, StreamHistory
-from projections.rebuild_shares import write_shares
+from projections.rebuild_shares import copy_statement, write_shares
 
 EVENTS_TABLE = "canbao_events"
 TRACKING_TABLE = "projection_tracking"
@@ -199,9 +199,7 @@ class ProjectionRunner:
 def copy_rows(curs: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
     if not rows:
         return
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-    with curs.copy(statement) as copy:
+    with curs.copy(copy_statement(table, columns)) as copy:
         for row in rows:
             copy.write_row(row)
 

@@ -156,9 +156,9 @@ def measure_xlsx_read(extract: Path, tmp: Path, rows: int = 20_000) -> Figures:
 
 
 def measure_rebuild(store: EventStore, conninfo: str) -> Figures:
-    runner, workers = ProjectionRunner(store.datastore), os.cpu_count() or 1
+    runner = ProjectionRunner(store.datastore, conninfo)
     with phase() as took:
-        events, _ = runner.rebuild(list(PROJECTIONS), workers=workers, conninfo=conninfo)
+        events, _ = runner.rebuild(list(PROJECTIONS))
     with store.datastore.get_connection() as conn, conn.transaction():
         started = time.perf_counter()
         with conn.cursor(name="bench_scan") as scan:
@@ -167,7 +167,7 @@ def measure_rebuild(store: EventStore, conninfo: str) -> Figures:
                          "ORDER BY originator_id, originator_version")
             scanned = sum(1 for _ in scan)
         raw = time.perf_counter() - started
-    return {"events": events, "workers": workers, "seconds": took.seconds, "events_per_s": events / took.seconds,
+    return {"events": events, "workers": runner.workers, "seconds": took.seconds, "events_per_s": events / took.seconds,
             "peak_rss_mb": took.peak_rss_mb, "scan_seconds": raw, "scan_rows_per_s": scanned / raw,
             "ratio": took.seconds / raw}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Annotated
 
@@ -56,8 +55,7 @@ def projections_rebuild(names: Names = None, data_dir: DataDir = None) -> None:
         projections = chosen(names)
         with event_progress("rebuild " + ", ".join(p.name for p in projections), err) as progress:
             started = time.perf_counter()
-            events, _ = ready.runner.rebuild(projections, progress=progress, workers=os.cpu_count() or 1,
-                                             conninfo=ready.conninfo)
+            events, _ = ready.runner.rebuild(projections, progress=progress)
         report(", ".join(p.name for p in projections), events, time.perf_counter() - started)
 
 
@@ -77,8 +75,7 @@ def bring_up_to_date(ready: Services, attempts: int = 5) -> None:
         try:
             if unread:
                 with event_progress("building " + ", ".join(p.name for p in unread), err) as progress:
-                    ready.runner.rebuild(unread, progress=progress, workers=os.cpu_count() or 1,
-                                         conninfo=ready.conninfo)
+                    ready.runner.rebuild(unread, progress=progress)
             for projection in (p for p in PROJECTIONS if p.name in behind and p not in unread):
                 with event_progress(f"catch-up {projection.name}", err) as progress:
                     ready.runner.catch_up(projection, progress=progress)

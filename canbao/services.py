@@ -55,6 +55,6 @@ def services(settings: Settings) -> Iterator[Services]:
         apply_migrations(conninfo)
         store = EventStore(conninfo)
         try:
-            yield Services(conninfo, store, Ledger(store), ProjectionRunner(store.datastore))
+            yield Services(conninfo, store, Ledger(store), ProjectionRunner(store.datastore, conninfo))
         finally:
             store.close()

@@ -2,8 +2,9 @@
 
 Sheets are read with calamine (Rust): openpyxl's reader takes ~400 µs a row, calamine
 25–50 (`canbao bench` measures both), which is the difference between an XLSX import that
-waits on its reader and one that does not. calamine holds the sheet in memory while it is read (about 2 KB a row), so a
-multi-process import reads an XLSX once, into a CSV its workers share (`as_csv`).
+waits on its reader and one that does not. calamine holds the sheet in memory while it is
+read (about 2 KB a row), so a multi-process import reads an XLSX once, into a CSV its
+workers share (`as_csv`).
 """
 
 from __future__ import annotations

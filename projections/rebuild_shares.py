@@ -35,7 +35,8 @@ def share_bounds(shares: int) -> list[tuple[UUID, UUID | None]]:
 
 
 def copy_statement(table: str, columns: Iterable[str]) -> sql.Composed:
-    return sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
 
 
 def copy_text(cursor: psycopg.Cursor, rows: list[tuple]) -> bytes:
@@ -62,8 +63,8 @@ def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, shar
             conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             with conn.cursor(name="canbao_rebuild_share") as scan:
                 scan.itersize = 5_000
-                scan.execute(SCAN.format(streams="AND originator_id >= %s AND (%s::uuid IS NULL OR originator_id < %s)"),
-                             (upto, low, high, high))
+                in_share = "AND originator_id >= %s AND (%s::uuid IS NULL OR originator_id < %s)"
+                scan.execute(SCAN.format(streams=in_share), (upto, low, high, high))
                 for buffers, events in derived_batches(scan, projections, flush_rows):
                     for table, rows in buffers.items():
                         if rows:

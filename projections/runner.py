@@ -13,6 +13,7 @@ dies leaves the previous tables in place.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -81,8 +82,12 @@ def derived_batches(scan: Iterable[dict[str, Any]], projections: list[Projection
 
 
 class ProjectionRunner:
-    def __init__(self, datastore: PostgresDatastore) -> None:
+    def __init__(self, datastore: PostgresDatastore, conninfo: str | None = None, workers: int | None = None) -> None:
+        """Given the database's conninfo, a large rebuild is shared among `workers` processes
+        (default: one per core); without it, it runs in this process."""
         self.datastore = datastore
+        self.conninfo = conninfo
+        self.workers = (workers or os.cpu_count() or 1) if conninfo else 1
         self.tracking = PostgresTrackingRecorder(datastore, tracking_table_name=TRACKING_TABLE)
         self.tracking.create_table()
 
@@ -142,11 +147,11 @@ class ProjectionRunner:
 
     # ---- rebuild ------------------------------------------------------------------------
 
-    def rebuild(self, projections: list[Projection], progress: Progress | None = None, workers: int = 1,
-                conninfo: str | None = None, share_from: int = SHARE_FROM_EVENTS) -> tuple[int, int]:
+    def rebuild(self, projections: list[Projection], progress: Progress | None = None,
+                share_from: int = SHARE_FROM_EVENTS) -> tuple[int, int]:
         """Recompute the projections from position 0; return (events read, position reached).
-        With `workers` > 1, the database's conninfo and at least `share_from` events, worker
-        processes derive the rows (projections/rebuild_shares.py); the tables come out the same."""
+        With several workers and at least `share_from` events, worker processes derive the
+        rows (projections/rebuild_shares.py); the tables come out the same."""
         tables = [t for p in projections for t in p.tables]
         with self.datastore.get_connection() as read, self.datastore.get_connection() as write:
             with read.transaction(), write.transaction():
@@ -163,9 +168,10 @@ class ProjectionRunner:
                     if progress:
                         progress(done, total)
 
-                if workers > 1 and conninfo and total >= share_from:
+                if self.workers > 1 and total >= share_from:
                     snapshot = read.execute("SELECT pg_export_snapshot() AS id").fetchone()["id"]
-                    write_shares(write, conninfo, projections, snapshot, upto, workers, FLUSH_ROWS, read_more)
+                    write_shares(write, self.conninfo, projections, snapshot, upto, self.workers, FLUSH_ROWS,
+                                 read_more)
                 else:
                     self._scan(read, write, projections, upto, read_more)
                 with write.cursor() as curs:

@@ -25,13 +25,12 @@ def test_worker_processes_rebuild_the_tables_one_process_rebuilds(store, empty_d
     for _ in range(60):
         scenario.play(pick.choice(ACTIONS), pick.choice(PEOPLE), pick.randint(0, 900), pick.randint(0, 5),
                       pick.choice(REGIONS), pick.choice(sorted(PLACES)), pick.random() < 0.5)
-    runner = ProjectionRunner(store.datastore)
-    one_events, one_position = runner.rebuild(list(PROJECTIONS))
+    one_events, one_position = ProjectionRunner(store.datastore).rebuild(list(PROJECTIONS))
     by_one = tables_now(store.datastore)
     assert by_one["unit_view"] and by_one["enrollment_spell"] and by_one == tables_by_fold(store.datastore)
     reports = []
-    events, position = runner.rebuild(list(PROJECTIONS), lambda done, total: reports.append((done, total)),
-                                      workers=2, conninfo=empty_database, share_from=0)
+    events, position = ProjectionRunner(store.datastore, empty_database, workers=2).rebuild(
+        list(PROJECTIONS), lambda done, total: reports.append((done, total)), share_from=0)
     assert (events, position) == (one_events, one_position) and reports[-1] == (events, events)
     assert tables_now(store.datastore) == by_one
 
@@ -39,12 +38,11 @@ def test_worker_processes_rebuild_the_tables_one_process_rebuilds(store, empty_d
 def test_a_rebuild_whose_workers_fail_leaves_the_previous_tables_in_place(store, empty_database, tmp_path):
     write_extract(tmp_path / "extract.csv", persons=100, seed=9)
     import_extract(store.datastore, tmp_path / "extract.csv", conninfo=empty_database, workers=1)
-    runner = ProjectionRunner(store.datastore)
-    runner.rebuild(list(PROJECTIONS))
+    ProjectionRunner(store.datastore).rebuild(list(PROJECTIONS))
     before = tables_now(store.datastore)
     with pytest.raises(RuntimeError, match="a rebuild worker failed"):
-        runner.rebuild(list(PROJECTIONS), workers=2, conninfo=make_conninfo(empty_database, dbname="no_such_database"),
-                       share_from=0)
+        ProjectionRunner(store.datastore, make_conninfo(empty_database, dbname="no_such_database"), workers=2).rebuild(
+            list(PROJECTIONS), share_from=0)
     assert tables_now(store.datastore) == before and before["person_view"]
 
 

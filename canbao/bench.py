@@ -29,21 +29,24 @@ import httpx
 import psutil
 from eventsourcing.persistence import StoredEvent
 
-from canbao.audit import record_checkpoint, verify
 from canbao.bulk import BulkImporter
 from canbao.database import ensure_database, start_embedded
 from canbao.demo import write_extract
 from canbao.ledger import Ledger
 from canbao.measure import Timed, latencies, median, p99, phase, throughput
 from canbao.migrations import apply_migrations
-from canbao.store import EventStore
 from domain import commands as cmd
-from domain.codec import encode
 from domain.events import Actor, Meta
 from domain.id_numbers import check_character
 from ledger_api.auth import Principal, issue_token
 from projections.catalog import PROJECTIONS
-from projections.runner import EVENTS_TABLE, ProjectionRunner
+from eventlog import scans
+from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, dump_binary, empty_replicas
+from eventlog.checkpoints import record_checkpoint
+from eventlog.codec import encode
+from eventlog.store import EventStore
+from eventlog.verify import verify
+from projections.runner import ProjectionRunner
 
 Figures = dict[str, Any]
 CLERK = Actor(kind="office", id="bench")
@@ -74,10 +77,6 @@ def timed_copy(conn, dump: Any, table: str, columns: str) -> float:
     return time.perf_counter() - started
 
 
-EVENT_COLUMNS = "originator_id, originator_version, topic, state"
-LOG_COLUMNS = "command_id, command_type, recorded_at, positions"
-
-
 def measure_import(store: EventStore, conninfo: str, extract: Path) -> Figures:
     """The import, beside two COPYs of exactly what it wrote: into a bare unlogged table
     (the issue's baseline), and into empty copies of the ledger's own tables with their
@@ -88,19 +87,14 @@ def measure_import(store: EventStore, conninfo: str, extract: Path) -> Figures:
         summary = importer.run_file(extract, workers=workers, conninfo=conninfo)
     with store.datastore.get_connection() as conn, tempfile.TemporaryFile() as events, \
             tempfile.TemporaryFile() as log:
-        for dump, query in ((events, f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} ORDER BY notification_id"),
-                            (log, f"SELECT {LOG_COLUMNS} FROM command_log")):
-            with conn.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
-                for chunk in copy:
-                    dump.write(chunk)
+        dump_binary(conn, events, log)
         conn.execute("CREATE UNLOGGED TABLE bench_bare (originator_id uuid, originator_version bigint, topic text, "
                      "state bytea)")
         raw_copy = timed_copy(conn, events, "bench_bare", EVENT_COLUMNS)
-        conn.execute(f"CREATE TABLE bench_events (LIKE {EVENTS_TABLE} INCLUDING ALL)")
-        conn.execute("CREATE TABLE bench_log (LIKE command_log INCLUDING ALL)")
-        with phase() as stored:
-            floor = timed_copy(conn, events, "bench_events", EVENT_COLUMNS) + timed_copy(conn, log, "bench_log", LOG_COLUMNS)
-        conn.execute("DROP TABLE bench_bare, bench_events, bench_log")
+        with empty_replicas(conn, "bench") as (events_table, log_table), phase() as stored:
+            floor = (timed_copy(conn, events, events_table, EVENT_COLUMNS)
+                     + timed_copy(conn, log, log_table, LOG_COLUMNS))
+        conn.execute("DROP TABLE bench_bare")
     events_written, rows = summary.events_written, summary.rows_read
     record_checkpoint(store.datastore)  # as `canbao import` does, outside the timed part
     return {"rows": rows, "workers": workers, "events": events_written, "seconds": took.seconds,
@@ -161,11 +155,7 @@ def measure_rebuild(store: EventStore, conninfo: str) -> Figures:
         events, _ = runner.rebuild(list(PROJECTIONS))
     with store.datastore.get_connection() as conn, conn.transaction():
         started = time.perf_counter()
-        with conn.cursor(name="bench_scan") as scan:
-            scan.itersize = 5_000
-            scan.execute(f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-                         "ORDER BY originator_id, originator_version")
-            scanned = sum(1 for _ in scan)
+        scanned = sum(1 for _ in scans.by_stream(conn, name="bench_scan"))
         raw = time.perf_counter() - started
     return {"events": events, "workers": runner.workers, "seconds": took.seconds, "events_per_s": events / took.seconds,
             "peak_rss_mb": took.peak_rss_mb, "scan_seconds": raw, "scan_rows_per_s": scanned / raw,

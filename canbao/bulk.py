@@ -27,21 +27,22 @@ import orjson
 import psycopg
 from eventsourcing.persistence import IntegrityError
 
-from canbao import copy_binary
-from canbao.audit import Digest, record_checkpoint
 from canbao.import_lane import FastLane, LaneTip
 from canbao.legacy_file import RawRow, Refusal, command_or_refusal, data_lines, read_rows, record_of
 from canbao.spreadsheet import as_csv, is_spreadsheet
-from canbao.store import Conflict, chain_rows, datastore_for, stream_from
 from domain import commands as cmd
 from domain import events as ev
-from domain.codec import GENESIS, MetaJson
 from domain.errors import DomainError, FieldError
 from domain.id_numbers import person_id
 from domain.legacy import decide_import
 from domain.person_state import Person, fold
 from domain.uuids import uuid5
-from projections.runner import EVENTS_TABLE
+from eventlog import copy_binary, scans
+from eventlog.bulk import append_binary
+from eventlog.chain import GENESIS, chain_rows, stream_from
+from eventlog.checkpoints import Digest, record_checkpoint
+from eventlog.codec import MetaJson
+from eventlog.store import Conflict, datastore_for
 
 IMPORT_NAMESPACE = uuid5(NAMESPACE_URL, "canbao:legacy-import")
 BATCH_ROWS = 5_000
@@ -165,13 +166,9 @@ class BulkImporter:
         for _ in range(CONFLICT_RETRIES):
             try:
                 with self.datastore.transaction(commit=True) as curs:
+                    # Decided without blocking anyone; the table lock is taken only to write.
                     decided = self._decide(curs, batch, extract)
-                    # The recorder's own lock, held only to write: commit order = notification
-                    # order for log readers, while the batch was decided without blocking anyone.
-                    curs.execute(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
-                    # A batch lost in a crash after its commit returned is imported again, idempotently.
-                    curs.execute("SET LOCAL synchronous_commit = off")
-                    self._copy(curs, decided.stored, decided.log)
+                    append_binary(curs, decided.stored, decided.log)
                 return decided.summary
             except (IntegrityError, psycopg.errors.UniqueViolation):
                 continue  # a command appended to one of these persons meanwhile: decide again
@@ -258,25 +255,11 @@ class BulkImporter:
     @staticmethod
     def _load(curs: psycopg.Cursor, ids: set[UUID]) -> dict[UUID, _Tip]:
         """The persons of a batch who already have a history: their state, version and last hash."""
-        rows = curs.execute(
-            f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version", (list(ids),))
         tips = {}
-        for stream_id, group in groupby(rows, key=lambda r: r["originator_id"]):
+        for stream_id, group in groupby(scans.streams_rows(curs, list(ids)), key=lambda r: r["originator_id"]):
             stream = stream_from(stream_id, ((r["originator_version"], r["topic"], r["state"]) for r in group))
             tips[stream_id] = _Tip(stream.version, stream.last_hash, fold(r.event for r in stream.events))
         return tips
-
-    @staticmethod
-    def _copy(curs: psycopg.Cursor, stored: list[bytes], log: list[bytes]) -> None:
-        for table, columns, rows in (
-            (EVENTS_TABLE, "originator_id, originator_version, topic, state", stored),
-            ("command_log", "command_id, command_type, recorded_at, positions", log),
-        ):
-            if len(rows) > 1:
-                with curs.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
-                    copy.write(b"".join(rows) + copy_binary.TRAILER)
-        curs.execute(f"NOTIFY {EVENTS_TABLE}")
 
 
 def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, share: int, shares: int,

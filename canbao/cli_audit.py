@@ -13,7 +13,7 @@ from canbao.progress import event_progress
 
 def digest(data_dir: DataDir = None) -> None:
     """Record a checkpoint over the whole log and print its digest: keep it outside the system."""
-    from canbao.audit import record_checkpoint
+    from eventlog.checkpoints import record_checkpoint
 
     with running(data_dir) as ready:
         print(record_checkpoint(ready.datastore))
@@ -24,8 +24,8 @@ def verify(
     data_dir: DataDir = None,
 ) -> None:
     """Recompute every hash chain and checkpoint; report each event whose content, order or presence changed."""
-    from canbao.audit import Digest
-    from canbao.audit import verify as verify_log
+    from eventlog.checkpoints import Digest
+    from eventlog.verify import verify as verify_log
 
     try:
         expected = Digest.parse(since) if since else None

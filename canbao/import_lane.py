@@ -23,10 +23,11 @@ from uuid import UUID
 
 import orjson
 
-from canbao import copy_binary
 from canbao.legacy_file import COLUMNS, DEFAULT_PERSON_TYPE, UNKNOWN_NATIONALITY
 from domain import events as ev
-from domain.codec import GENESIS, MetaJson, stored_topic
+from eventlog import copy_binary
+from eventlog.chain import GENESIS
+from eventlog.codec import MetaJson, stored_topic
 from domain.codes import table
 from domain.errors import DomainError
 from domain.id_numbers import RESIDENT_ID, parse_resident_id, person_id

@@ -26,7 +26,8 @@ from domain.timeline import RecordedEvent
 from domain.unit import Unit
 from domain.unit import fold as fold_unit
 from domain.unit_codes import unit_id
-from canbao.store import Appended, Conflict, EventStore, Stream
+from eventlog.chain import Stream
+from eventlog.store import Appended, Conflict, EventStore
 
 log = logging.getLogger(__name__)
 CAMPAIGN_NAMESPACE = UUID("5e0c8f4e-8d1b-5c55-9f0e-2b9d7c6a1e30")

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from canbao.audit import checkpoint_if_due
 from canbao.database import ledger_database
 from canbao.ledger import Ledger
 from canbao.migrations import apply_migrations
 from canbao.settings import Settings
-from canbao.store import EventStore
+from eventlog.checkpoints import checkpoint_if_due
+from eventlog.store import EventStore
 from projections.catalog import PROJECTIONS
 from projections.runner import ProjectionRunner, follow
 

@@ -21,6 +21,7 @@ from psycopg import Copy, sql
 from psycopg.copy import FileWriter
 from psycopg.rows import dict_row
 
+from eventlog import scans
 from projections.catalog import BY_NAME, Projection
 
 QUEUED_CHUNKS = 8  # chunks waiting for the parent, per worker: memory stays bounded
@@ -53,7 +54,7 @@ def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, shar
     """One worker: the rows of every stream in its share of the ids, as of `snapshot`. It
     puts (share, kind, value) on `messages`: ("copy", (table, COPY text)) and ("read",
     events) at every flush, then ("done", None) — or ("failed", what stopped it)."""
-    from projections.runner import SCAN, derived_batches
+    from projections.runner import derived_batches
 
     projections = [BY_NAME[name] for name in names]
     low, high = share_bounds(shares)[share]
@@ -61,15 +62,12 @@ def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, shar
         with psycopg.connect(conninfo, row_factory=dict_row) as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
-            with conn.cursor(name="canbao_rebuild_share") as scan:
-                scan.itersize = 5_000
-                in_share = "AND originator_id >= %s AND (%s::uuid IS NULL OR originator_id < %s)"
-                scan.execute(SCAN.format(streams=in_share), (upto, low, high, high))
-                for buffers, events in derived_batches(scan, projections, flush_rows):
-                    for table, rows in buffers.items():
-                        if rows:
-                            messages.put((share, "copy", (table, copy_text(conn.cursor(), rows))))
-                    messages.put((share, "read", events))
+            scan = scans.by_stream(conn, upto, low, high, name="canbao_rebuild_share")
+            for buffers, events in derived_batches(scan, projections, flush_rows):
+                for table, rows in buffers.items():
+                    if rows:
+                        messages.put((share, "copy", (table, copy_text(conn.cursor(), rows))))
+                messages.put((share, "read", events))
         messages.put((share, "done", None))
     except BaseException as stopped:  # reported to the parent, which raises it
         messages.put((share, "failed", f"{type(stopped).__name__}: {stopped}"))

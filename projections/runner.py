@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 
 
@@ -25,13 +24,11 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import sql
 
-from domain.codec import decode
-from domain.timeline import RecordedEvent
+from eventlog import scans
 from projections.catalog import Projection, rows_for
 from projections.person_rows import Row, StreamHistory
 from projections.rebuild_shares import copy_statement, write_shares
 
-EVENTS_TABLE = "canbao_events"
 TRACKING_TABLE = "projection_tracking"
 Progress = Callable[[int, int], None]  # (events done, events in total)
 FLUSH_ROWS = 20_000
@@ -50,18 +47,9 @@ class Status:
 
 
 def to_streams(rows: Iterable[dict[str, Any]]) -> Iterator[StreamHistory]:
-    """Group stored rows (ordered by stream and version) into decoded stream histories."""
-    for stream_id, group in groupby(rows, key=lambda r: r["originator_id"]):
-        history = []
-        for r in group:
-            event, meta = decode(r["topic"], bytes(r["state"]))
-            history.append(RecordedEvent(stream_id, r["originator_version"], event, meta))
+    """Stored rows (ordered by stream and version) as the histories row functions read."""
+    for stream_id, history in scans.to_streams(rows):
         yield StreamHistory(stream_id, history)
-
-
-# The log up to a position, stream by stream; `streams` narrows it to a range of stream ids.
-SCAN = (f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-        "WHERE notification_id <= %s {streams} ORDER BY originator_id, originator_version")
 
 
 def derived_batches(scan: Iterable[dict[str, Any]], projections: list[Projection], flush_rows: int = FLUSH_ROWS,
@@ -96,8 +84,7 @@ class ProjectionRunner:
 
     def head(self) -> int:
         with self.datastore.get_connection() as conn:
-            row = conn.execute(f"SELECT max(notification_id) AS head FROM {EVENTS_TABLE}").fetchone()
-        return row["head"] or 0
+            return scans.head(conn)
 
     def status(self, projections: Iterable[Projection]) -> list[Status]:
         head = self.head()
@@ -117,18 +104,12 @@ class ProjectionRunner:
     def _apply_batch(self, projection: Projection, batch_size: int) -> int:
         with self.datastore.transaction(commit=True) as curs:
             position = self.tracking._max_tracking_id(projection.name, curs) or 0
-            batch = curs.execute(
-                f"SELECT notification_id, originator_id FROM {EVENTS_TABLE} WHERE notification_id > %s "
-                "ORDER BY notification_id LIMIT %s", (position, batch_size)).fetchall()
+            batch = scans.notifications_after(curs, position, batch_size)
             if not batch:
                 return 0
             upto = batch[-1]["notification_id"]
             stream_ids = sorted({r["originator_id"] for r in batch})
-            rows = curs.execute(
-                f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-                "WHERE originator_id = ANY(%s) AND notification_id <= %s ORDER BY originator_id, originator_version",
-                (stream_ids, upto)).fetchall()
-            derived = self._derive(projection, to_streams(rows))
+            derived = self._derive(projection, to_streams(scans.streams_rows(curs, stream_ids, upto)))
             for table in projection.tables:
                 curs.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
                     sql.Identifier(table.name), sql.Identifier(table.key)), (stream_ids,))
@@ -156,9 +137,7 @@ class ProjectionRunner:
         with self.datastore.get_connection() as read, self.datastore.get_connection() as write:
             with read.transaction(), write.transaction():
                 read.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                head = read.execute(f"SELECT coalesce(max(notification_id), 0) AS head, count(*) AS n "
-                                    f"FROM {EVENTS_TABLE}").fetchone()
-                upto, total = head["head"], head["n"]
+                upto, total = scans.head_and_count(read)
                 write.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
                 done = 0
 
@@ -187,12 +166,9 @@ class ProjectionRunner:
               read_more: Callable[[int], None]) -> None:
         """The rebuild in this process: one ordered scan of the log, rows COPYed as they come."""
         tables = [t for p in projections for t in p.tables]
-        with read.cursor(name="canbao_rebuild") as scan:
-            scan.itersize = 5_000
-            scan.execute(SCAN.format(streams=""), (upto,))
-            for buffers, events in derived_batches(scan, projections):
-                self._flush(write, tables, buffers)
-                read_more(events)
+        for buffers, events in derived_batches(scans.by_stream(read, upto, name="canbao_rebuild"), projections):
+            self._flush(write, tables, buffers)
+            read_more(events)
 
     @staticmethod
     def _flush(write: Any, tables: list, buffers: dict[str, list[Row]]) -> None:

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from canbao.demo import write_extract
-from canbao.store import EventStore
+from eventlog.store import EventStore
 from projections.catalog import PROJECTIONS
 from projections.runner import ProjectionRunner
 from tests.e2e.conftest import ROOT

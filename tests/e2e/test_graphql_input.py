@@ -9,7 +9,7 @@ from uuid import uuid4
 import pytest
 
 from canbao.bulk import BulkImporter
-from canbao.store import datastore_for
+from eventlog.store import datastore_for
 from domain import commands as cmd
 from domain.events import Actor
 from ledger_api.auth import Principal

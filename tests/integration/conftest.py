@@ -4,7 +4,7 @@ import pytest
 
 from canbao.ledger import Ledger
 from canbao.migrations import apply_migrations
-from canbao.store import EventStore
+from eventlog.store import EventStore
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from canbao.ledger import Ledger
-from canbao.store import EventStore
+from eventlog.store import EventStore
 from domain import commands as cmd
 from domain.errors import DomainError
 from domain.events import Actor

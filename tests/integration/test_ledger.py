@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from domain import commands as cmd
-from domain.codec import GENESIS, event_hash
+from eventlog.chain import GENESIS, event_hash
 from domain.errors import DomainError
 from domain.id_numbers import person_id
 from domain.person_state import SUSPENDED

@@ -11,7 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from canbao.ledger import Ledger
 from canbao.migrations import apply_migrations
-from canbao.store import EventStore
+from eventlog.store import EventStore
 from domain.id_numbers import person_id
 from domain.person_state import NORMAL, fold
 from domain.timeline import snapshot, spells

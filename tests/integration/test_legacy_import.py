@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from canbao.audit import verify
+from eventlog.verify import verify
 from canbao.bulk import BulkImporter, import_extract
 from canbao.demo import write_extract
 from canbao.error_report import RED, write_error_report
 from canbao.legacy_file import COLUMNS
 from canbao.ledger import Ledger
 from canbao.migrations import apply_migrations
-from canbao.store import EventStore
+from eventlog.store import EventStore
 from domain.events import Actor
-from projections.runner import EVENTS_TABLE
+from eventlog.tables import EVENTS_TABLE
 from tests.conftest import throwaway_database
 from tests.support.builders import resident_id
 

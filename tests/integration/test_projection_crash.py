@@ -19,7 +19,7 @@ from tests.support.views import tables_now
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CATCH_UP = """
 import sys
-from canbao.store import datastore_for
+from eventlog.store import datastore_for
 from projections.catalog import BY_NAME
 from projections.runner import ProjectionRunner
 ProjectionRunner(datastore_for(sys.argv[1])).catch_up(BY_NAME["enrollments"], batch_size=4)

@@ -7,10 +7,12 @@ from uuid import uuid4
 
 import pytest
 
-from canbao.audit import Digest, record_checkpoint, verify
+from eventlog.checkpoints import Digest, record_checkpoint
+from eventlog.verify import verify
 from canbao.ledger import Ledger
 from domain import commands as cmd
-from domain.codec import encode, event_hash
+from eventlog.chain import event_hash
+from eventlog.codec import encode
 from domain.events import Actor, Meta, PersonRegistered
 from domain.id_numbers import person_id
 from tests.support.builders import NOW, ctx, enroll_employee, register, register_unit, resident_id
@@ -120,7 +122,7 @@ def test_a_digest_reads_back_and_rejects_garbage():
 
 
 def test_checkpoints_are_recorded_once_enough_events_have_accumulated(ledger):
-    from canbao.audit import checkpoint_if_due
+    from eventlog.checkpoints import checkpoint_if_due
 
     assert checkpoint_if_due(ledger.store.datastore, every=100) is None
     recorded = checkpoint_if_due(ledger.store.datastore, every=5)

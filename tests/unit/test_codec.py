@@ -2,7 +2,8 @@ from datetime import date, datetime, timezone
 from uuid import uuid4
 
 from domain import events as ev
-from domain.codec import decode, encode, event_hash
+from eventlog.chain import event_hash
+from eventlog.codec import decode, encode
 
 META = ev.Meta(command_id=uuid4(), command="Test", recorded_at=datetime(2026, 11, 1, tzinfo=timezone.utc),
                actor=ev.Actor(kind="office", id="c"), channel="office")
@@ -43,7 +44,7 @@ def test_the_hash_covers_position_topic_and_every_byte():
 def test_the_stored_form_is_the_envelope_model_serialised_whole():
     """encode() assembles {"e":…,"m":…} from parts; the bytes must be what the decoder's
     envelope model writes, or hashes of stored events would change meaning."""
-    from domain.codec import MetaJson, _model
+    from eventlog.codec import MetaJson, _model
 
     event = ev.PersonRegistered(effective=date(2020, 1, 1), certificate_type="01", id_number="11010519491231002X",
                                 name="张·三\u2028\"引号\"", gender="2", birth_date=date(1949, 12, 31), ethnicity="01",

@@ -13,14 +13,14 @@ from datetime import date, datetime, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from canbao import copy_binary
+from eventlog import copy_binary
 from canbao.bulk import IMPORT_NAMESPACE, row_command_id
 from canbao.import_lane import FastLane, LaneTip
 from canbao.legacy_file import COLUMNS, RawRow, command_or_refusal, record_of
-from canbao.store import chain_rows
+from eventlog.chain import chain_rows
 from domain import commands as cmd
 from domain import events as ev
-from domain.codec import MetaJson
+from eventlog.codec import MetaJson
 from domain.errors import DomainError
 from domain.id_numbers import person_id
 from domain.legacy import decide_import

@@ -1,15 +1,13 @@
-"""Events as stored bytes, and the hash chain that makes tampering evident.
+"""Events as stored bytes: one encoding, one decoder that upcasts old versions.
 
 The stored topic is `<topic>.v<class_version>`: stable across class renames, and it tells
 the decoder whether an old version must be upcast (`upcast_v1_v2` on the class) before
 validation. State is JSON written and parsed by pydantic-core (dates included), in one
-pass per event. Each event's `meta.prev_hash` is the hash of the previous stored event of
-its stream, so a changed, deleted or reordered row breaks the chain that follows it.
+pass per event. The hash chain over these bytes is in `eventlog.chain`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import cache
 from uuid import UUID
@@ -17,9 +15,6 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 from domain.events import EVENT_TYPES, Event, Meta
-
-GENESIS = "0" * 64
-
 
 class Stored(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -83,13 +78,3 @@ def decode(stored_topic_: str, state: bytes) -> tuple[Event, Meta]:
         raw["e"] = getattr(cls, f"upcast_v{v}_v{v + 1}")(raw["e"])
     stored = _adapter(topic).validate_python(raw)
     return stored.e, stored.m
-
-
-def event_hash(stream_id: UUID, version: int, topic: str, state: bytes) -> str:
-    """The hash of one stored row: its position, its topic and its exact bytes."""
-    digest = hashlib.sha256(stream_id.bytes)
-    digest.update(version.to_bytes(8, "big"))
-    digest.update(topic.encode())
-    digest.update(b"\x00")
-    digest.update(state)
-    return digest.hexdigest()

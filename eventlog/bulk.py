@@ -1,0 +1,55 @@
+"""Appending many commands' rows at once, with binary COPY, as the bulk import does.
+
+Rows are framed by `eventlog.copy_binary` and chained by `eventlog.chain` exactly as a
+command's are, so a bulk-written event is indistinguishable from one appended by the
+store. They go in while holding the recorder's own table lock (as its inserts do), so
+readers following the log in notification order never skip a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+from eventlog.copy_binary import TRAILER
+from eventlog.tables import COMMAND_LOG_TABLE, EVENTS_TABLE
+
+EVENT_COLUMNS = "originator_id, originator_version, topic, state"
+LOG_COLUMNS = "command_id, command_type, recorded_at, positions"
+
+
+def append_binary(curs: Any, events: list[bytes], log: list[bytes]) -> None:
+    """Write framed rows (each list starts with the COPY header) in the caller's transaction.
+    A unique violation means a concurrent writer got to one of these streams first."""
+    # Held only to write: commit order = notification order for readers following the log.
+    curs.execute(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
+    # A batch lost in a crash after its commit returned is imported again, idempotently.
+    curs.execute("SET LOCAL synchronous_commit = off")
+    for table, columns, rows in ((EVENTS_TABLE, EVENT_COLUMNS, events), (COMMAND_LOG_TABLE, LOG_COLUMNS, log)):
+        if len(rows) > 1:
+            with curs.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
+                copy.write(b"".join(rows) + TRAILER)
+    curs.execute(f"NOTIFY {EVENTS_TABLE}")
+
+
+def dump_binary(conn: Any, events: IO[bytes], log: IO[bytes]) -> None:
+    """The whole log and command log as binary COPY data, in notification order."""
+    for out, query in ((events, f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} ORDER BY notification_id"),
+                       (log, f"SELECT {LOG_COLUMNS} FROM {COMMAND_LOG_TABLE}")):
+        with conn.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
+            for chunk in copy:
+                out.write(chunk)
+
+
+@contextmanager
+def empty_replicas(conn: Any, prefix: str) -> Iterator[tuple[str, str]]:
+    """Empty copies of the log's two tables (indexes, defaults, sequence), dropped after use:
+    what a COPY of the same rows costs this storage is the ceiling for any importer."""
+    events, log = f"{prefix}_events", f"{prefix}_log"
+    conn.execute(f"CREATE TABLE {events} (LIKE {EVENTS_TABLE} INCLUDING ALL)")
+    conn.execute(f"CREATE TABLE {log} (LIKE {COMMAND_LOG_TABLE} INCLUDING ALL)")
+    try:
+        yield events, log
+    finally:
+        conn.execute(f"DROP TABLE {events}, {log}")

@@ -17,7 +17,6 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ import orjson
 import psycopg
 from eventsourcing.persistence import IntegrityError
 
+from application.clock import LedgerClock, SystemClock
 from canbao.import_lane import FastLane, LaneTip
 from canbao.legacy_file import RawRow, Refusal, command_or_refusal, data_lines, read_rows, record_of
 from canbao.spreadsheet import as_csv, is_spreadsheet
@@ -131,10 +131,12 @@ class _Extract:
 
 
 class BulkImporter:
-    def __init__(self, datastore, actor: ev.Actor, batch_rows: int = BATCH_ROWS) -> None:
+    def __init__(self, datastore, actor: ev.Actor, batch_rows: int = BATCH_ROWS,
+                 clock: LedgerClock | None = None) -> None:
         self.datastore = datastore
         self.actor = actor
         self.batch_rows = batch_rows
+        self.clock = clock or SystemClock()
 
     def run(self, items: Iterable[Item], progress: Progress | None = None, extract: _Extract | None = None,
             rows_total: int | None = None) -> ImportSummary:
@@ -157,7 +159,7 @@ class BulkImporter:
                 fields, _ = read_rows(readable)
                 extract = _Extract(fields, source or path.name, status_3_means)
                 return _run_shares(conninfo, self.actor, readable, extract, workers, self.batch_rows,
-                                   progress, data_lines(readable))
+                                   progress, data_lines(readable), self.clock)
         fields, rows = read_rows(path)
         return self.run(rows, progress, _Extract(fields, source or path.name, status_3_means),
                         None if is_spreadsheet(path) else data_lines(path))
@@ -175,7 +177,7 @@ class BulkImporter:
         raise Conflict(f"rows {batch[0]!r:.40}…: other writers kept changing these persons; import again")
 
     def _decide(self, curs: psycopg.Cursor, batch: list[Item], extract: _Extract | None) -> _Decided:
-        now = datetime.now(timezone.utc)
+        now = self.clock.now()
         recorded_at = copy_binary.timestamptz(now)
         templates: dict[str, MetaJson] = {}
 
@@ -263,7 +265,7 @@ class BulkImporter:
 
 
 def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, share: int, shares: int,
-                  batch_rows: int, done: Any, results: Any) -> None:
+                  batch_rows: int, done: Any, results: Any, clock: LedgerClock) -> None:
     """One worker process: the rows of its share of the persons, in file order. Adds what it
     has done to `done` (rows, events) and puts its summary, or what stopped it, on `results`."""
     datastore = datastore_for(conninfo, pool_size=1)
@@ -278,7 +280,7 @@ def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract,
 
     try:
         _, mine = read_rows(path, share, shares)
-        results.put(BulkImporter(datastore, actor, batch_rows).run(mine, count, extract))
+        results.put(BulkImporter(datastore, actor, batch_rows, clock).run(mine, count, extract))
     except BaseException as stopped:  # reported to the parent, which raises it
         results.put(stopped)
     finally:
@@ -286,12 +288,12 @@ def _import_share(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract,
 
 
 def _run_shares(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, workers: int, batch_rows: int,
-                progress: Progress | None, rows_total: int | None) -> ImportSummary:
+                progress: Progress | None, rows_total: int | None, clock: LedgerClock) -> ImportSummary:
     # Fresh interpreters ("spawn"): nothing inherited, no connection shared across a fork.
     context = multiprocessing.get_context("spawn")
     done, results = context.Array("q", 2), context.SimpleQueue()  # rows, events
     processes = [context.Process(target=_import_share, daemon=True, args=(
-        conninfo, actor, path, extract, share, workers, batch_rows, done, results)) for share in range(workers)]
+        conninfo, actor, path, extract, share, workers, batch_rows, done, results, clock)) for share in range(workers)]
     for process in processes:
         process.start()
     summary, outcomes = ImportSummary(), []
@@ -319,11 +321,12 @@ def _run_shares(conninfo: str, actor: ev.Actor, path: Path, extract: _Extract, w
 
 
 def import_extract(datastore, path: Path, status_3_means: str | None = None, progress: Progress | None = None,
-                   conninfo: str | None = None, workers: int | None = None) -> ImportSummary:
+                   conninfo: str | None = None, workers: int | None = None,
+                   clock: LedgerClock | None = None) -> ImportSummary:
     """Import one legacy extract as an import job named after the file, then record an audit
     checkpoint: an offline job hashes what it wrote, rather than leaving it to the API server.
     Given the conninfo, the work is shared among `workers` processes (default: one per core)."""
-    importer = BulkImporter(datastore, ev.Actor(kind="import_job", id=f"import:{path.name}"))
+    importer = BulkImporter(datastore, ev.Actor(kind="import_job", id=f"import:{path.name}"), clock=clock)
     summary = importer.run_file(path, status_3_means=status_3_means, progress=progress, conninfo=conninfo,
                                 workers=workers or os.cpu_count() or 1)
     if summary.events_written:

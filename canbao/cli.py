@@ -6,6 +6,7 @@ holds the root, serving, migrations, tokens, the schema and the benchmark.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def root(
+    clock: Annotated[str | None, typer.Option(
+        "--clock", envvar="CANBAO_CLOCK",
+        help="Run on a fixed clock (2026-12-21T09:00+08:00) or one that starts there and runs on "
+             "(from:2026-12-21T09:00+08:00), for drills and tests. Never on by default.")] = None,
+) -> None:
+    """canbao 参保 — an event-sourced ledger of basic medical insurance enrollment."""
+    if clock:
+        from application.clock import ClockSpecError, clock_from_spec
+
+        try:
+            chosen = clock_from_spec(clock)
+        except ClockSpecError as bad:
+            fail(f"--clock: {bad}")
+        # Read by Settings in this process and inherited by the import's worker processes.
+        os.environ["CANBAO_CLOCK"] = clock
+        err.print(f"[bold yellow]canbao runs on a {chosen.describe()}[/]", highlight=False)
+
+
 token_app = typer.Typer(help="Bearer tokens for the API's roles.", no_args_is_help=True)
 app.add_typer(projections_app, name="projections")
 app.add_typer(token_app, name="token")

@@ -48,7 +48,7 @@ def import_file(
             with row_progress(f"import {file.name}", err) as progress:
                 summary = import_extract(ready.datastore, file, status_3_means,
                                          lambda p: progress(p.rows_done, p.rows_total, p.events_written),
-                                         ready.conninfo)
+                                         ready.conninfo, clock=ready.clock)
         except ValueError as bad_file:
             fail(str(bad_file))
         seconds = time.perf_counter() - started
@@ -75,7 +75,7 @@ def load_sample(ready: Services, persons: int = 2_000) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         extract = Path(tmp) / "sample-extract.csv"
         write_extract(extract, persons, seed=2019)
-        summary = import_extract(ready.datastore, extract, conninfo=ready.conninfo)
+        summary = import_extract(ready.datastore, extract, conninfo=ready.conninfo, clock=ready.clock)
     err.print(f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "
               f"({len(summary.refused):,} bad rows refused, as a real extract would have)", highlight=False)
 
@@ -89,15 +89,12 @@ def report_cleanup(
     data_dir: DataDir = None,
 ) -> None:
     """附件2: per region, enrollment before and after cleaning, as of one valid date."""
-    from datetime import datetime as DateTime
-    from datetime import timezone
-
     from canbao.report_files import write_table
     from projections.reports import COLUMNS, cleanup_summary
 
     cut_off, then = day_of(as_of, "--as-of"), moment(before, "--before")
-    now = moment(after, "--after") if after else DateTime.now(timezone.utc)
     with running(data_dir) as ready:
+        now = moment(after, "--after") if after else ready.clock.now()
         bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
             rows = cleanup_summary(conn, cut_off, then, now)
@@ -118,13 +115,11 @@ def report_cleanup(
 @report_app.command("duplicates")
 def report_duplicates(
     kind: Annotated[str, typer.Option(help="within (附件4, within a scheme) or cross (附件5, across schemes).")] = "cross",
-    as_of: Annotated[str | None, typer.Option(help="Date the overlap lengths are measured to (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="Date the overlap lengths are measured to (default: today in Beijing, on the ledger's clock).")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="XLSX or CSV to write.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """附件4/附件5: the persons to clean, one line per enrollment, with the rule for each."""
-    from datetime import date as Date
-
     from canbao.report_files import write_table
     from projections.reports import LIST_HEADERS, LIST_KINDS, duplicate_list
 
@@ -134,7 +129,7 @@ def report_duplicates(
     with running(data_dir) as ready:
         bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
-            lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else Date.today())
+            lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else ready.today())
     target = write_table(out_file or Path(f"{annex}.xlsx"), annex[:3], ["序号", *LIST_HEADERS],
                          [(n, *line) for n, line in enumerate(lines, start=1)])
     out.print(f"{len(lines):,} lines written to {target}")
@@ -143,20 +138,18 @@ def report_duplicates(
 @export_app.command("roster")
 def export_roster(
     unit: Annotated[str, typer.Argument(help="The unit's code.")],
-    as_of: Annotated[str | None, typer.Option(help="The roster on this valid date (default today).")] = None,
+    as_of: Annotated[str | None, typer.Option(help="The roster on this valid date (default: today in Beijing, on the ledger's clock).")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="XLSX to write.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """The unit's 员工花名册 as XLSX, with wrong or missing required fields marked red (seed 000)."""
-    from datetime import date as Date
-
     from canbao.report_files import write_table
     from projections.reports import ROSTER_HEADERS, roster_export, unit_known
 
     with running(data_dir) as ready:
         bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
-            rows, faults = roster_export(conn, unit, day_of(as_of, "--as-of") if as_of else Date.today())
+            rows, faults = roster_export(conn, unit, day_of(as_of, "--as-of") if as_of else ready.today())
             if not rows and not unit_known(conn, unit):
                 fail(f"no unit {unit}: none is registered and no enrollment names it; nothing written")
     target = write_table(out_file or Path(f"员工花名册-{unit}.xlsx"), "员工花名册", ROSTER_HEADERS, rows, faults)

@@ -7,8 +7,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 
+from application.clock import LedgerClock, clock_from_spec
 from canbao.database import ledger_database
+from domain.clock import business_date
 from canbao.ledger import Ledger
 from canbao.migrations import apply_migrations
 from canbao.settings import Settings
@@ -26,7 +29,12 @@ class Services:
     store: EventStore
     ledger: Ledger
     runner: ProjectionRunner
+    clock: LedgerClock
     _stop: threading.Event = field(default_factory=threading.Event)
+
+    def today(self) -> date:
+        """The business date (Beijing's) on the ledger's clock."""
+        return business_date(self.clock.now())
 
     @property
     def datastore(self):  # what the API reads the projections through
@@ -52,9 +60,12 @@ class Services:
 @contextmanager
 def services(settings: Settings) -> Iterator[Services]:
     with ledger_database(settings) as conninfo:
+        clock = clock_from_spec(settings.clock)
+        if clock.kind != "system":
+            log.warning("canbao runs on a %s", clock.describe())
         apply_migrations(conninfo)
         store = EventStore(conninfo)
         try:
-            yield Services(conninfo, store, Ledger(store), ProjectionRunner(store.datastore, conninfo))
+            yield Services(conninfo, store, Ledger(store), ProjectionRunner(store.datastore, conninfo), clock)
         finally:
             store.close()

@@ -1,7 +1,8 @@
 """Where the ledger's configuration is read, in one place.
 
 `DATABASE_URL` selects an external PostgreSQL; without it the ledger starts an embedded
-PostgreSQL (pgserver) whose files live in `CANBAO_DATA_DIR`.
+PostgreSQL (pgserver) whose files live in `CANBAO_DATA_DIR`. `CANBAO_CLOCK` (or the
+root option `--clock`) runs the ledger on a fixed or offset clock for drills and tests.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ def default_data_dir() -> Path:
 class Settings:
     database_url: str | None
     data_dir: Path
+    clock: str | None = None  # a clock spec (application.clock); None: the system clock
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
         url = database_url or os.environ.get("DATABASE_URL") or None
         directory = data_dir or os.environ.get("CANBAO_DATA_DIR") or default_data_dir()
-        return cls(database_url=url, data_dir=Path(directory).expanduser())
+        return cls(database_url=url, data_dir=Path(directory).expanduser(),
+                   clock=os.environ.get("CANBAO_CLOCK") or None)
 
 
 def token_secret(settings: Settings) -> str:

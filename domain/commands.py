@@ -10,6 +10,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.clock import business_date
 from domain.events import Actor, Meta
 
 
@@ -31,7 +32,8 @@ class Context(BaseModel):
 
     @property
     def today(self) -> date:
-        return self.now.date()
+        """The business date: Beijing's, whatever zone `now` was given in."""
+        return business_date(self.now)
 
     def meta(self, command: str) -> Meta:
         """The provenance every event of this command carries (prev_hash is set per event)."""

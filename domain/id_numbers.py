@@ -51,8 +51,9 @@ def normalise(raw: str) -> str:
     return raw.strip().upper().replace(" ", "")
 
 
-def parse_resident_id(raw: str, *, today: date | None = None, field: str = "id_number") -> ResidentId:
-    """Validate a 15- or 18-digit resident ID number; refuse naming the broken rule."""
+def parse_resident_id(raw: str, *, today: date, field: str = "id_number") -> ResidentId:
+    """Validate a 15- or 18-digit resident ID number; refuse naming the broken rule.
+    `today` is the business date (a birth date after it is refused): the caller's clock, never the wall's."""
     number = normalise(raw)
     upgraded_from = None
     if _ID15.fullmatch(number):
@@ -66,7 +67,7 @@ def parse_resident_id(raw: str, *, today: date | None = None, field: str = "id_n
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise refuse(field, "id_number.birth_date", f"birth date {number[6:14]} is not a calendar date") from None
-    if born > (today or date.today()):
+    if born > today:
         raise refuse(field, "id_number.birth_date_in_future", f"birth date {born:%Y-%m-%d} is in the future")
     if upgraded_from is None and number[17] != check_character(number[:17]):
         raise refuse(

@@ -51,10 +51,14 @@ def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
             log.exception("health check could not query the database")
             return False
 
+    clock = {"kind": backend.clock.kind, "now": None, "description": backend.clock.describe()}
+
     async def healthz(_: Request) -> JSONResponse:
+        # A drill's fixed or offset clock is said on every health check, never silently on.
+        said = {**clock, "now": backend.clock.now().isoformat()}
         if await run_in_threadpool(database_answers):
-            return JSONResponse({"status": "ok", "database": "ok"})
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+            return JSONResponse({"status": "ok", "database": "ok", "clock": said})
+        return JSONResponse({"status": "unavailable", "database": "unreachable", "clock": said}, status_code=503)
 
     graphql_app = LedgerGraphQL(backend, settings)
     return Starlette(routes=[Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["GET", "POST"])])

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 
+from datetime import date, datetime
+
+from domain.clock import business_date
 from ledger_api.auth import NotAuthorised, Principal
 
 T = TypeVar("T")
@@ -24,6 +27,7 @@ class Backend(Protocol):
 
     ledger: Any  # canbao.ledger.Ledger
     datastore: Any  # eventsourcing PostgresDatastore (its psycopg pool)
+    clock: Any  # application.clock.LedgerClock: the ledger's time, never the wall's
 
 
 class CountingConnection:
@@ -49,6 +53,13 @@ class RequestContext:
         if self.principal is None:
             raise NotAuthorised("sign in: send Authorization: Bearer <token>")
         return self.principal
+
+    def now(self) -> datetime:
+        return self.backend.clock.now()  # type: ignore[no-any-return]
+
+    def today(self) -> date:
+        """The business date (Beijing's) on the ledger's clock: the default valid date of queries."""
+        return business_date(self.now())
 
     def count(self) -> None:
         self.statements += 1

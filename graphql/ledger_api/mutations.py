@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import types
-from datetime import datetime, timezone
 from typing import Any, Union, get_args, get_origin
 from uuid import UUID
 
@@ -96,7 +95,7 @@ def resolver_for(command: type[cmd.Command], given_type: type):
             command_ = command.model_validate(command_fields(command, input))
         except ValidationError as bad:
             return CommandResult(ok=False, replayed=False, events=[], errors=refused_input(bad))
-        now = datetime.now(timezone.utc)
+        now = context.now()
         evidence = tuple(input.evidence or ())
         ledger = context.backend.ledger
 

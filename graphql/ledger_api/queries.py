@@ -52,8 +52,9 @@ class Person:
         return [HistoryEvent.of(r) for r in self.events if known_at is None or r.recorded_at <= known_at]
 
     @strawberry.field(description="Enrollments on valid date `asOf` (default today), as known at `knownAt` (default now).")
-    def snapshot(self, as_of: date | None = None, known_at: datetime | None = None) -> list[EnrollmentSpell]:
-        day = as_of or date.today()  # the server's calendar day, as for rosters and duplicate sets
+    def snapshot(self, info: Info, as_of: date | None = None,
+                 known_at: datetime | None = None) -> list[EnrollmentSpell]:
+        day = as_of or ctx(info).today()  # the business date on the ledger's clock, as for rosters
         return [EnrollmentSpell.of(s) for s in snapshot(self.events, day, known_at)]
 
 
@@ -69,7 +70,7 @@ class Unit:
     @strawberry.field(description="The staff roster (员工花名册) on valid date `asOf` (default today).")
     async def roster(self, info: Info, as_of: date | None = None) -> list[RosterEntry]:
         who = ctx(info).who()
-        rows = await ctx(info).read(read.roster, self.code, as_of or date.today())
+        rows = await ctx(info).read(read.roster, self.code, as_of or ctx(info).today())
         return [RosterEntry(id_number=shown_id(who, r["id_number"]), name=r["name"],
                             person_type=coded("person_type", r["person_type"]),
                             status=coded("enrollment_status", r["status"]),
@@ -78,12 +79,12 @@ class Unit:
 
     @strawberry.field(description="In-service staff (在职) on `asOf`.")
     async def in_service_count(self, info: Info, as_of: date | None = None) -> int:
-        rows = await ctx(info).read(read.roster, self.code, as_of or date.today())
+        rows = await ctx(info).read(read.roster, self.code, as_of or ctx(info).today())
         return sum(r["person_type"] in IN_SERVICE_TYPES for r in rows)
 
     @strawberry.field(description="Retired staff (退休) on `asOf`.")
     async def retired_count(self, info: Info, as_of: date | None = None) -> int:
-        rows = await ctx(info).read(read.roster, self.code, as_of or date.today())
+        rows = await ctx(info).read(read.roster, self.code, as_of or ctx(info).today())
         return sum(r["person_type"] in RETIRED_TYPES for r in rows)
 
     @strawberry.field(description="Confirmed-data locks from verification campaigns.")
@@ -93,11 +94,11 @@ class Unit:
                            locked_until=r["locked_until"]) for r in rows]
 
 
-def normalised_id(certificate_type: str, id_number: str) -> str:
+def normalised_id(certificate_type: str, id_number: str, today: date) -> str:
     if certificate_type != RESIDENT_ID:
         return id_number.strip().upper()
     try:
-        return parse_resident_id(id_number).number
+        return parse_resident_id(id_number, today=today).number
     except DomainError as refused:
         raise InputError(refused.errors) from None
 
@@ -151,7 +152,7 @@ class Query:
     @strawberry.field(description="A person by certificate number (a 15-digit ID finds its 18-digit upgrade).")
     async def person(self, info: Info, id_number: str, certificate_type: str = RESIDENT_ID) -> Person | None:
         who = ctx(info).who()
-        number = normalised_id(certificate_type, id_number)
+        number = normalised_id(certificate_type, id_number, ctx(info).today())
         stream = await ctx(info).call(ctx(info).backend.ledger.person_stream, certificate_type, number)
         state = fold(r.event for r in stream.events)
         if not state.registered:
@@ -185,7 +186,7 @@ class Query:
                              first: int = 50, after: str | None = None,
                              as_of: date | None = None) -> DuplicateSetConnection:
         who, rows = await cohort_rows(info, read.duplicate_sets, DUPLICATE_KINDS, kind, region_prefix, first, after)
-        day = as_of or date.today()
+        day = as_of or ctx(info).today()
         edges = [DuplicateSetEdge(cursor=cursor_of(r["first_enrollment_id"], r["second_enrollment_id"]), node=DuplicateSet(
             kind=r["kind"], kind_label=DUPLICATE_KINDS[r["kind"]], id_number=shown_id(who, r["id_number"]),
             name=r["name"], first_enrollment_id=r["first_enrollment_id"],

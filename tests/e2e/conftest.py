@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -36,12 +37,19 @@ def server_database(server_conninfo: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def server(server_database: str) -> Iterator[str]:
     """Base URL of a ledger served by uvicorn in a child process."""
+    with serving(server_database) as base:
+        yield base
+
+
+@contextmanager
+def serving(database: str, *root_options: str) -> Iterator[str]:
+    """`python -m canbao [root options] serve` on a free port; its base URL while it runs."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": server_database, "CANBAO_TOKEN_SECRET": TOKEN_SECRET,
+    env = {**os.environ, "DATABASE_URL": database, "CANBAO_TOKEN_SECRET": TOKEN_SECRET,
            "CANBAO_STATEMENT_COUNT": "1"}
     with tempfile.NamedTemporaryFile("w+", prefix="canbao-server-", suffix=".log") as log:
         # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
-        process = subprocess.Popen([sys.executable, "-m", "canbao", "serve", "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", "canbao", *root_options, "serve", "--port", str(port)],
                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

@@ -1,0 +1,30 @@
+"""Time as the domain sees it: an injected clock and Beijing's business date.
+
+Filing days, campaign windows and deadlines are counted on the Asia/Shanghai calendar
+(UTC+8 all year: China has kept no daylight saving time since 1991), so between 00:00 and
+08:00 Beijing time the business date is already the next UTC day's. Domain code never
+reads the wall clock: the application passes `now` in, from a `Clock` it was given.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Protocol
+
+BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+class Clock(Protocol):
+    """Where the ledger reads the time: the system clock in production, a fixed or offset
+    one in drills and tests."""
+
+    def now(self) -> datetime:
+        """An aware instant."""
+        ...
+
+
+def business_date(moment: datetime) -> date:
+    """The date in Beijing at `moment` (an aware datetime)."""
+    if moment.tzinfo is None:
+        raise ValueError("business_date needs an aware datetime; naive times are ambiguous")
+    return moment.astimezone(BEIJING).date()

@@ -32,7 +32,7 @@ from eventsourcing.persistence import StoredEvent
 from canbao.bulk import BulkImporter
 from canbao.database import ensure_database, start_embedded
 from canbao.demo import write_extract
-from canbao.ledger import Ledger
+from application.service import Ledger
 from canbao.measure import Timed, latencies, median, p99, phase, throughput
 from canbao.migrations import apply_migrations
 from domain import commands as cmd

@@ -34,8 +34,9 @@ from domain import commands as cmd
 from domain import events as ev
 from domain.errors import DomainError, FieldError
 from domain.id_numbers import person_id
-from domain.legacy import decide_import
-from domain.person_state import Person, fold
+from domain.person.legacy import decide_import
+from domain.person.evolve import fold
+from domain.person.state import Person
 from domain.uuids import uuid5
 from eventlog import copy_binary, scans
 from eventlog.bulk import append_binary

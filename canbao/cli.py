@@ -160,6 +160,6 @@ def bench(
 @app.command("schema")
 def print_schema() -> None:
     """Print the GraphQL schema (SDL); graphql/schema.graphql is this output."""
-    from ledger_api.schema import schema
+    from ledger_api.schema import build_schema
 
-    print(str(schema))
+    print(str(build_schema()))

@@ -31,9 +31,9 @@ from eventlog.codec import MetaJson, stored_topic
 from domain.codes import table
 from domain.errors import DomainError
 from domain.id_numbers import RESIDENT_ID, parse_resident_id, person_id
-from domain.legacy import STATUS_3_TARGETS
-from domain.person_rules import check_nationality
-from domain.person_state import TERMINATED
+from domain.person.legacy import STATUS_3_TARGETS
+from domain.person.rules import check_nationality
+from domain.person.state import TERMINATED
 from domain.regions import validate_region
 from domain.schemes import scheme_of
 from domain.uuids import uuid5_text

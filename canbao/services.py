@@ -12,7 +12,7 @@ from datetime import date
 from application.clock import LedgerClock, clock_from_spec
 from canbao.database import ledger_database
 from domain.clock import business_date
-from canbao.ledger import Ledger
+from application.service import Ledger
 from canbao.migrations import apply_migrations
 from canbao.settings import Settings
 from eventlog.checkpoints import checkpoint_if_due

@@ -12,7 +12,8 @@ from datetime import date, datetime
 from uuid import UUID
 
 from domain.events import Event, Meta
-from domain.person_state import TERMINATED, Person, fold
+from domain.person.evolve import fold
+from domain.person.state import TERMINATED, Person
 
 
 @dataclass(frozen=True)

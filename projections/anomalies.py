@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain import events as ev
-from domain.person_state import SUSPENDED
+from domain.person.state import SUSPENDED
 from domain.schemes import CIVIL_SERVANT, CIVIL_SERVANT_SUBSIDY, EMPLOYEE, RETIRED_TYPES
 from projections.person_rows import StreamHistory, Row
 

@@ -10,7 +10,8 @@ from itertools import pairwise
 from uuid import UUID
 
 from domain import events as ev
-from domain.person_state import Person, evolve, fold
+from domain.person.evolve import evolve, fold
+from domain.person.state import Person
 from domain.schemes import scheme_of
 from domain.timeline import RecordedEvent, Spell, spells
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain import events as ev
-from domain.unit import fold
+from domain.unit.state import fold
 from projections.person_rows import Row, StreamHistory
 
 

@@ -1,55 +1,20 @@
-"""Who is asking, and what they may see: signed, expiring bearer tokens and scope rules.
+"""Signed, expiring bearer tokens: how a request says who is asking (a `Principal`).
 
-Roles (issue: portals, offices, auditors):
-- office: an insurance office's clerk, scoped to a region (a city code covers its counties);
-- unit_agent: a unit's agent, scoped to that unit and its staff;
-- person: an insured person, scoped to themself;
-- auditor: reads everything, history included, changes nothing;
-- analyst: reads the read models with ID numbers masked, changes nothing.
+The roles and what each may see are domain rules (domain/access.py); this module only
+issues and checks tokens. Expiry is checked against the real time, never a drill's clock.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Literal
 
 import jwt
 
-Role = Literal["office", "unit_agent", "person", "auditor", "analyst"]
-ROLES: tuple[Role, ...] = ("office", "unit_agent", "person", "auditor", "analyst")
+from domain.access import ROLES, NotAuthorised, Principal
+
+__all__ = ["ROLES", "NotAuthorised", "Principal", "issue_token", "principal_from_header", "verify_token"]
 ALGORITHM = "HS256"
 ISSUER = "canbao"
-
-
-class NotAuthorised(Exception):
-    """The caller may not do or see this; the message says why without revealing data."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    role: Role
-    region: str | None = None  # office
-    unit_code: str | None = None  # unit agent
-    id_number: str | None = None  # person
-
-    @property
-    def region_prefix(self) -> str:
-        """The code prefix an office's region covers: 350100 → 3501, 350000 → 35."""
-        region = self.region or ""
-        if region.endswith("0000"):
-            return region[:2]
-        if region.endswith("00"):
-            return region[:4]
-        return region
-
-    def covers_region(self, region: str | None) -> bool:
-        return bool(region) and region.startswith(self.region_prefix)  # type: ignore[union-attr]
-
-    @property
-    def masks_id_numbers(self) -> bool:
-        return self.role == "analyst"
 
 
 def issue_token(secret: str, principal: Principal, ttl: timedelta) -> str:

@@ -17,21 +17,15 @@ from pydantic import ValidationError
 from pydantic_core import PydanticUndefined
 from strawberry.types import Info
 
+from application.routing import ROUTES
 from domain import commands as cmd
+from domain.command import Context
+from domain.policy import CHANNEL_OF
 from domain.errors import ConcurrencyConflict, DomainError, FieldError
 from domain.events import Actor
-from ledger_api.authorise import authorise
 from ledger_api.context import RequestContext
 from ledger_api.types import CommandResult, FieldErrorView, HistoryEvent
 
-COMMANDS: tuple[type[cmd.Command], ...] = (
-    cmd.RegisterPerson, cmd.Enroll, cmd.Suspend, cmd.Resume, cmd.Terminate, cmd.Retire, cmd.Die,
-    cmd.TransferOut, cmd.TransferIn, cmd.ChangePersonType, cmd.MoveToSuccessorUnit, cmd.Freeze, cmd.Unfreeze,
-    cmd.CorrectBaseInfo,
-    cmd.CorrectEnrollment, cmd.MergeIdentity, cmd.RegisterUnit, cmd.ChangeUnitInfo, cmd.InterruptUnitContributions,
-    cmd.ResumeUnitContributions, cmd.CancelUnit, cmd.MergeUnit, cmd.SplitUnit, cmd.OpenCampaign, cmd.ConfirmUnitData,
-)
-CHANNEL_OF = {"office": "office", "unit_agent": "unit_portal", "person": "person_portal"}
 
 
 @strawberry.input(description="One field of a correction: its name (snake_case) and its corrected value.")
@@ -95,20 +89,13 @@ def resolver_for(command: type[cmd.Command], given_type: type):
             command_ = command.model_validate(command_fields(command, input))
         except ValidationError as bad:
             return CommandResult(ok=False, replayed=False, events=[], errors=refused_input(bad))
-        now = context.now()
-        evidence = tuple(input.evidence or ())
-        ledger = context.backend.ledger
-
-        def authorised_execute() -> Any:  # one trip to the worker thread for both
-            authorise(who, command_, evidence, ledger, now.date())
-            return ledger.execute(command_, cmd.Context(
-                command_id=input.command_id, now=now, evidence=evidence, service_item=input.service_item,
-                channel=CHANNEL_OF[who.role],
-                actor=Actor(kind=who.role, id=who.subject, region=who.region, unit_code=who.unit_code),
-            ))
-
+        provenance = Context(
+            command_id=input.command_id, now=context.now(), evidence=tuple(input.evidence or ()),
+            service_item=input.service_item, channel=CHANNEL_OF.get(who.role, who.role),
+            actor=Actor(kind=who.role, id=who.subject, region=who.region, unit_code=who.unit_code))
         try:
-            outcome = await context.call(authorised_execute)
+            # The ledger authorises on the state it loads for the command, in one trip to the worker thread.
+            outcome = await context.call(context.backend.ledger.execute, command_, provenance, who)
         except DomainError as refused:
             return CommandResult(ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors])
         except ConcurrencyConflict as busy:  # retried already; say so rather than fail obscurely
@@ -122,8 +109,9 @@ def resolver_for(command: type[cmd.Command], given_type: type):
 
 
 def mutation_type() -> type:
+    """One mutation per routed command, named after it (RegisterPerson → registerPerson)."""
     namespace = {}
-    for command in COMMANDS:
+    for command in (route.command for route in ROUTES.values() if route.api):
         given_type = input_type(command)
         namespace[snake(command.__name__)] = strawberry.mutation(
             resolver=resolver_for(command, given_type),
@@ -131,6 +119,4 @@ def mutation_type() -> type:
     return strawberry.type(type("Mutation", (), namespace))
 
 
-Mutation = mutation_type()
-
-__all__ = ["Mutation"]
+__all__ = ["mutation_type"]

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from domain.codes import tables
 from domain.errors import DomainError
 from domain.id_numbers import RESIDENT_ID, parse_resident_id
-from domain.person_state import fold
+from domain.person.evolve import fold
 from domain.schemes import IN_SERVICE_TYPES, RETIRED_TYPES
 from domain.timeline import RecordedEvent, snapshot
 from ledger_api.auth import NotAuthorised

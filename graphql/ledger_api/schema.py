@@ -16,7 +16,7 @@ from strawberry.extensions import (
 from strawberry.schema.schema import validate_document
 
 from ledger_api.errors import should_mask
-from ledger_api.mutations import Mutation
+from ledger_api.mutations import mutation_type
 from ledger_api.queries import Query
 
 MAX_DEPTH = 8
@@ -81,7 +81,4 @@ def build_schema(*, introspection: bool = True, statement_count: bool = False) -
         extensions.append(DisableIntrospection())
     if statement_count:
         extensions.append(StatementCount)
-    return LedgerSchema(query=Query, mutation=Mutation, extensions=extensions)
-
-
-schema = build_schema()
+    return LedgerSchema(query=Query, mutation=mutation_type(), extensions=extensions)

@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from domain.id_numbers import mask, person_id
-from domain.person_state import Person
-from ledger_api.auth import NotAuthorised, Principal
-
-SEE_PERSONS = ("office", "unit_agent", "person", "auditor")
-
-
-def may_see_person(who: Principal, person: Person) -> bool:
-    if who.role == "auditor":
-        return True
-    if who.role == "person":
-        return person.registered and who.id_number is not None and \
-            person_id("01", who.id_number) == person_id(person.certificate_type, person.id_number)
-    if who.role == "unit_agent":
-        return any(e.unit_code == who.unit_code for e in person.open_enrollments())
-    if who.role == "office":
-        regions = {e.region for e in person.enrollments.values()} | {person.household_region}
-        return not person.enrollments or any(who.covers_region(r) for r in regions)
-    return False
+from domain.access import SEE_PERSONS, NotAuthorised, Principal, may_see_person
+from domain.id_numbers import mask
+from domain.person.state import Person
 
 
 def require_person(who: Principal, person: Person) -> None:

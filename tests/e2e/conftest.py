@@ -64,6 +64,10 @@ def serving(database: str, *root_options: str) -> Iterator[str]:
         else:
             process.kill()
             pytest.fail("server did not start within 30 s")
-        yield base
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            if keep := os.environ.get("CANBAO_TEST_SERVER_LOG"):  # for debugging a failed e2e run
+                Path(keep).write_text(Path(log.name).read_text())

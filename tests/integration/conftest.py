@@ -2,7 +2,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from canbao.ledger import Ledger
+from application.service import Ledger
 from canbao.migrations import apply_migrations
 from eventlog.store import EventStore
 

@@ -11,7 +11,7 @@ import pytest
 
 from canbao.bulk import BulkImporter
 from canbao.demo import write_extract
-from canbao.ledger import Ledger
+from application.service import Ledger
 from domain import commands as cmd
 from domain.events import Actor
 from domain.schemes import scheme_of

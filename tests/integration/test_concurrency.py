@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from canbao.ledger import Ledger
+from application.service import Ledger
 from eventlog.store import EventStore
 from domain import commands as cmd
 from domain.errors import DomainError
@@ -27,8 +27,8 @@ class PausingLedger(Ledger):
         super().__init__(store)
         self.decided, self.go, self.first = decided, go, True
 
-    def _plan(self, command, context):
-        plan = super()._plan(command, context)
+    def _decide(self, command, *loaded_state_and_context):
+        plan = super()._decide(command, *loaded_state_and_context)
         if self.first:
             self.first = False
             self.decided.set()

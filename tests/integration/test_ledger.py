@@ -8,7 +8,7 @@ from domain import commands as cmd
 from eventlog.chain import GENESIS, event_hash
 from domain.errors import DomainError
 from domain.id_numbers import person_id
-from domain.person_state import SUSPENDED
+from domain.person.state import SUSPENDED
 from domain.timeline import snapshot, spells, state_known_at
 from tests.support.builders import (
     COMMUNITY, EMPLOYER, EMPLOYER_2, FLEX_UNIT, ctx, enroll_employee, enroll_resident, register, register_unit,

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from canbao.ledger import Ledger
+from application.service import Ledger
 from canbao.migrations import apply_migrations
 from eventlog.store import EventStore
 from domain.id_numbers import person_id
-from domain.person_state import NORMAL, fold
+from domain.person.evolve import fold
+from domain.person.state import NORMAL
 from domain.timeline import snapshot, spells
 from tests.support.scenario import PEOPLE, TODAY, Scenario, step
 

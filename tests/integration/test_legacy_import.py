@@ -13,7 +13,7 @@ from canbao.bulk import BulkImporter, import_extract
 from canbao.demo import write_extract
 from canbao.error_report import RED, write_error_report
 from canbao.legacy_file import COLUMNS
-from canbao.ledger import Ledger
+from application.service import Ledger
 from canbao.migrations import apply_migrations
 from eventlog.store import EventStore
 from domain.events import Actor

@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import date
 
-from canbao.ledger import Ledger
+from application.service import Ledger
 from domain import commands as cmd
 from projections.catalog import BY_NAME
 from projections.runner import ProjectionRunner

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from canbao.ledger import Ledger
+from application.service import Ledger
 from projections.catalog import BY_NAME, Table
 from projections.runner import ProjectionRunner, follow
 from tests.support.builders import ctx, register, resident_id

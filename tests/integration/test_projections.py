@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from canbao.ledger import Ledger
+from application.service import Ledger
 from domain.schemes import scheme_of
 from domain.timeline import snapshot
 from projections.catalog import PROJECTIONS

@@ -10,7 +10,7 @@ from psycopg.conninfo import make_conninfo
 
 from canbao.bulk import import_extract
 from canbao.demo import write_extract
-from canbao.ledger import Ledger
+from application.service import Ledger
 from projections.catalog import PROJECTIONS
 from projections.rebuild_shares import share_bounds
 from projections.runner import ProjectionRunner

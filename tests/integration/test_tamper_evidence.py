@@ -9,7 +9,7 @@ import pytest
 
 from eventlog.checkpoints import Digest, record_checkpoint
 from eventlog.verify import verify
-from canbao.ledger import Ledger
+from application.service import Ledger
 from domain import commands as cmd
 from eventlog.chain import event_hash
 from eventlog.codec import encode

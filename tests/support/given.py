@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pytest
 
 from domain import commands as cmd
 from domain import events as ev
-from domain import person, unit
+from domain.person.decider import decide as decide_for_person
+from domain.unit.decider import decide as decide_for_unit
 from domain.errors import DomainError
-from domain.person_state import Person
-from domain.person_state import fold as fold_person
-from domain.unit import Unit
-from domain.unit import fold as fold_unit
+from domain.person.state import Person
+from domain.person.evolve import fold as fold_person
+from domain.unit.state import Unit
+from domain.unit.state import fold as fold_unit
 from tests.support.builders import COMMUNITY, EMPLOYER_2, FLEX_UNIT, ctx, register_unit
 
 
@@ -22,7 +24,7 @@ def units(*extra: Iterable[ev.Event]) -> dict[str, Unit]:
     made = {}
     for command in (register_unit(), register_unit(EMPLOYER_2, name="第二单位"),
                     register_unit(COMMUNITY, "08", name="某社区"), register_unit(FLEX_UNIT, "02", name="灵活就业")):
-        made[command.unit_code] = fold_unit(unit.decide(command, Unit(), ctx()))
+        made[command.unit_code] = fold_unit(decide_for_unit(command, Unit(), ctx()))
     return made
 
 
@@ -38,7 +40,7 @@ class Story:
         return fold_person(self.events)
 
     def when(self, command: cmd.PersonCommand, context: cmd.Context | None = None) -> list[ev.Event]:
-        return person.decide(command, self.person, self.units, context or ctx())
+        return decide_for_person(command, self.person, replace(context or ctx(), units=self.units))
 
     def then(self, command: cmd.PersonCommand, context: cmd.Context | None = None) -> list[ev.Event]:
         """Decide and record."""

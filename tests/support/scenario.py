@@ -12,11 +12,11 @@ from uuid import uuid4
 
 from hypothesis import strategies as st
 
-from canbao.ledger import Ledger
+from application.service import Ledger
 from domain import commands as cmd
 from domain.errors import DomainError
 from domain.id_numbers import person_id
-from domain.person_state import fold
+from domain.person.evolve import fold
 from domain.schemes import scheme_of
 from tests.support.builders import (
     CLERK, COMMUNITY, EMPLOYER, EMPLOYER_2, FLEX_UNIT, NOW, register, register_unit, resident_id,

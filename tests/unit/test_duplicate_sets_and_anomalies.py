@@ -9,8 +9,8 @@ import pytest
 
 from domain import commands as cmd
 from domain import events as ev
-from domain.legacy import decide_import
-from domain.person_state import fold
+from domain.person.legacy import decide_import
+from domain.person.evolve import fold
 from domain.timeline import RecordedEvent
 from projections.anomalies import anomaly_rows
 from projections.duplicates import action, duplicate_rows

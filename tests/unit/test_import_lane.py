@@ -23,8 +23,9 @@ from domain import events as ev
 from eventlog.codec import MetaJson
 from domain.errors import DomainError
 from domain.id_numbers import person_id
-from domain.legacy import decide_import
-from domain.person_state import Person, fold
+from domain.person.legacy import decide_import
+from domain.person.evolve import fold
+from domain.person.state import Person
 from tests.support.builders import resident_id
 
 NOW = datetime(2026, 11, 23, 8, 30, 15, 123456, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ import pytest
 
 from domain import commands as cmd
 from domain import events as ev
-from domain.person_state import NORMAL, SUSPENDED, TERMINATED
+from domain.person.state import NORMAL, SUSPENDED, TERMINATED
 from tests.support.builders import (
     COMMUNITY, EMPLOYER, EMPLOYER_2, FLEX_UNIT, Actor, ctx, enroll_employee, enroll_resident, register, resident_id,
 )
@@ -310,7 +310,7 @@ def test_a_base_correction_that_changes_nothing_records_nothing(registered):
 
 
 def confirmed_units(locked_until: date = date(2026, 12, 31)):
-    from domain.unit import evolve
+    from domain.unit.state import evolve
 
     story = Story()
     story.units[EMPLOYER] = evolve(story.units[EMPLOYER], ev.UnitDataConfirmed(
@@ -360,15 +360,15 @@ def test_the_lock_ends_on_its_last_day():
 
 
 def test_merging_moves_the_history_to_the_right_identity():
-    from domain.id_numbers import person_id
-    from domain.person import decide_merge
+    from domain.person.identity import decide_adoption
 
     story = Story()
     story.then(register(ID))
     story.then(enroll_employee(ID))
     right = resident_id(seq="125")
-    away, into = decide_merge(cmd.MergeIdentity(effective=date(2026, 1, 1), id_number=ID, target_id_number=right),
-                              story.person, Story().person, person_id("01", right), ctx())
+    merge = cmd.MergeIdentity(effective=date(2026, 1, 1), id_number=ID, target_id_number=right)
+    away = story.when(merge)
+    into = decide_adoption(merge, story.person, Story().person, ctx())
     assert isinstance(away[0], ev.IdentityMergedAway) and away[0].into_id_number == right
     assert isinstance(into[0], ev.PersonRegistered) and into[0].id_number == right
     assert [r.enrollment_id for r in into[1].enrollments] == [only_enrollment(story).id]

@@ -5,7 +5,15 @@ import pytest
 from domain import commands as cmd
 from domain import events as ev
 from domain.errors import DomainError
-from domain.unit import INITIAL, decide, decide_confirm, decide_merge, decide_open_campaign, fold
+from dataclasses import replace
+
+from domain.campaign import decider as campaign_decider
+from domain.campaign.state import INITIAL as NO_CAMPAIGN
+from domain.campaign.state import fold as fold_campaign
+from domain.processes.mergers import absorb_merged_unit
+from domain.processes import Decided
+from domain.unit.decider import decide
+from domain.unit.state import INITIAL, fold
 from tests.support.builders import EMPLOYER, EMPLOYER_2, ctx, register_unit
 
 
@@ -57,9 +65,22 @@ def test_cancelling_records_the_offices_choice_about_staff():
 
 
 def test_a_merger_records_both_sides():
-    away, into = decide_merge(cmd.MergeUnit(effective=date(2022, 1, 1), unit_code=EMPLOYER, successor_code=EMPLOYER_2),
-                              registered(), registered(EMPLOYER_2))
-    assert away[0].successor_code == EMPLOYER_2 and into[0].absorbed_code == EMPLOYER
+    merge = cmd.MergeUnit(effective=date(2022, 1, 1), unit_code=EMPLOYER, successor_code=EMPLOYER_2)
+    absorbed = registered()
+    away = decide(merge, absorbed, replace(ctx(), units={EMPLOYER_2: registered(EMPLOYER_2)}))
+    into = absorb_merged_unit(merge, Decided(absorbed_stream(), absorbed, fold(away, absorbed), away), ctx(), None)
+    assert away[0].successor_code == EMPLOYER_2 and [e.absorbed_code for [e] in into.values()] == [EMPLOYER]
+
+
+def test_a_merger_into_an_unregistered_unit_is_refused():
+    merge = cmd.MergeUnit(effective=date(2022, 1, 1), unit_code=EMPLOYER, successor_code=EMPLOYER_2)
+    refused("unit.not_registered", decide, merge, registered(), ctx())
+
+
+def absorbed_stream():
+    from domain.unit_codes import unit_id
+
+    return unit_id(EMPLOYER)
 
 
 def test_unit_info_changes_say_what_changed_from_what():
@@ -70,29 +91,33 @@ def test_unit_info_changes_say_what_changed_from_what():
 
 def test_a_campaign_needs_its_windows_in_order():
     bad = CAMPAIGN.model_copy(update={"locked_until": date(2026, 11, 1)})
-    refused("campaign.windows_out_of_order", decide_open_campaign, bad, None)
+    refused("campaign.windows_out_of_order", campaign_decider.decide, bad, NO_CAMPAIGN, ctx())
 
 
 def test_a_unit_confirms_during_the_campaign_and_is_locked_until_its_end():
-    [opened] = decide_open_campaign(CAMPAIGN, None)
     confirm = cmd.ConfirmUnitData(effective=date(2026, 11, 20), unit_code=EMPLOYER, campaign_id="2026核对")
-    unit = fold(decide_confirm(confirm, registered(), ctx(), opened), registered())
+    unit = fold(decide(confirm, registered(), during_campaign()), registered())
     assert unit.lock_on(date(2026, 12, 31)) == ("2026核对", date(2026, 12, 31))
     assert unit.lock_on(date(2027, 1, 1)) is None
-    refused("campaign.already_confirmed", decide_confirm, confirm, unit, ctx(), opened)
+    refused("campaign.already_confirmed", decide, confirm, unit, during_campaign())
+
+
+def during_campaign(context=None):
+    """A context that has loaded the campaign, as the application does for a confirmation."""
+    campaign = fold_campaign(campaign_decider.decide(CAMPAIGN, NO_CAMPAIGN, ctx()))
+    return replace(context or ctx(), campaigns={"2026核对": campaign})
 
 
 def test_confirming_an_unknown_campaign_is_refused():
     confirm = cmd.ConfirmUnitData(effective=date(2026, 11, 20), unit_code=EMPLOYER, campaign_id="nope")
-    refused("campaign.unknown", decide_confirm, confirm, registered(), ctx(), None)
+    refused("campaign.unknown", decide, confirm, registered(), ctx())
 
 
 def test_unit_channel_changes_are_refused_during_the_lock():
     from domain.events import Actor
 
-    [opened] = decide_open_campaign(CAMPAIGN, None)
     confirm = cmd.ConfirmUnitData(effective=date(2026, 11, 20), unit_code=EMPLOYER, campaign_id="2026核对")
-    unit = fold(decide_confirm(confirm, registered(), ctx(), opened), registered())
+    unit = fold(decide(confirm, registered(), during_campaign()), registered())
     agent = ctx(channel="unit_portal", actor=Actor(kind="unit_agent", id="a", unit_code=EMPLOYER))
     refused("campaign.confirmed_lock", decide,
             cmd.ChangeUnitInfo(effective=date(2026, 11, 21), unit_code=EMPLOYER, changes={"name": "x"}), unit, agent)

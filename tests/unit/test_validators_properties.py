@@ -10,7 +10,7 @@ from domain.codes import tables
 from domain.dates import parse_day, parse_month
 from domain.errors import DomainError
 from domain.id_numbers import check_character, parse_resident_id, person_id
-from domain.person import check_nationality
+from domain.person.rules import check_nationality
 from domain.regions import validate_region
 from domain.unit_codes import validate_credit_code
 from domain.uuids import uuid5 as fast_uuid5

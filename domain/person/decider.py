@@ -1,4 +1,4 @@
-"""The person decider: `decide(command, person, units, ctx) -> events`. Rules live here.
+"""The person decider: `decide(command, person, context) -> events`. Rules live here.
 
 A person's stream holds every enrollment in every region, so "no new duplicate within a
 scheme" is decided inside one aggregate; two offices racing collide on its version.
@@ -9,20 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from domain import commands as cmd
-from domain import events as ev
+from domain.command import OFFICE, Context
+from domain.event import Event
+from domain.person import commands as cmd
+from domain.person import events as ev
 from domain.codes import table
-from domain.corrections import decide_base_correction, decide_enrollment_correction
-from domain.errors import DomainError, refuse
-from domain.id_numbers import RESIDENT_ID, normalise_certificate, parse_resident_id, person_id
-from domain.person_state import NORMAL, SUSPENDED, Enrollment, Person
+from domain.person.corrections import decide_base_correction, decide_enrollment_correction
+from domain.errors import refuse
+from domain.person.evolve import INITIAL, evolve, fold
+from domain.person.identity import decide_merge_away
+from domain.person.legacy import decide_import
+from domain.person.state import NORMAL, SUSPENDED, Enrollment, Person
 from domain.regions import pools, validate_region
 from domain.schemes import (
     CIVIL_SERVANT_SUBSIDY, EMPLOYEE, IN_SERVICE_TYPES, RETIRED_TYPES, RETIREMENT_OF, RIDERS, scheme_of,
 )
 from domain.validation import Checks, validate_name
 from domain.working_days import transfer_deadline
-from domain.person_rules import (
+from domain.person.rules import (
     Units, check_identity, check_nationality, check_person_type, check_unit, cross_scheme_in_force,
     describe, enrollment_id_for, identity_warnings, not_before_last_change, open_enrollment, refuse_duplicate,
     require_active,
@@ -31,7 +35,7 @@ from domain.person_rules import (
 # ---- commands -----------------------------------------------------------------------
 
 
-def _register(c: cmd.RegisterPerson, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _register(c: cmd.RegisterPerson, person: Person, ctx: Context) -> list[Event]:
     if person.registered:
         raise refuse("id_number", "person.already_registered", f"{c.id_number} is already registered")
     checks = Checks()
@@ -82,8 +86,8 @@ def _enrollment_terms(c: cmd.Enroll | cmd.TransferIn, person: Person, units: Uni
     return pooling, rider_of
 
 
-def _enroll(c: cmd.Enroll, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
-    pooling, rider_of = _enrollment_terms(c, person, units)
+def _enroll(c: cmd.Enroll, person: Person, ctx: Context) -> list[Event]:
+    pooling, rider_of = _enrollment_terms(c, person, ctx.units)
     if person.birth_date and c.effective < person.birth_date:
         raise refuse("effective_date", "effective_date.before_birth", "an enrollment cannot start before birth")
     refuse_duplicate(person, c.insurance_type, c.region, c.effective)
@@ -100,7 +104,7 @@ def _with_riders(person: Person, base: Enrollment, status: str | None = None) ->
     return [base, *[r for r in riders if status is None or r.status == status]]
 
 
-def _suspend(c: cmd.Suspend, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _suspend(c: cmd.Suspend, person: Person, ctx: Context) -> list[Event]:
     enrollment = open_enrollment(person, c.enrollment_id)
     table("change_reason").require(c.reason, "reason")
     if not c.reason.startswith("63"):
@@ -115,21 +119,21 @@ def _suspend(c: cmd.Suspend, person: Person, units: Units, ctx: cmd.Context) -> 
             for e in _with_riders(person, enrollment, NORMAL)]
 
 
-def _resume(c: cmd.Resume, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _resume(c: cmd.Resume, person: Person, ctx: Context) -> list[Event]:
     enrollment = open_enrollment(person, c.enrollment_id)
     if enrollment.status != SUSPENDED:
         raise refuse("enrollment_id", "enrollment.not_suspended", f"{describe(enrollment)} is not suspended")
     not_before_last_change(enrollment, c.effective)
     unit_code = c.unit_code.strip().upper() if c.unit_code else None
     if unit_code:
-        check_unit(units, unit_code, enrollment.insurance_type, enrollment.person_type)
+        check_unit(ctx.units, unit_code, enrollment.insurance_type, enrollment.person_type)
     refuse_duplicate(person, enrollment.insurance_type, enrollment.region, c.effective, resuming=enrollment.id)
     return [ev.EnrollmentResumed(effective=c.effective, enrollment_id=e.id,
                                  unit_code=unit_code if e.id == enrollment.id else None)
             for e in _with_riders(person, enrollment, SUSPENDED)]
 
 
-def _terminate(c: cmd.Terminate, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _terminate(c: cmd.Terminate, person: Person, ctx: Context) -> list[Event]:
     enrollment = open_enrollment(person, c.enrollment_id)
     table("change_reason").require(c.reason, "reason")
     if not c.reason.startswith("64"):
@@ -141,7 +145,7 @@ def _terminate(c: cmd.Terminate, person: Person, units: Units, ctx: cmd.Context)
             for e in _with_riders(person, enrollment)]
 
 
-def _retire(c: cmd.Retire, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _retire(c: cmd.Retire, person: Person, ctx: Context) -> list[Event]:
     employee = [e for e in person.open_enrollments() if e.scheme == EMPLOYEE]
     in_service = [e for e in employee if e.person_type in IN_SERVICE_TYPES]
     if not in_service:
@@ -156,7 +160,7 @@ def _retire(c: cmd.Retire, person: Person, units: Units, ctx: cmd.Context) -> li
                              person_type=RETIREMENT_OF[base.person_type], enrollment_ids=ids)]
 
 
-def _die(c: cmd.Die, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _die(c: cmd.Die, person: Person, ctx: Context) -> list[Event]:
     ended = person.open_enrollments()
     for enrollment in ended:
         not_before_last_change(enrollment, c.effective)
@@ -167,7 +171,7 @@ DIRECTIONS_FROM = {"11": EMPLOYEE, "12": EMPLOYEE, "41": "2", "42": "2"}
 DIRECTIONS_TO = {"11": EMPLOYEE, "12": "2", "41": "2", "42": EMPLOYEE}
 
 
-def _transfer_out(c: cmd.TransferOut, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _transfer_out(c: cmd.TransferOut, person: Person, ctx: Context) -> list[Event]:
     enrollment = open_enrollment(person, c.enrollment_id)
     table("transfer_direction").require(c.direction, "direction")
     validate_region(c.target_region, "target_region")
@@ -190,7 +194,7 @@ def _transfer_out(c: cmd.TransferOut, person: Person, units: Units, ctx: cmd.Con
     )]
 
 
-def _transfer_in(c: cmd.TransferIn, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _transfer_in(c: cmd.TransferIn, person: Person, ctx: Context) -> list[Event]:
     pending = person.transfers.get(c.transfer_id)
     if pending is None:
         raise refuse("transfer_id", "transfer.unknown", f"no transfer {c.transfer_id} is waiting to arrive")
@@ -199,7 +203,7 @@ def _transfer_in(c: cmd.TransferIn, person: Person, units: Units, ctx: cmd.Conte
     if scheme_of(c.insurance_type) != DIRECTIONS_TO[pending.direction]:
         raise refuse("insurance_type", "transfer.direction",
                      f"direction {pending.direction} arrives in the other scheme")
-    pooling, _ = _enrollment_terms(c, person, units)
+    pooling, _ = _enrollment_terms(c, person, ctx.units)
     refuse_duplicate(person, c.insurance_type, c.region, c.effective)
     return [ev.Enrolled(
         effective=c.effective, enrollment_id=enrollment_id_for(ctx), insurance_type=c.insurance_type,
@@ -209,7 +213,7 @@ def _transfer_in(c: cmd.TransferIn, person: Person, units: Units, ctx: cmd.Conte
     )]
 
 
-def _change_person_type(c: cmd.ChangePersonType, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _change_person_type(c: cmd.ChangePersonType, person: Person, ctx: Context) -> list[Event]:
     enrollment = open_enrollment(person, c.enrollment_id)
     if c.person_type in RETIRED_TYPES:
         raise refuse("person_type", "person_type.retire_by_command", "retirement is recorded with the retire command")
@@ -219,34 +223,34 @@ def _change_person_type(c: cmd.ChangePersonType, person: Person, units: Units, c
             for e in _with_riders(person, enrollment)]
 
 
-def _move_to_successor(c: cmd.MoveToSuccessorUnit, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _move_to_successor(c: cmd.MoveToSuccessorUnit, person: Person, ctx: Context) -> list[Event]:
     enrollment = open_enrollment(person, c.enrollment_id)
     code = c.unit_code.strip().upper()
-    current = units.get(enrollment.unit_code)
+    current = ctx.units.get(enrollment.unit_code)
     if current is None or code not in current.successor_codes:
         raise refuse("unit_code", "unit.not_successor",
                      f"{code} is not a successor of {enrollment.unit_code} by merger or split")
-    check_unit(units, code, enrollment.insurance_type, enrollment.person_type)
+    check_unit(ctx.units, code, enrollment.insurance_type, enrollment.person_type)
     return [ev.EnrollmentUnitChanged(effective=c.effective, enrollment_id=enrollment.id, unit_code=code)]
 
 
-def _freeze(c: cmd.Freeze, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _freeze(c: cmd.Freeze, person: Person, ctx: Context) -> list[Event]:
     if person.frozen:
         raise refuse("id_number", "person.already_frozen", "the record is already frozen")
-    if ctx.channel != "office":
+    if ctx.channel != OFFICE:
         raise refuse("channel", "person.freeze_by_office", "only an insurance office freezes a record")
     return [ev.PersonFrozen(effective=c.effective, note=c.note.strip())]
 
 
-def _unfreeze(c: cmd.Unfreeze, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def _unfreeze(c: cmd.Unfreeze, person: Person, ctx: Context) -> list[Event]:
     if not person.frozen:
         raise refuse("id_number", "person.not_frozen", "the record is not frozen")
-    if ctx.channel != "office":
+    if ctx.channel != OFFICE:
         raise refuse("channel", "person.freeze_by_office", "only an insurance office unfreezes a record")
     return [ev.PersonUnfrozen(effective=c.effective)]
 
 
-DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[ev.Event]]] = {
+DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[Event]]] = {
     cmd.RegisterPerson: _register,
     cmd.Enroll: _enroll,
     cmd.Suspend: _suspend,
@@ -262,46 +266,16 @@ DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[ev.Event]]] = {
     cmd.Unfreeze: _unfreeze,
     cmd.CorrectBaseInfo: decide_base_correction,
     cmd.CorrectEnrollment: decide_enrollment_correction,
+    cmd.MergeIdentity: decide_merge_away,
+    cmd.ImportLegacyEnrollment: decide_import,
 }
 
 
-def decide(command: cmd.PersonCommand, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def decide(command: cmd.PersonCommand, person: Person, ctx: Context) -> list[Event]:
     """The events a command records, or a DomainError naming the field and rule it breaks."""
-    if not isinstance(command, cmd.RegisterPerson):
+    if not isinstance(command, cmd.RegisterPerson | cmd.ImportLegacyEnrollment):
         require_active(person, command)
-    return DECIDERS[type(command)](command, person, units, ctx)
+    return DECIDERS[type(command)](command, person, ctx)
 
 
-def decide_merge(c: cmd.MergeIdentity, source: Person, target: Person, target_id: UUID, ctx: cmd.Context) -> tuple[list[ev.Event], list[ev.Event]]:
-    """Move a wrong or duplicate identity's history to the right one, in one transaction."""
-    require_active(source, c)
-    number = check_identity(c.target_certificate_type, c.target_id_number, ctx, field="target_id_number")
-    if normalise_certificate(c.target_certificate_type, number) == source.id_number and \
-            c.target_certificate_type == source.certificate_type:
-        raise refuse("target_id_number", "merge.same_identity", "source and target are the same identity")
-    if target.merged_into is not None:
-        raise refuse("target_id_number", "person.merged", "the target identity was itself merged away")
-    into: list[ev.Event] = []
-    if not target.registered:
-        birth, gender = source.birth_date, source.gender
-        if c.target_certificate_type == RESIDENT_ID:
-            parsed = parse_resident_id(number, today=ctx.today, field="target_id_number")
-            birth, gender = parsed.birth_date, parsed.gender
-        assert birth is not None
-        into.append(ev.PersonRegistered(
-            effective=c.effective, certificate_type=c.target_certificate_type, id_number=number,
-            name=source.name, gender=gender, birth_date=birth, ethnicity=source.ethnicity,
-            nationality=source.nationality, survival_status=source.survival_status,
-            civil_servant=source.civil_servant, phone=source.phone,
-            household_region=source.household_region, address=source.address,
-        ))
-    into.append(ev.IdentityAdopted(
-        effective=c.effective, from_person_id=person_id(source.certificate_type, source.id_number),
-        from_id_number=source.id_number,
-        enrollments=tuple(e.as_record() for e in source.enrollments.values()),
-    ))
-    away = [ev.IdentityMergedAway(effective=c.effective, into_person_id=target_id, into_id_number=number)]
-    return away, into
-
-
-__all__ = ["DomainError", "decide", "decide_merge", "check_nationality"]
+__all__ = ["INITIAL", "decide", "evolve", "fold"]

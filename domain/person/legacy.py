@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from domain import commands as cmd
-from domain import events as ev
+from domain.command import Context
+from domain.event import Event
+from domain.person import commands as cmd
+from domain.person import events as ev
 from domain.codes import table
 from domain.errors import refuse
 from domain.id_numbers import person_id
-from domain.person_rules import check_identity, check_nationality, overlaps
-from domain.person_state import NORMAL, SUSPENDED, TERMINATED, Person
+from domain.person.rules import check_identity, check_nationality, overlaps
+from domain.person.state import NORMAL, SUSPENDED, TERMINATED, Person
 from domain.regions import validate_region
 from domain.schemes import scheme_of
 from domain.uuids import uuid5
@@ -17,7 +19,7 @@ from domain.validation import Checks, required_text, validate_name
 STATUS_3_TARGETS = (NORMAL, SUSPENDED, TERMINATED)
 
 
-def decide_import(c: cmd.ImportLegacyEnrollment, person: Person, ctx: cmd.Context) -> list[ev.Event]:
+def decide_import(c: cmd.ImportLegacyEnrollment, person: Person, ctx: Context) -> list[Event]:
     checks = Checks()
     number = checks.run(check_identity, c.certificate_type, c.id_number, ctx, c.birth_date, c.gender)
     name = checks.run(validate_name, c.name)
@@ -46,7 +48,7 @@ def decide_import(c: cmd.ImportLegacyEnrollment, person: Person, ctx: cmd.Contex
     enrollment_id = uuid5(stream, f"legacy:{c.source}:{c.row}")
     if enrollment_id in person.enrollments:
         return []  # the same row of the same file again: already history
-    events: list[ev.Event] = []
+    events: list[Event] = []
     if not person.registered:
         events.append(ev.PersonRegistered(
             effective=c.start, certificate_type=c.certificate_type, id_number=number, name=name,

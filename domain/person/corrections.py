@@ -7,23 +7,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from domain import commands as cmd
-from domain import events as ev
+from domain.command import UNIT_PORTAL, Context
+from domain.event import Event
+from domain.person import commands as cmd
+from domain.person import events as ev
 from domain.codes import table
 from domain.errors import refuse
 from domain.id_numbers import RESIDENT_ID
-from domain.person_state import BASE_FIELDS, Enrollment, Person, apply_enrollment_changes
+from domain.person.state import BASE_FIELDS, Enrollment, Person, apply_enrollment_changes
 from domain.regions import pools, validate_region
-from domain.unit import unit_channel_lock
+from domain.unit.decider import unit_channel_lock
 from domain.validation import Checks, validate_name
-from domain.person_rules import (
+from domain.person.rules import (
     Units, check_identity, check_nationality, check_person_type, check_unit, describe, overlaps,
 )
 
 
-def employer_locks(person: Person, units: Units, ctx: cmd.Context) -> str | None:
+def employer_locks(person: Person, units: Units, ctx: Context) -> str | None:
     """Refuse unit-channel corrections during a confirmed lock; name a lock an office overrides."""
-    codes = {ctx.actor.unit_code} if ctx.channel == "unit_portal" else {e.unit_code for e in person.open_enrollments()}
+    codes = {ctx.actor.unit_code} if ctx.channel == UNIT_PORTAL else {e.unit_code for e in person.open_enrollments()}
     overridden = None
     for code in sorted(c for c in codes if c):
         unit = units.get(code)
@@ -32,7 +34,7 @@ def employer_locks(person: Person, units: Units, ctx: cmd.Context) -> str | None
     return overridden
 
 
-def _base_value(name: str, value: str | None, person: Person, ctx: cmd.Context) -> str | None:
+def _base_value(name: str, value: str | None, person: Person, ctx: Context) -> str | None:
     validators: dict[str, Callable[[str], object]] = {
         "name": validate_name,
         "gender": lambda v: table("gender").require(v, "gender"),
@@ -67,7 +69,7 @@ def _current(person: Person, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def decide_base_correction(c: cmd.CorrectBaseInfo, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def decide_base_correction(c: cmd.CorrectBaseInfo, person: Person, ctx: Context) -> list[Event]:
     checks = Checks()
     changes: dict[str, tuple[str | None, str | None]] = {}
     for name, value in c.changes.items():
@@ -83,7 +85,7 @@ def decide_base_correction(c: cmd.CorrectBaseInfo, person: Person, units: Units,
         birth = changes.get("birth_date", (None, None))[1]
         check_identity(RESIDENT_ID, person.id_number, ctx,
                        date.fromisoformat(birth) if birth else None, changes.get("gender", (None, None))[1])
-    overrode = employer_locks(person, units, ctx)
+    overrode = employer_locks(person, ctx.units, ctx)
     changes = {k: v for k, v in changes.items() if v[0] != v[1]}
     if not changes:
         return []
@@ -93,7 +95,7 @@ def decide_base_correction(c: cmd.CorrectBaseInfo, person: Person, units: Units,
 ENROLLMENT_CORRECTABLE = ("start", "end", "unit_code", "person_type", "pooling_region")
 
 
-def decide_enrollment_correction(c: cmd.CorrectEnrollment, person: Person, units: Units, ctx: cmd.Context) -> list[ev.Event]:
+def decide_enrollment_correction(c: cmd.CorrectEnrollment, person: Person, ctx: Context) -> list[Event]:
     enrollment = person.enrollments.get(c.enrollment_id)
     if enrollment is None:
         raise refuse("enrollment_id", "enrollment.unknown", f"the person has no enrollment {c.enrollment_id}")
@@ -106,7 +108,7 @@ def decide_enrollment_correction(c: cmd.CorrectEnrollment, person: Person, units
                          f"correctable: {', '.join(ENROLLMENT_CORRECTABLE)}")
         was = {"start": enrollment.start.isoformat(),
                "end": enrollment.end.isoformat() if enrollment.end else None}.get(name, getattr(enrollment, name, None))
-        changes[name] = (was, _enrollment_value(name, value, enrollment, person, units))
+        changes[name] = (was, _enrollment_value(name, value, enrollment, person, ctx.units))
     corrected = apply_enrollment_changes(enrollment, changes)
     dates = [p.effective for p in corrected.periods]
     if dates != sorted(dates):
@@ -117,7 +119,7 @@ def decide_enrollment_correction(c: cmd.CorrectEnrollment, person: Person, units
                 and overlaps(corrected.start, corrected.end, other.start, other.end):
             raise refuse("changes", "correction.overlaps",
                          f"after the correction it would overlap {describe(other)} in the same type and region")
-    overrode = employer_locks(person, units, ctx)
+    overrode = employer_locks(person, ctx.units, ctx)
     return [ev.EnrollmentCorrected(effective=c.effective, reason=c.reason, enrollment_id=enrollment.id,
                                    changes=changes, overrode_lock=overrode)]
 

@@ -7,23 +7,24 @@ from collections.abc import Mapping
 from datetime import date
 from uuid import UUID, uuid5
 
-from domain import commands as cmd
+from domain.command import Context
+from domain.person import commands as cmd
 from domain.codes import table
 from domain.errors import refuse
 from domain.id_numbers import RESIDENT_ID, parse_resident_id
-from domain.person_state import NORMAL, Enrollment, Person
+from domain.person.state import NORMAL, Enrollment, Person
 from domain.schemes import (
     CIVIL_SERVANT, EMPLOYEE, EMPLOYER_UNITS, FLEXIBLE_UNITS, FLEXIBLE_WORKER,
     IN_SERVICE_TYPES, RESIDENT_TYPES, RESIDENT_UNITS, RETIRED_TYPES, scheme_of,
 )
-from domain.unit import CANCELLED, Unit
+from domain.unit.state import CANCELLED, Unit
 from domain.validation import required_text
 
 Units = Mapping[str, Unit]
 CORRECTIONS = (cmd.CorrectBaseInfo, cmd.CorrectEnrollment, cmd.MergeIdentity)
 
 
-def check_identity(certificate_type: str, id_number: str, ctx: cmd.Context,
+def check_identity(certificate_type: str, id_number: str, ctx: Context,
                    birth_date: date | None = None, gender: str | None = None,
                    field: str = "id_number") -> str:
     """Validate a certificate; for resident IDs, birth date and gender must agree with it."""
@@ -41,7 +42,7 @@ def check_identity(certificate_type: str, id_number: str, ctx: cmd.Context,
     return parsed.number
 
 
-def identity_warnings(certificate_type: str, number: str | None, ctx: cmd.Context) -> tuple[str, ...]:
+def identity_warnings(certificate_type: str, number: str | None, ctx: Context) -> tuple[str, ...]:
     if certificate_type != RESIDENT_ID or not number:
         return ()
     return parse_resident_id(number, today=ctx.today).warnings
@@ -142,7 +143,7 @@ def check_person_type(person: Person, insurance_type: str, person_type: str, *, 
                      "公务员 person type needs the civil-servant flag on the person")
 
 
-def enrollment_id_for(ctx: cmd.Context, n: int = 0) -> UUID:
+def enrollment_id_for(ctx: Context, n: int = 0) -> UUID:
     """Deterministic from the command: deciding twice gives the same ids."""
     return uuid5(ctx.command_id, f"enrollment:{n}")
 

@@ -1,0 +1,106 @@
+"""The one application service: load → authorise → decide → append, atomically.
+
+No rules here: they are the deciders', the processes' and the access policy's, all in
+`domain/`. The service looks a command up in the routing table, loads the stream it
+addresses and the aggregates its rules consult, lets the policy decide on exactly that
+state (so the version check covers what authorisation saw), decides, runs the processes
+that follow, and appends every stream's events in one transaction. A concurrent writer
+makes it try again, a bounded number of times; a command id already recorded returns the
+first result and records nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from application.loading import Loaded
+from application.routing import route_of
+from domain.access import Principal
+from domain.command import Command, Context
+from domain.errors import ConcurrencyConflict
+from domain.id_numbers import person_id
+from domain.person.state import Person
+from domain.policy import authorise
+from domain.processes import Decided, combine
+from domain.timeline import RecordedEvent
+from domain.unit.state import Unit
+from domain.unit_codes import unit_id
+from eventlog.chain import Stream
+from eventlog.store import Appended, Conflict, EventStore
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    events: list[RecordedEvent]
+    replayed: bool = False  # True when the command id had already been recorded
+
+
+class Ledger:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def person_stream(self, certificate_type: str, id_number: str) -> Stream:
+        return self.store.load(person_id(certificate_type, id_number))
+
+    def person(self, certificate_type: str, id_number: str) -> Person:
+        return Loaded(self.store).person(person_id(certificate_type, id_number))
+
+    def unit_stream(self, code: str) -> Stream:
+        return self.store.load(unit_id(code))
+
+    def unit(self, code: str) -> Unit:
+        return Loaded(self.store).unit(code)
+
+    # ---- writing ----------------------------------------------------------------------
+
+    def execute(self, command: Command, ctx: Context, principal: Principal | None = None) -> Outcome:
+        """Record a command's events once; a DomainError (nothing written) if it is refused,
+        NotAuthorised if `principal` may not send it. Without a principal the caller is the
+        ledger's own (an import job, the CLI, a test) and trusted."""
+        meta = ctx.meta(type(command).__name__)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            loaded, before, given = self._load(command, ctx)
+            if principal is not None:  # before a replay too: a command id proves nothing about its sender
+                authorise(principal, command, before, given)
+            earlier = self.store.logged(ctx.command_id)
+            if earlier is not None:
+                return Outcome(earlier, replayed=True)
+            try:
+                return Outcome(self.store.append(self._decide(command, loaded, before, given), meta))
+            except Conflict:
+                log.info("concurrent write on %s, attempt %d", type(command).__name__, attempt)
+        raise ConcurrencyConflict(
+            f"{type(command).__name__} lost {MAX_ATTEMPTS} races for the same records; try again")
+
+    def plan(self, command: Command, ctx: Context) -> list[Appended]:
+        """What a command would append to each stream, decided against freshly loaded ones."""
+        loaded, before, given = self._load(command, ctx)
+        return self._decide(command, loaded, before, given)
+
+    def _load(self, command: Command, ctx: Context) -> tuple[Loaded, Any, Context]:
+        """The addressed stream's state, and the context with every aggregate its rules consult
+        (the caller's own unit included: filing days and locks are read from it)."""
+        route = route_of(command)
+        loaded = Loaded(self.store)
+        before = loaded.state(route.aggregate, route.aggregate.stream_of(command))
+        consults = route.aggregate.consults(command, before, ctx)
+        own_unit = {ctx.actor.unit_code} if ctx.actor.unit_code else set()
+        given = replace(ctx, units={code: loaded.unit(code) for code in sorted(consults.units | own_unit)},
+                        campaigns={name: loaded.campaign(name) for name in sorted(consults.campaigns)})
+        return loaded, before, given
+
+    def _decide(self, command: Command, loaded: Loaded, before: Any, ctx: Context) -> list[Appended]:
+        route = route_of(command)
+        subject_id = route.aggregate.stream_of(command)
+        events = route.aggregate.decide(command, before, ctx)
+        decided = Decided(subject_id, before, route.aggregate.fold(events, before), events)
+        effects = combine({subject_id: events},
+                          *(process(command, decided, ctx, loaded) for process in route.follow))
+        return loaded.appends(effects)

@@ -1,0 +1,57 @@
+"""What every command shares: the base class, the channels it may arrive through, and the
+`Context` a decider is given besides the command and its aggregate's state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.clock import business_date
+from domain.event import Actor, Meta
+
+if TYPE_CHECKING:
+    from domain.campaign.state import Campaign
+    from domain.unit.state import Unit
+
+OFFICE, UNIT_PORTAL, PERSON_PORTAL, IMPORT = "office", "unit_portal", "person_portal", "import"
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Channels besides an insurance office's counter that may send this command (seed 002: the
+    # unit service hall; a person's own portal). Offices may send every command.
+    channels: ClassVar[frozenset[str]] = frozenset()
+    # A unit filing it must attach proof (seed 002: death and retirement need uploaded proof).
+    needs_proof: ClassVar[bool] = False
+    effective: date
+
+
+@dataclass(frozen=True)
+class Context:
+    """The circumstances of one command: who, through which channel, on what evidence, when —
+    and the states of the other aggregates its rules consult, loaded in the same
+    transaction as the aggregate it decides on (units by code, campaigns by id)."""
+
+    command_id: UUID
+    actor: Actor
+    now: datetime
+    channel: str = OFFICE
+    service_item: str | None = None
+    evidence: tuple[str, ...] = ()
+    units: Mapping[str, Unit] = field(default_factory=dict)
+    campaigns: Mapping[str, Campaign] = field(default_factory=dict)
+
+    @property
+    def today(self) -> date:
+        """The business date: Beijing's, whatever zone `now` was given in."""
+        return business_date(self.now)
+
+    def meta(self, command: str) -> Meta:
+        """The provenance every event of this command carries (prev_hash is set per event)."""
+        return Meta(command_id=self.command_id, command=command, recorded_at=self.now, actor=self.actor,
+                    channel=self.channel, service_item=self.service_item, evidence=self.evidence)

@@ -142,7 +142,7 @@ def bench(
     """Measure import, rebuild, verify, commands and queries, each beside a same-run baseline."""
     import json
 
-    from canbao.bench import machine, markdown, run_size
+    from bench.run import machine, markdown, run_size
 
     sizes = [max(int(persons * float(f)), 100) for f in fractions.split(",")]
     results = []

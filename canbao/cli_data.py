@@ -24,7 +24,7 @@ def demo_data(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same file.")] = 1,
 ) -> None:
     """Write a synthetic, realistic legacy extract for one province (with duplicates and bad rows)."""
-    from canbao.demo import write_extract
+    from demo.population import write_extract
 
     started = time.perf_counter()
     rows = write_extract(out_file, persons, seed)
@@ -39,8 +39,8 @@ def import_file(
     data_dir: DataDir = None,
 ) -> None:
     """Import a legacy extract as history: valid rows in bulk, refused rows to an XLSX report."""
-    from canbao.bulk import import_extract
-    from canbao.error_report import write_error_report
+    from importer.bulk import import_extract
+    from importer.error_report import write_error_report
 
     with running(data_dir) as ready:
         started = time.perf_counter()
@@ -69,8 +69,8 @@ def import_file(
 def load_sample(ready: Services, persons: int = 2_000) -> None:
     import tempfile
 
-    from canbao.bulk import import_extract
-    from canbao.demo import write_extract
+    from importer.bulk import import_extract
+    from demo.population import write_extract
 
     with tempfile.TemporaryDirectory() as tmp:
         extract = Path(tmp) / "sample-extract.csv"

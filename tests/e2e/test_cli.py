@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from canbao.demo import write_extract
+from demo.population import write_extract
 from eventlog.store import EventStore
 from projections.catalog import PROJECTIONS
 from projections.runner import ProjectionRunner

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 import pytest
 
-from canbao.bulk import BulkImporter
+from importer.bulk import BulkImporter
 from eventlog.store import datastore_for
 from domain import commands as cmd
 from domain.events import Actor

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from canbao.bulk import BulkImporter
-from canbao.demo import write_extract
+from importer.bulk import BulkImporter
+from demo.population import write_extract
 from application.service import Ledger
 from domain import commands as cmd
 from domain.events import Actor

@@ -9,10 +9,10 @@ import pytest
 from openpyxl import load_workbook
 
 from eventlog.verify import verify
-from canbao.bulk import BulkImporter, import_extract
-from canbao.demo import write_extract
-from canbao.error_report import RED, write_error_report
-from canbao.legacy_file import COLUMNS
+from importer.bulk import BulkImporter, import_extract
+from demo.population import write_extract
+from importer.error_report import RED, write_error_report
+from importer.legacy_file import COLUMNS
 from application.service import Ledger
 from canbao.migrations import apply_migrations
 from eventlog.store import EventStore

@@ -8,8 +8,8 @@ import random
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from canbao.bulk import import_extract
-from canbao.demo import write_extract
+from importer.bulk import import_extract
+from demo.population import write_extract
 from application.service import Ledger
 from projections.catalog import PROJECTIONS
 from projections.rebuild_shares import share_bounds

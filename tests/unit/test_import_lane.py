@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventlog import copy_binary
-from canbao.bulk import IMPORT_NAMESPACE, row_command_id
-from canbao.import_lane import FastLane, LaneTip
-from canbao.legacy_file import COLUMNS, RawRow, command_or_refusal, record_of
+from importer.bulk import IMPORT_NAMESPACE, row_command_id
+from importer.lane import FastLane, LaneTip
+from importer.legacy_file import COLUMNS, RawRow, command_or_refusal, record_of
 from eventlog.chain import chain_rows
 from domain import commands as cmd
 from domain import events as ev

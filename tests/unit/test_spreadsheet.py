@@ -2,7 +2,7 @@
 
 from openpyxl import Workbook
 
-from canbao.spreadsheet import as_csv, sheet_rows
+from importer.spreadsheet import as_csv, sheet_rows
 
 
 def test_a_cell_keeps_its_row_and_column_when_the_sheet_starts_further_in(tmp_path):

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from canbao.legacy_file import COLUMNS, read_rows, share_of
+from importer.legacy_file import COLUMNS, read_rows, share_of
 from domain.id_numbers import person_id
 from tests.support.builders import resident_id
 

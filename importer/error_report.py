@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from canbao.legacy_file import COLUMNS, HEADER_OF, read_records
+from importer.legacy_file import COLUMNS, HEADER_OF, read_records
 from domain.errors import FieldError
 
 RED = PatternFill(start_color="FFFF0000", end_color="FFFF0000", fill_type="solid")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 from zlib import crc32
 
-from canbao.spreadsheet import is_spreadsheet, sheet_rows
+from importer.spreadsheet import is_spreadsheet, sheet_rows
 from domain import commands as cmd
 from domain.dates import parse_day, parse_month
 from domain.errors import DomainError, FieldError, refuse

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from canbao.legacy_file import COLUMNS
+from importer.legacy_file import COLUMNS
 from domain.id_numbers import check_character
 from domain.unit_codes import ALPHABET, check_character as unit_check
 

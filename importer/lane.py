@@ -23,7 +23,7 @@ from uuid import UUID
 
 import orjson
 
-from canbao.legacy_file import COLUMNS, DEFAULT_PERSON_TYPE, UNKNOWN_NATIONALITY
+from importer.legacy_file import COLUMNS, DEFAULT_PERSON_TYPE, UNKNOWN_NATIONALITY
 from domain import events as ev
 from eventlog import copy_binary
 from eventlog.chain import GENESIS

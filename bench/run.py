@@ -29,11 +29,11 @@ import httpx
 import psutil
 from eventsourcing.persistence import StoredEvent
 
-from canbao.bulk import BulkImporter
+from importer.bulk import BulkImporter
 from canbao.database import ensure_database, start_embedded
-from canbao.demo import write_extract
+from demo.population import write_extract
 from application.service import Ledger
-from canbao.measure import Timed, latencies, median, p99, phase, throughput
+from bench.measure import Timed, latencies, median, p99, phase, throughput
 from canbao.migrations import apply_migrations
 from domain import commands as cmd
 from domain.events import Actor, Meta
@@ -124,7 +124,7 @@ def measure_xlsx_read(extract: Path, tmp: Path, rows: int = 20_000) -> Figures:
 
     from openpyxl import Workbook, load_workbook
 
-    from canbao.legacy_file import raw_rows
+    from importer.legacy_file import raw_rows
 
     book = Workbook(write_only=True)
     sheet, sample = book.create_sheet(), tmp / "sample.csv"

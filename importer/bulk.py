@@ -1,7 +1,7 @@
 """The fast path for legacy extracts: many import commands, one transaction per batch.
 
 Each row is decided as `decide_import` decides a single command — common rows by the fast
-lane (canbao/import_lane.py, byte-equal to the reference by test), the rest by the
+lane (importer/lane.py, byte-equal to the reference by test), the rest by the
 reference path itself — encoded by the same codec with the same per-stream hash chain,
 and logged in `command_log` under a command id derived from (source file, row). So a
 bulk-written event is indistinguishable from one written through `Ledger.execute`, and
@@ -27,9 +27,9 @@ import psycopg
 from eventsourcing.persistence import IntegrityError
 
 from application.clock import LedgerClock, SystemClock
-from canbao.import_lane import FastLane, LaneTip
-from canbao.legacy_file import RawRow, Refusal, command_or_refusal, data_lines, read_rows, record_of
-from canbao.spreadsheet import as_csv, is_spreadsheet
+from importer.lane import FastLane, LaneTip
+from importer.legacy_file import RawRow, Refusal, command_or_refusal, data_lines, read_rows, record_of
+from importer.spreadsheet import as_csv, is_spreadsheet
 from domain import commands as cmd
 from domain import events as ev
 from domain.errors import DomainError, FieldError

@@ -1,0 +1,1 @@
+"""`canbao bench`: every speed figure beside a baseline measured in the same run."""

@@ -1,0 +1,1 @@
+"""Generated populations: realistic synthetic extracts for the sample data, tests and the bench."""

@@ -52,6 +52,9 @@ class Ledger:
     def person(self, certificate_type: str, id_number: str) -> Person:
         return Loaded(self.store).person(person_id(certificate_type, id_number))
 
+    def person_history(self, certificate_type: str, id_number: str) -> list[RecordedEvent]:
+        return self.person_stream(certificate_type, id_number).events
+
     def unit_stream(self, code: str) -> Stream:
         return self.store.load(unit_id(code))
 

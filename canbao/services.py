@@ -7,6 +7,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
+
+from eventsourcing.postgres import PostgresDatastore
 from datetime import date
 
 from application.clock import LedgerClock, clock_from_spec
@@ -37,8 +40,18 @@ class Services:
         return business_date(self.clock.now())
 
     @property
-    def datastore(self):  # what the API reads the projections through
+    def datastore(self) -> PostgresDatastore:
         return self.store.datastore
+
+    @property
+    def reads(self) -> Services:
+        """The read port: connections to read the projections with."""
+        return self
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        with self.store.datastore.get_connection() as conn:
+            yield conn
 
     def follow_projections(self) -> threading.Thread:
         """Keep every projection caught up, and audit checkpoints recorded, in the background;

@@ -14,7 +14,8 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from ledger_api.auth import NotAuthorised, principal_from_header
-from ledger_api.context import Backend, RequestContext
+from application.ports import Backend
+from ledger_api.context import RequestContext
 from ledger_api.schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class LedgerGraphQL(GraphQL):
 def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
     def database_answers() -> bool:
         try:
-            with backend.datastore.get_connection() as conn:
+            with backend.reads.connection() as conn:
                 return conn.execute("SELECT 1 AS ok").fetchone()["ok"] == 1
         except Exception:  # any failure means "not healthy"; the cause goes to the log
             log.exception("health check could not query the database")

@@ -11,23 +11,16 @@ import asyncio
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
-
-
 from datetime import date, datetime
+from typing import Any, TypeVar
 
+from strawberry.types import Info
+
+from application.ports import Backend
 from domain.clock import business_date
 from ledger_api.auth import NotAuthorised, Principal
 
 T = TypeVar("T")
-
-
-class Backend(Protocol):
-    """What the API needs from the composition root."""
-
-    ledger: Any  # canbao.ledger.Ledger
-    datastore: Any  # eventsourcing PostgresDatastore (its psycopg pool)
-    clock: Any  # application.clock.LedgerClock: the ledger's time, never the wall's
 
 
 class CountingConnection:
@@ -55,7 +48,7 @@ class RequestContext:
         return self.principal
 
     def now(self) -> datetime:
-        return self.backend.clock.now()  # type: ignore[no-any-return]
+        return self.backend.clock.now()
 
     def today(self) -> date:
         """The business date (Beijing's) on the ledger's clock: the default valid date of queries."""
@@ -66,7 +59,7 @@ class RequestContext:
 
     @contextmanager
     def connection(self) -> Iterator[CountingConnection]:
-        with self.backend.datastore.get_connection() as conn:
+        with self.backend.reads.connection() as conn:
             yield CountingConnection(conn, self.count)
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
@@ -85,3 +78,9 @@ class RequestContext:
         """Run ledger work (loading streams, executing commands) off the event loop."""
         self.count()
         return await asyncio.to_thread(fn, *args)
+
+
+def ctx(info: Info) -> RequestContext:
+    """The request's context, typed."""
+    context: RequestContext = info.context
+    return context

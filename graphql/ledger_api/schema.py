@@ -14,10 +14,14 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
+from strawberry.tools import merge_types
 
 from ledger_api.errors import should_mask
-from ledger_api.mutations import mutation_type
-from ledger_api.queries import Query
+from ledger_api.codes import CodeQueries
+from ledger_api.cohorts import CohortQueries
+from ledger_api.commands import mutation_type
+from ledger_api.persons import PersonQueries
+from ledger_api.units import UnitQueries
 
 MAX_DEPTH = 8
 MAX_ALIASES = 20
@@ -81,4 +85,5 @@ def build_schema(*, introspection: bool = True, statement_count: bool = False) -
         extensions.append(DisableIntrospection())
     if statement_count:
         extensions.append(StatementCount)
-    return LedgerSchema(query=Query, mutation=mutation_type(), extensions=extensions)
+    query = merge_types("Query", (CodeQueries, PersonQueries, UnitQueries, CohortQueries))
+    return LedgerSchema(query=query, mutation=mutation_type(), extensions=extensions)

@@ -24,8 +24,28 @@ from domain.policy import CHANNEL_OF
 from domain.errors import ConcurrencyConflict, DomainError, FieldError
 from domain.events import Actor
 from ledger_api.context import RequestContext
-from ledger_api.types import CommandResult, FieldErrorView, HistoryEvent
+from ledger_api.persons import HistoryEvent
 
+
+
+@strawberry.type(description="A refused field: its API name, Chinese label, the rule broken, and why.")
+class FieldErrorView:
+    field: str
+    label: str
+    rule: str
+    message: str
+
+    @staticmethod
+    def of(e: FieldError) -> FieldErrorView:
+        return FieldErrorView(field=e.api_name, label=e.label, rule=e.rule, message=e.message)
+
+
+@strawberry.type(description="What a command recorded, or why it was refused (then nothing was recorded).")
+class CommandResult:
+    ok: bool
+    replayed: bool = strawberry.field(description="True when this command id had already been recorded.")
+    events: list[HistoryEvent]
+    errors: list[FieldErrorView]
 
 
 @strawberry.input(description="One field of a correction: its name (snake_case) and its corrected value.")

@@ -1,0 +1,57 @@
+"""What the API needs from the rest of the ledger, as typed ports: nothing else crosses.
+
+The API sends commands and replays histories through `LedgerPort`, reads the projections
+through `ReadPort` (plain SQL behind `projections.queries`), and tells the time from the
+ledger's clock.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from domain.access import Principal
+from domain.command import Command, Context
+from domain.timeline import RecordedEvent
+
+
+class Executed(Protocol):
+    @property
+    def events(self) -> list[RecordedEvent]: ...
+
+    @property
+    def replayed(self) -> bool: ...
+
+
+class LedgerPort(Protocol):
+    def execute(self, command: Command, ctx: Context, principal: Principal | None = None) -> Executed: ...
+
+    def person_history(self, certificate_type: str, id_number: str) -> list[RecordedEvent]: ...
+
+
+class ReadPort(Protocol):
+    def connection(self) -> AbstractContextManager[Any]:
+        """A connection to read the projections with (dict rows); returned to the pool after."""
+        ...
+
+
+class ClockPort(Protocol):
+    kind: str
+
+    def now(self) -> datetime: ...
+
+    def describe(self) -> str: ...
+
+
+class Backend(Protocol):
+    """The composition root as the API sees it."""
+
+    @property
+    def ledger(self) -> LedgerPort: ...
+
+    @property
+    def reads(self) -> ReadPort: ...
+
+    @property
+    def clock(self) -> ClockPort: ...

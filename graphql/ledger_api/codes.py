@@ -1,0 +1,52 @@
+"""Code tables with Chinese labels, and what this ledger is: readable without any scope."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import strawberry
+from strawberry.types import Info
+
+from domain.codes import label, tables
+from ledger_api.auth import NotAuthorised
+from ledger_api.context import ctx
+
+
+@strawberry.type(description="A code of a national table with its Chinese label.")
+class Coded:
+    code: str
+    label: str
+
+
+def coded(table: str, code: str | None) -> Coded | None:
+    return None if code is None else Coded(code=code, label=label(table, code))
+
+
+@strawberry.type
+class CodeTableView:
+    name: str
+    label: str
+    api_name: str
+    codes: list[Coded]
+
+
+@strawberry.type(description="What this ledger is and which version answers.")
+class LedgerInfo:
+    name: str
+    version: str
+
+
+@strawberry.type
+class CodeQueries:
+    @strawberry.field(description="The ledger answering this API (no sign-in needed).")
+    def ledger(self) -> LedgerInfo:
+        return LedgerInfo(name="canbao 参保 ledger", version=version("canbao"))
+
+    @strawberry.field(description="A national code table with Chinese labels, e.g. insurance_type, person_type.")
+    def code_table(self, info: Info, name: str) -> CodeTableView:
+        ctx(info).who()
+        table = tables().get(name)
+        if table is None:
+            raise NotAuthorised(f"no code table {name}; known: {', '.join(tables())}")
+        return CodeTableView(name=table.name, label=table.label, api_name=table.api_name,
+                             codes=[Coded(code=c, label=text) for c, text in table.codes.items()])

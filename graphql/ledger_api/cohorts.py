@@ -1,0 +1,145 @@
+"""Cohort lists from the projections, a keyset page at a time: duplicate sets and anomalies."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry.types import Info
+
+from ledger_api.auth import NotAuthorised
+from ledger_api.codes import Coded, coded
+from ledger_api.context import ctx
+from ledger_api.permissions import region_scope, shown_id
+from projections import queries as read
+from projections.anomalies import KINDS as ANOMALY_KINDS
+from projections.duplicates import KINDS as DUPLICATE_KINDS
+from projections.duplicates import action
+
+MAX_PAGE = 500
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class DuplicateSet:
+    kind: str
+    kind_label: str
+    id_number: str
+    name: str
+    first_enrollment_id: UUID
+    second_enrollment_id: UUID
+    first_region: str
+    second_region: str
+    first_insurance_type: Coded
+    second_insurance_type: Coded
+    overlap_from: date
+    overlap_days: int
+    keep_enrollment_id: UUID | None
+    clean_enrollment_id: UUID | None
+    confirming_region: str | None
+    action: str
+
+
+@strawberry.type
+class DuplicateSetEdge:
+    cursor: str
+    node: DuplicateSet
+
+
+@strawberry.type
+class DuplicateSetConnection:
+    edges: list[DuplicateSetEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class Anomaly:
+    subject_kind: str
+    subject_code: str
+    region: str | None
+    kind: str
+    kind_label: str
+    detail: str
+
+
+@strawberry.type
+class AnomalyEdge:
+    cursor: str
+    node: Anomaly
+
+
+@strawberry.type
+class AnomalyConnection:
+    edges: list[AnomalyEdge]
+    page_info: PageInfo
+
+
+def cursor_of(*parts: object) -> str:
+    return base64.urlsafe_b64encode("|".join(map(str, parts)).encode()).decode()
+
+
+def parse_cursor(cursor: str | None) -> tuple[str, str] | None:
+    if cursor is None:
+        return None
+    try:
+        first, second = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+    except ValueError:
+        raise NotAuthorised("the cursor is not one this API gave out") from None
+    return first, second
+
+
+def page_size(first: int) -> int:
+    if not 1 <= first <= MAX_PAGE:
+        raise NotAuthorised(f"first must be between 1 and {MAX_PAGE}")
+    return first
+
+
+async def cohort_rows(info: Info, fetch: Any, kinds: dict[str, str], kind: str | None, region: str | None,
+                      first: int, after: str | None) -> tuple[Any, list[dict]]:
+    """Who asks, and one page (plus one row, to tell if there is more) of a cohort list in their scope."""
+    who = ctx(info).who()
+    prefix = region_scope(who, region)
+    if kind is not None and kind not in kinds:
+        raise NotAuthorised(f"kind must be one of {', '.join(kinds)}")
+    return who, await ctx(info).read(fetch, kind, prefix, parse_cursor(after), page_size(first))
+
+
+def page_info(rows: list[dict], first: int, edges: list[Any]) -> PageInfo:
+    return PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None)
+
+
+@strawberry.type
+class CohortQueries:
+    @strawberry.field(description="Duplicate-enrollment sets with the cleanup rule for each, a page at a time.")
+    async def duplicate_sets(self, info: Info, kind: str | None = None, region_prefix: str | None = None,
+                             first: int = 50, after: str | None = None,
+                             as_of: date | None = None) -> DuplicateSetConnection:
+        who, rows = await cohort_rows(info, read.duplicate_sets, DUPLICATE_KINDS, kind, region_prefix, first, after)
+        day = as_of or ctx(info).today()
+        edges = [DuplicateSetEdge(cursor=cursor_of(r["first_enrollment_id"], r["second_enrollment_id"]), node=DuplicateSet(
+            kind=r["kind"], kind_label=DUPLICATE_KINDS[r["kind"]], id_number=shown_id(who, r["id_number"]),
+            name=r["name"], first_enrollment_id=r["first_enrollment_id"],
+            second_enrollment_id=r["second_enrollment_id"], first_region=r["first_region"],
+            second_region=r["second_region"], first_insurance_type=coded("insurance_type", r["first_type"]),
+            second_insurance_type=coded("insurance_type", r["second_type"]), overlap_from=r["overlap_from"],
+            overlap_days=max((day - r["overlap_from"]).days, 0), keep_enrollment_id=r["keep_enrollment_id"],
+            clean_enrollment_id=r["clean_enrollment_id"], confirming_region=r["confirming_region"],
+            action=action(r["kind"], r["overlap_from"], day))) for r in rows[:first]]
+        return DuplicateSetConnection(edges=edges, page_info=page_info(rows, first, edges))
+
+    @strawberry.field(description="Record anomalies (seed 000 附件2), a page at a time.")
+    async def anomalies(self, info: Info, kind: str | None = None, region: str | None = None, first: int = 50,
+                        after: str | None = None) -> AnomalyConnection:
+        who, rows = await cohort_rows(info, read.anomalies, ANOMALY_KINDS, kind, region, first, after)
+        edges = [AnomalyEdge(cursor=cursor_of(r["subject_id"], r["kind"]), node=Anomaly(
+            subject_kind=r["subject_kind"], subject_code=shown_id(who, r["subject_code"]), region=r["region"],
+            kind=r["kind"], kind_label=ANOMALY_KINDS[r["kind"]], detail=r["detail"])) for r in rows[:first]]
+        return AnomalyConnection(edges=edges, page_info=page_info(rows, first, edges))

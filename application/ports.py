@@ -37,7 +37,8 @@ class ReadPort(Protocol):
 
 
 class ClockPort(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
     def now(self) -> datetime: ...
 

@@ -16,12 +16,12 @@ from domain.campaign.aggregate import CAMPAIGN
 from domain.command import Command
 from domain.decider import Aggregate
 from domain.person.aggregate import PERSON
-from domain.unit.aggregate import UNIT
 from domain.processes import Process
 from domain.processes.mergers import absorb_merged_unit, adopt_merged_identity
 from domain.processes.roster import keep_rosters
 from domain.processes.unit_cancellation import suspend_staff_of_cancelled_unit
 from domain.processes.unit_channel import mark_unit_channel_corrections
+from domain.unit.aggregate import UNIT
 
 # What follows every person command unless its row says otherwise.
 PERSON_PROCESSES: tuple[Process, ...] = (keep_rosters, mark_unit_channel_corrections)

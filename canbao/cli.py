@@ -77,12 +77,22 @@ def migrate(data_dir: DataDir = None) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    sample_data: Annotated[bool, typer.Option(
-        "--sample-data", help="Load a generated population of 2,000 persons first if the ledger is empty.")] = False,
+    sample_data: Annotated[
+        bool,
+        typer.Option(
+            "--sample-data", help="Load a generated population of 2,000 persons first if the ledger is empty."
+        ),
+    ] = False,
     graphiql: Annotated[bool, typer.Option(help="Serve the GraphiQL page to browsers.")] = True,
-    introspection: Annotated[bool, typer.Option(envvar="CANBAO_INTROSPECTION", help="Allow schema introspection.")] = True,
-    statement_count: Annotated[bool, typer.Option(
-        envvar="CANBAO_STATEMENT_COUNT", help="Report SQL statements per request in the response extensions.")] = False,
+    introspection: Annotated[
+        bool, typer.Option(envvar="CANBAO_INTROSPECTION", help="Allow schema introspection.")
+    ] = True,
+    statement_count: Annotated[
+        bool,
+        typer.Option(
+            envvar="CANBAO_STATEMENT_COUNT", help="Report SQL statements per request in the response extensions."
+        ),
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and a health check at /healthz."""
@@ -96,8 +106,10 @@ def serve(
             load_sample(ready)
         ready.follow_projections()
         api = ApiSettings(token_secret(settings), graphiql, introspection, statement_count)
-        err.print(f"canbao: GraphQL at http://{host}:{port}/graphql — issue a token with `canbao token issue`",
-                  highlight=False)
+        err.print(
+            f"canbao: GraphQL at http://{host}:{port}/graphql — issue a token with `canbao token issue`",
+            highlight=False,
+        )
         try:
             uvicorn.run(create_app(ready, api), host=host, port=port, log_level="info")
         finally:
@@ -142,7 +154,8 @@ def bench(
     """Measure import, rebuild, verify, commands and queries, each beside a same-run baseline."""
     import json
 
-    from bench.run import machine, markdown, run_size
+    from bench.report import machine, markdown
+    from bench.run import run_size
 
     sizes = [max(int(persons * float(f)), 100) for f in fractions.split(",")]
     results = []

@@ -19,7 +19,9 @@ export_app = typer.Typer(help="Files for units and offices to check offline.", n
 
 
 def demo_data(
-    out_file: Annotated[Path, typer.Option("--out", help="CSV to write (annex 附件1 Chinese headers).")] = Path("demo-extract.csv"),
+    out_file: Annotated[Path, typer.Option("--out", help="CSV to write (annex 附件1 Chinese headers).")] = Path(
+        "demo-extract.csv"
+    ),
     persons: Annotated[int, typer.Option(help="How many persons.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same file.")] = 1,
 ) -> None:
@@ -34,8 +36,10 @@ def demo_data(
 def import_file(
     file: Annotated[Path, typer.Argument(help="A legacy extract: CSV (UTF-8 or GB18030) or XLSX.", exists=True)],
     errors: Annotated[Path | None, typer.Option(help="Where to write the XLSX of refused rows.")] = None,
-    status_3_means: Annotated[str | None, typer.Option(
-        help="What legacy status 3 means in this extract: 1, 2 or 4 (rows with 3 are refused otherwise).")] = None,
+    status_3_means: Annotated[
+        str | None,
+        typer.Option(help="What legacy status 3 means in this extract: 1, 2 or 4 (rows with 3 are refused otherwise)."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Import a legacy extract as history: valid rows in bulk, refused rows to an XLSX report."""
@@ -46,17 +50,32 @@ def import_file(
         started = time.perf_counter()
         try:
             with row_progress(f"import {file.name}", err) as progress:
-                summary = import_extract(ready.datastore, file, status_3_means,
-                                         lambda p: progress(p.rows_done, p.rows_total, p.events_written),
-                                         ready.conninfo, clock=ready.clock)
+                summary = import_extract(
+                    ready.datastore,
+                    file,
+                    status_3_means,
+                    lambda p: progress(p.rows_done, p.rows_total, p.events_written),
+                    ready.conninfo,
+                    clock=ready.clock,
+                )
         except ValueError as bad_file:
             fail(str(bad_file))
         seconds = time.perf_counter() - started
-        table = Table("rows read", "written", "already recorded", "refused", "duplicates flagged", "events",
-                      "events/s")
-        table.add_row(*(f"{n:,}" for n in (summary.rows_read, summary.rows_written, summary.rows_already_recorded,
-                                           len(summary.refused), summary.duplicates_flagged, summary.events_written,
-                                           round(summary.events_written / seconds) if seconds else 0)))
+        table = Table("rows read", "written", "already recorded", "refused", "duplicates flagged", "events", "events/s")
+        table.add_row(
+            *(
+                f"{n:,}"
+                for n in (
+                    summary.rows_read,
+                    summary.rows_written,
+                    summary.rows_already_recorded,
+                    len(summary.refused),
+                    summary.duplicates_flagged,
+                    summary.events_written,
+                    round(summary.events_written / seconds) if seconds else 0,
+                )
+            )
+        )
         out.print(table)
         if summary.checkpoint:
             out.print(f"audit checkpoint: {summary.checkpoint}", highlight=False)
@@ -69,21 +88,24 @@ def import_file(
 def load_sample(ready: Services, persons: int = 2_000) -> None:
     import tempfile
 
-    from importer.bulk import import_extract
     from demo.population import write_extract
+    from importer.bulk import import_extract
 
     with tempfile.TemporaryDirectory() as tmp:
         extract = Path(tmp) / "sample-extract.csv"
         write_extract(extract, persons, seed=2019)
         summary = import_extract(ready.datastore, extract, conninfo=ready.conninfo, clock=ready.clock)
-    err.print(f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "
-              f"({len(summary.refused):,} bad rows refused, as a real extract would have)", highlight=False)
+    err.print(
+        f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "
+        f"({len(summary.refused):,} bad rows refused, as a real extract would have)",
+        highlight=False,
+    )
 
 
 @report_app.command("cleanup")
 def report_cleanup(
+    before: Annotated[str, typer.Option(help="System time of the 'before' columns: what was known then.")],
     as_of: Annotated[str, typer.Option(help="The valid date counted (the cut-off).")] = "2019-12-31",
-    before: Annotated[str, typer.Option(help="System time of the 'before' columns: what was known then.")] = ...,
     after: Annotated[str | None, typer.Option(help="System time of the 'after' columns (default: now).")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for 附件2.xlsx and 附件2.csv.")] = Path("."),
     data_dir: DataDir = None,
@@ -105,17 +127,36 @@ def report_cleanup(
         write_table(out_dir / f"附件2-基本医疗保险参保情况清查汇总表.{suffix}", "附件2", headers, lines)
     table = Table("医保区划", "清查前", "虚假", "重复", "跨制度", "中断停保", "清查后实有", "其中退休")
     for r in rows:
-        table.add_row(r["region"], *(f"{r[k]:,}" for k in ("before_total", "fake_total", "duplicate_total",
-                                                            "cross_employee", "suspended_total", "after_total",
-                                                            "after_retired")))
+        table.add_row(
+            r["region"],
+            *(
+                f"{r[k]:,}"
+                for k in (
+                    "before_total",
+                    "fake_total",
+                    "duplicate_total",
+                    "cross_employee",
+                    "suspended_total",
+                    "after_total",
+                    "after_retired",
+                )
+            ),
+        )
     out.print(table)
     out.print(f"written to {out_dir}/附件2-基本医疗保险参保情况清查汇总表.xlsx and .csv")
 
 
 @report_app.command("duplicates")
 def report_duplicates(
-    kind: Annotated[str, typer.Option(help="within (附件4, within a scheme) or cross (附件5, across schemes).")] = "cross",
-    as_of: Annotated[str | None, typer.Option(help="Date the overlap lengths are measured to (default: today in Beijing, on the ledger's clock).")] = None,
+    kind: Annotated[
+        str, typer.Option(help="within (附件4, within a scheme) or cross (附件5, across schemes).")
+    ] = "cross",
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Date the overlap lengths are measured to (default: today in Beijing, on the ledger's clock)."
+        ),
+    ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="XLSX or CSV to write.")] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -130,15 +171,22 @@ def report_duplicates(
         bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
             lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else ready.today())
-    target = write_table(out_file or Path(f"{annex}.xlsx"), annex[:3], ["序号", *LIST_HEADERS],
-                         [(n, *line) for n, line in enumerate(lines, start=1)])
+    target = write_table(
+        out_file or Path(f"{annex}.xlsx"),
+        annex[:3],
+        ["序号", *LIST_HEADERS],
+        [(n, *line) for n, line in enumerate(lines, start=1)],
+    )
     out.print(f"{len(lines):,} lines written to {target}")
 
 
 @export_app.command("roster")
 def export_roster(
     unit: Annotated[str, typer.Argument(help="The unit's code.")],
-    as_of: Annotated[str | None, typer.Option(help="The roster on this valid date (default: today in Beijing, on the ledger's clock).")] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(help="The roster on this valid date (default: today in Beijing, on the ledger's clock)."),
+    ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="XLSX to write.")] = None,
     data_dir: DataDir = None,
 ) -> None:

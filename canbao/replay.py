@@ -67,19 +67,32 @@ def render(replay: dict[str, Any], console: Console) -> None:
             timeline.add_row(f"{s['insurance_type']} {s['insurance_label']}", s["region"], s["unit"], s["person_type"],
                              s["status_label"], s["valid_from"], s["valid_to"] or "—")
         console.print(timeline)
-    events = Table("#", "事件", "生效", "记录时间", "经办人", "渠道", "原因", "佐证", "内容", title="事件（按记录顺序）")
+    events = Table(
+        "#", "事件", "生效", "记录时间", "经办人", "渠道", "原因", "佐证", "内容", title="事件（按记录顺序）"
+    )
     for e in replay["events"]:
         actor = e["actor"]
-        events.add_row(str(e["version"]), e["type"], e["valid_date"], e["recorded_at"][:19],
-                       f"{actor['kind']}:{actor['id']}", e["channel"],
-                       f"{e['reason'] or ''} {e['reason_label']}".strip(), "、".join(e["evidence"]),
-                       _details(e["details"]))
+        events.add_row(
+            str(e["version"]),
+            e["type"],
+            e["valid_date"],
+            e["recorded_at"][:19],
+            f"{actor['kind']}:{actor['id']}",
+            e["channel"],
+            f"{e['reason'] or ''} {e['reason_label']}".strip(),
+            "、".join(e["evidence"]),
+            _details(e["details"]),
+        )
     console.print(events)
     for c in replay.get("corrections", []):
         changes = "；".join(f"{k}: {was} → {now}" for k, (was, now) in c["changes"].items())
-        console.print(Group(f"[bold]更正（事件 {c['version']}）[/]: {changes}",
-                            f"  更正前认定: {_spells(c['believed_before'])}",
-                            f"  更正后认定: {_spells(c['known_after'])}"))
+        console.print(
+            Group(
+                f"[bold]更正（事件 {c['version']}）[/]: {changes}",
+                f"  更正前认定: {_spells(c['believed_before'])}",
+                f"  更正后认定: {_spells(c['known_after'])}",
+            )
+        )
 
 
 def _details(details: dict[str, Any]) -> str:
@@ -88,5 +101,10 @@ def _details(details: dict[str, Any]) -> str:
 
 
 def _spells(rows: list[dict[str, Any]]) -> str:
-    return "；".join(f"{s['insurance_type']}@{s['region']} {s['status_label']} {s['valid_from']}–{s['valid_to'] or ''}"
-                    for s in rows) or "（无）"
+    return (
+        "；".join(
+            f"{s['insurance_type']}@{s['region']} {s['status_label']} {s['valid_from']}–{s['valid_to'] or ''}"
+            for s in rows
+        )
+        or "（无）"
+    )

@@ -7,17 +7,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
-from datetime import date
 
 from application.clock import LedgerClock, clock_from_spec
-from canbao.database import ledger_database
-from domain.clock import business_date
 from application.service import Ledger
+from canbao.database import ledger_database
 from canbao.migrations import apply_migrations
 from canbao.settings import Settings
+from domain.clock import business_date
 from eventlog.checkpoints import checkpoint_if_due
 from eventlog.store import EventStore
 from projections.catalog import PROJECTIONS

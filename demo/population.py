@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from importer.legacy_file import COLUMNS
 from domain.id_numbers import check_character
-from domain.unit_codes import ALPHABET, check_character as unit_check
+from domain.unit_codes import ALPHABET
+from domain.unit_codes import check_character as unit_check
+from importer.legacy_file import COLUMNS
 
 POOLS = {"350100": ("350102", "350103", "350104", "350111"), "350200": ("350203", "350206"),
          "350300": ("350302", "350303")}
@@ -56,6 +57,19 @@ def resident_id(rng: random.Random, region: str, born: date) -> str:
     return first17 + check_character(first17)
 
 
+@dataclass
+class _Who:
+    """A generated person's identity and the kind of insured they are."""
+
+    person: dict[str, str]
+    region: str
+    born: date
+    employee: bool
+    flexible: bool
+    retired: bool
+    civil: bool
+
+
 class Population:
     def __init__(self, persons: int, seed: int, rates: Rates = Rates()) -> None:
         self.rng = random.Random(seed)
@@ -68,6 +82,26 @@ class Population:
             yield from self._person(n)
 
     def _person(self, n: int) -> Iterator[dict[str, str]]:
+        """One person's rows. The random draws keep their order: a seed makes the same population."""
+        rng, rates = self.rng, self.rates
+        who = self._who(n)
+        start, end, status = self._span(who)
+        if who.employee or who.flexible:
+            scheme_rows = self._employee_rows(who, start, end, status)
+        else:
+            minor = who.born > date(2001, 1, 1)
+            community = rng.randrange(30), rng.randrange(30)
+            scheme_rows = [self._enrollment(
+                who.person, "390", who.region, f"C{who.region}{community[0]:03d}",
+                f"{who.region}社区{community[1]:03d}", "1403" if minor else "1501", start, end, status)]
+        if rng.random() < rates.duplicate:
+            scheme_rows.append(self._duplicate(who.person, who.region, start, who.employee or who.flexible))
+        if rng.random() < rates.other_name:
+            scheme_rows[-1] = {**scheme_rows[-1], "name": scheme_rows[-1]["name"] + "某"}
+        for row in scheme_rows:
+            yield self._spoil(row) if rng.random() < rates.bad_row else row
+
+    def _who(self, n: int) -> _Who:
         rng, rates = self.rng, self.rates
         region = rng.choice(REGIONS)
         kind = rng.random()
@@ -88,55 +122,74 @@ class Population:
                   "survival_status": "1", "local_person_number": f"P{n:09d}",
                   "phone": f"13{rng.randrange(10**9):09d}" if rng.random() > 0.05 else "",
                   "household_region": region}
-        start = max(born + timedelta(days=365 * 18), date(1998, 1, 1)) if employee or flexible else max(born, date(2007, 1, 1))
-        start = start + timedelta(days=rng.randrange(3000))
-        start = min(start, date(2019, 6, 1))
+        return _Who(person, region, born, employee, flexible, retired, civil)
+
+    def _span(self, who: _Who) -> tuple[date, date | None, str]:
+        """When the person's enrollment starts, and whether it ended (a death) or was suspended."""
+        rng, rates = self.rng, self.rates
+        adult = max(who.born + timedelta(days=365 * 18), date(1998, 1, 1))
+        start = adult if who.employee or who.flexible else max(who.born, date(2007, 1, 1))
+        start = min(start + timedelta(days=rng.randrange(3000)), date(2019, 6, 1))
         status, end = "1", None
         roll = rng.random()
         if roll < rates.died:
-            person["survival_status"], status, end = "2", "4", start + timedelta(days=rng.randrange(1, 2500))
-        elif roll < rates.died + rates.suspended and not retired:
+            who.person["survival_status"], status, end = "2", "4", start + timedelta(days=rng.randrange(1, 2500))
+        elif roll < rates.died + rates.suspended and not who.retired:
             status, end = "2", start + timedelta(days=rng.randrange(30, 2500))
-        scheme_rows: list[dict[str, str]] = []
-        if employee or flexible:
-            if flexible:
-                unit, unit_name = f"F{region}", f"{region}灵活就业人员"
-            elif rng.random() < rates.large_employer:  # each region's one large employer
-                unit, unit_name = self.employers[region][0]
-            else:
-                unit, unit_name = rng.choice(self.employers[region][1:])
-            person_type = "1103" if flexible else "1201" if retired else "1102" if civil else "1101"
-            if rng.random() < rates.transferred:  # an earlier enrollment elsewhere, ended by a transfer
-                old_region = rng.choice([r for r in REGIONS if r != region])
-                old_end = start - timedelta(days=rng.randrange(1, 60))
-                scheme_rows.append(self._enrollment(person, "310", old_region, unit, unit_name, "1101",
-                                                    start - timedelta(days=rng.randrange(400, 3000)), old_end, "4"))
-            scheme_rows.append(self._enrollment(person, "310", region, unit, unit_name, person_type, start, end, status))
-            if not flexible and rng.random() < 0.6:
-                scheme_rows.append(self._enrollment(person, "330", region, unit, unit_name, person_type, start, end, status))
-            if civil:
-                scheme_rows.append(self._enrollment(person, "320", region, unit, unit_name, person_type, start, end, status))
-        else:
-            minor = born > date(2001, 1, 1)
-            person_type = "1403" if minor else "1501"
-            scheme_rows.append(self._enrollment(person, "390", region, f"C{region}{rng.randrange(30):03d}",
-                                                f"{region}社区{rng.randrange(30):03d}", person_type, start, end, status))
-        if rng.random() < rates.duplicate:
-            scheme_rows.append(self._duplicate(person, region, start, employee or flexible))
-        if rng.random() < rates.other_name:
-            scheme_rows[-1] = {**scheme_rows[-1], "name": scheme_rows[-1]["name"] + "某"}
-        for row in scheme_rows:
-            yield self._spoil(row) if rng.random() < rates.bad_row else row
+        return start, end, status
 
-    def _enrollment(self, person: dict[str, str], insurance_type: str, region: str, unit: str, unit_name: str,
-                    person_type: str, start: date, end: date | None, status: str) -> dict[str, str]:
+    def _employee_rows(self, who: _Who, start: date, end: date | None, status: str) -> list[dict[str, str]]:
+        rng, rates, region, person = self.rng, self.rates, who.region, who.person
+        if who.flexible:
+            unit, unit_name = f"F{region}", f"{region}灵活就业人员"
+        elif rng.random() < rates.large_employer:  # each region's one large employer
+            unit, unit_name = self.employers[region][0]
+        else:
+            unit, unit_name = rng.choice(self.employers[region][1:])
+        person_type = "1103" if who.flexible else "1201" if who.retired else "1102" if who.civil else "1101"
+        rows = []
+        if rng.random() < rates.transferred:  # an earlier enrollment elsewhere, ended by a transfer
+            old_region = rng.choice([r for r in REGIONS if r != region])
+            old_end = start - timedelta(days=rng.randrange(1, 60))
+            old_start = start - timedelta(days=rng.randrange(400, 3000))
+            rows.append(self._enrollment(person, "310", old_region, unit, unit_name, "1101", old_start, old_end, "4"))
+        rows.append(self._enrollment(person, "310", region, unit, unit_name, person_type, start, end, status))
+        if not who.flexible and rng.random() < 0.6:
+            rows.append(self._enrollment(person, "330", region, unit, unit_name, person_type, start, end, status))
+        if who.civil:
+            rows.append(self._enrollment(person, "320", region, unit, unit_name, person_type, start, end, status))
+        return rows
+
+    def _enrollment(
+        self,
+        person: dict[str, str],
+        insurance_type: str,
+        region: str,
+        unit: str,
+        unit_name: str,
+        person_type: str,
+        start: date,
+        end: date | None,
+        status: str,
+    ) -> dict[str, str]:
         resident = insurance_type == "390"
         pooling = OTHER_PROVINCE[1] if region == OTHER_PROVINCE[0] else POOL_OF[region]
-        return {**person, "region": region, "region_name": "", "pooling_region": pooling,
-                "contribution_status": {"1": "1", "2": "2", "4": "3"}[status], "enrollment_status": status,
-                "insured_identity": "2" if resident else "1", "insurance_type": insurance_type,
-                "start_month": start.strftime("%Y%m"), "end_month": end.strftime("%Y%m") if end else "",
-                "unit_code": unit, "unit_name": unit_name, "reason": "", "person_type": person_type}
+        return {
+            **person,
+            "region": region,
+            "region_name": "",
+            "pooling_region": pooling,
+            "contribution_status": {"1": "1", "2": "2", "4": "3"}[status],
+            "enrollment_status": status,
+            "insured_identity": "2" if resident else "1",
+            "insurance_type": insurance_type,
+            "start_month": start.strftime("%Y%m"),
+            "end_month": end.strftime("%Y%m") if end else "",
+            "unit_code": unit,
+            "unit_name": unit_name,
+            "reason": "",
+            "person_type": person_type,
+        }
 
     def _duplicate(self, person: dict[str, str], region: str, start: date, employee: bool) -> dict[str, str]:
         rng = self.rng

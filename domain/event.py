@@ -9,7 +9,7 @@ the `Meta` envelope beside it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -53,7 +53,7 @@ class Event(BaseModel):
     effective: date
     reason: str | None = None
 
-    def __init_subclass__(cls, **kwargs: object) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if cls.topic:
             assert cls.topic not in EVENT_TYPES, f"topic {cls.topic} used twice"

@@ -59,7 +59,9 @@ def parse_resident_id(raw: str, *, today: date, field: str = "id_number") -> Res
     if _ID15.fullmatch(number):
         upgraded_from, number = number, upgrade_15(number)
     elif not _ID18.fullmatch(number):
-        raise refuse(field, "id_number.format", f"“{raw}” is neither 18 characters (17 digits + digit or X) nor 15 digits")
+        raise refuse(
+            field, "id_number.format", f"“{raw}” is neither 18 characters (17 digits + digit or X) nor 15 digits"
+        )
     province = number[:2]
     if province not in table("province").codes:
         raise refuse(field, "id_number.province", f"province code {province} does not exist")
@@ -71,7 +73,8 @@ def parse_resident_id(raw: str, *, today: date, field: str = "id_number") -> Res
         raise refuse(field, "id_number.birth_date_in_future", f"birth date {born:%Y-%m-%d} is in the future")
     if upgraded_from is None and number[17] != check_character(number[:17]):
         raise refuse(
-            field, "id_number.check_character",
+            field,
+            "id_number.check_character",
             f"check character is {number[17]}, expected {check_character(number[:17])}",
         )
     gender = "1" if int(number[16]) % 2 else "2"

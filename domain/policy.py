@@ -36,7 +36,7 @@ def authorise(who: Principal, command: Command, subject: Any, ctx: Context) -> N
 
 
 def _person(who: Principal, command: Command, subject: Any) -> None:
-    allowed = getattr(command, "self_service_fields", frozenset())
+    allowed: frozenset[str] = getattr(command, "self_service_fields", frozenset())
     changes = getattr(command, "changes", {})
     if PERSON_PORTAL not in command.channels or not set(changes) <= allowed:
         raise NotAuthorised("a person may only correct their own phone and address")

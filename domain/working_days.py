@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import chinese_calendar
 
@@ -24,7 +25,7 @@ class Deadline:
 
 
 @cache
-def _data() -> dict:
+def _data() -> dict[str, Any]:
     return tomllib.loads((Path(__file__).parent / "working_days.toml").read_text(encoding="utf-8"))
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
 from domain.events import EVENT_TYPES, Event, Meta
 
+
 class Stored(BaseModel):
     model_config = ConfigDict(frozen=True)
     e: Event
@@ -47,9 +48,13 @@ class MetaJson:
     """
 
     def __init__(self, meta: Meta) -> None:
-        text = meta.__pydantic_serializer__.to_json(meta.model_copy(update={"command_id": _PLACEHOLDER, "prev_hash": ""}))
+        text = meta.__pydantic_serializer__.to_json(
+            meta.model_copy(update={"command_id": _PLACEHOLDER, "prev_hash": ""})
+        )
         head, tail = text.split(str(_PLACEHOLDER).encode())
-        assert head == b'{"command_id":"' and tail.endswith(b'"prev_hash":""}'), "Meta must begin with command_id and end with prev_hash"
+        assert head == b'{"command_id":"' and tail.endswith(b'"prev_hash":""}'), (
+            "Meta must begin with command_id and end with prev_hash"
+        )
         self.command_id = str(meta.command_id).encode()
         self._middle = tail[:-2]
 

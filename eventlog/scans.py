@@ -30,6 +30,12 @@ def server_side(conn: Any, query: str, params: tuple[Any, ...] = (), name: str =
         yield from cursor
 
 
+def export_snapshot(conn: Any) -> str:
+    """The id of the caller's repeatable-read snapshot, for other connections to read the same log."""
+    row = conn.execute("SELECT pg_export_snapshot() AS id").fetchone()
+    return str(row["id"])
+
+
 def head(conn: Any) -> int:
     """The last notification id written (0 for an empty log)."""
     row = conn.execute(f"SELECT coalesce(max(notification_id), 0) AS head FROM {EVENTS_TABLE}").fetchone()
@@ -46,7 +52,8 @@ def by_stream(conn: Any, upto: int | None = None, low: UUID | None = None, high:
               name: str = "canbao_scan") -> Iterator[Row]:
     """The log (up to notification `upto`), stream by stream in version order; `low` and
     `high` narrow it to the stream ids in [low, high)."""
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[Any] = []
     if upto is not None:
         where.append("notification_id <= %s")
         params.append(upto)

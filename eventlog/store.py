@@ -54,11 +54,11 @@ class LedgerRecorder(PostgresApplicationRecorder):
 
 
 def datastore_for(conninfo: str, pool_size: int = 4) -> PostgresDatastore:
-    parts = conninfo_to_dict(conninfo)
+    parts = {name: str(value) for name, value in conninfo_to_dict(conninfo).items() if value is not None}
     return PostgresDatastore(
         dbname=parts.get("dbname", "postgres"),
         host=parts.get("host", "localhost"),
-        port=parts.get("port", 5432),
+        port=parts.get("port", "5432"),
         user=parts.get("user", "postgres"),
         password=parts.get("password", ""),
         pool_size=pool_size,

@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from importer.legacy_file import COLUMNS, HEADER_OF, read_records
 from domain.errors import FieldError
+from importer.legacy_file import COLUMNS, HEADER_OF, read_records
 
 RED = PatternFill(start_color="FFFF0000", end_color="FFFF0000", fill_type="solid")
 REASON_HEADER = "错误原因"

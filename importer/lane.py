@@ -17,29 +17,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from hashlib import sha256
 from operator import itemgetter
+from typing import Any
 from uuid import UUID
 
 import orjson
 
-from importer.legacy_file import COLUMNS, DEFAULT_PERSON_TYPE, UNKNOWN_NATIONALITY
 from domain import events as ev
-from eventlog import copy_binary
-from eventlog.chain import GENESIS
-from eventlog.codec import MetaJson, stored_topic
 from domain.codes import table
 from domain.errors import DomainError
 from domain.id_numbers import RESIDENT_ID, parse_resident_id, person_id
-from domain.person.legacy import STATUS_3_TARGETS
+from domain.person.legacy import check_period, legacy_status
 from domain.person.rules import check_nationality
 from domain.person.state import TERMINATED
 from domain.regions import validate_region
 from domain.schemes import scheme_of
 from domain.uuids import uuid5_text
 from domain.validation import validate_name
+from eventlog import copy_binary
+from eventlog.chain import GENESIS, event_hash
+from eventlog.codec import MetaJson, stored_topic
+from importer.legacy_file import COLUMNS, DEFAULT_PERSON_TYPE, UNKNOWN_NATIONALITY
 
-_TOPICS = (stored_topic(ev.PersonRegistered).encode(), stored_topic(ev.LegacyEnrollmentImported).encode())
+_TOPICS = (stored_topic(ev.PersonRegistered), stored_topic(ev.LegacyEnrollmentImported))
 # Pure validators of values that recur across rows (regions, names, nationalities): a
 # value is checked once per process. A refused value raises and is never cached.
 _region, _name, _nationality = (lru_cache(maxsize=1 << 16)(check)
@@ -56,6 +56,27 @@ class LaneTip:
     version: int = 0
     last_hash: str = GENESIS
     enrollments: list[tuple[str, bool, date, date | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """A row that passed every check the reference path makes, with what they derived."""
+
+    values: list[str]
+    number: str
+    name: str
+    gender: str
+    birth: date
+    nationality: str
+    survival: str
+    person_type: str
+    insurance_type: str
+    scheme: str | None
+    region: str
+    pooling_region: str
+    status: str
+    start: date
+    end: date | None
 
 
 @dataclass(slots=True)
@@ -75,14 +96,20 @@ def _day(text: str) -> date | None:
 
 
 def _month(text: str) -> date | None:
-    if len(text) != 6 or not (text.isascii() and text.isdigit()) or not 1 <= int(text[4:]) <= 12 or int(text[:4]) < 1900:
+    if (
+        len(text) != 6
+        or not (text.isascii() and text.isdigit())
+        or not 1 <= int(text[4:]) <= 12
+        or int(text[:4]) < 1900
+    ):
         return None
     return date(int(text[:4]), int(text[4:]), 1)
 
 
 class FastLane:
-    def __init__(self, fields: list[str | None], source: str, status_3_means: str | None, meta: MetaJson,
-                 today: date) -> None:
+    def __init__(
+        self, fields: list[str | None], source: str, status_3_means: str | None, meta: MetaJson, today: date
+    ) -> None:
         at = {name: i for i, name in enumerate(fields) if name}
         self.width = max(at.values()) + 1
         self.at = at
@@ -109,7 +136,25 @@ class FastLane:
     def decide(self, values: list[str], row: int, stream: UUID, tip: LaneTip, command_id: bytes) -> Decided | None:
         """The row's events as COPY rows, chained after `tip` (which it advances), or None
         when the reference path must decide it."""
-        at, values = self.at, self._padded(values)
+        checked = self._checked(self._padded(values))
+        if checked is None:
+            return None
+        # Row numbers are unique within a file, so this row cannot already be in `tip`.
+        enrollment_id = uuid5_text(stream, f"legacy:{self.source}:{row}")
+        payloads = [] if tip.version else [(_TOPICS[0], self._registered(checked))]
+        duplicates = [e[0] for e in tip.enrollments if e[1] and checked.scheme
+                      and checked.start < (e[3] or date.max) and e[2] < (checked.end or date.max)]
+        payloads.append((_TOPICS[1], self._imported(checked, enrollment_id, row, duplicates)))
+        rows, positions = self._chained(payloads, stream, tip, command_id)
+        end = checked.end
+        tip.enrollments.append((enrollment_id, checked.scheme is not None, checked.start,
+                                (end if end is not None and end > checked.start else checked.start)
+                                if checked.status == TERMINATED else None))
+        return Decided(rows, positions, bool(duplicates))
+
+    def _checked(self, values: list[str]) -> _Checked | None:
+        """The row's values as `to_command` and `decide_import` would accept them, or None."""
+        at = self.at
         if "" in self.required(values):
             return None
         birth, start = _day(values[at["birth_date"]]), _month(values[at["start_month"]])
@@ -121,66 +166,68 @@ class FastLane:
         scheme = scheme_of(insurance_type)
         if scheme and identity in ("1", "2") and scheme != identity:
             return None
-        gender, name_text, raw_number = values[at["gender"]], values[at["name"]], values[at["id_number"]]
-        nationality = values[at["nationality"]]
-        nationality = UNKNOWN_NATIONALITY.get(nationality, nationality)
+        nationality = UNKNOWN_NATIONALITY.get(values[at["nationality"]], values[at["nationality"]])
         survival = self._get(values, "survival_status") or "1"
         person_type = self._get(values, "person_type") or DEFAULT_PERSON_TYPE.get(identity, "1501")
-        status = legacy_status = values[at["enrollment_status"]]
-        codes = self.codes
-        if not (gender in codes["gender"] and values[at["ethnicity"]] in codes["ethnicity"]
-                and survival in codes["survival_status"] and insurance_type in codes["insurance_type"]
-                and person_type in codes["person_type"] and status in codes["enrollment_status"]
-                and values[at["contribution_status"]] in codes["contribution_status"]):
+        gender = values[at["gender"]]
+        if not self._codes_known(values, gender, survival, insurance_type, person_type):
             return None
         try:
-            parsed = parse_resident_id(raw_number, today=self.today)
-            name = _name(name_text)
+            parsed = parse_resident_id(values[at["id_number"]], today=self.today)
+            name = _name(values[at["name"]])
             _nationality(nationality)
             region, pooling_region = _region(values[at["region"]]), _region(values[at["pooling_region"]])
+            status = legacy_status(values[at["enrollment_status"]], self.status_3_means)
+            check_period(start, end)
         except DomainError:
             return None
         if parsed.birth_date != birth or (gender in ("1", "2") and gender != parsed.gender):
             return None
-        if status == "3":
-            if self.status_3_means not in STATUS_3_TARGETS:
-                return None
-            status = self.status_3_means
-        if status == "0" or (end is not None and end < start):
-            return None
-        # Row numbers are unique within a file, so this row cannot already be in `tip`.
-        enrollment_id = uuid5_text(stream, f"legacy:{self.source}:{row}")
-        events: list[tuple[bytes, dict]] = []
-        if tip.version == 0:
-            raw = raw_number.strip()
-            events.append((_TOPICS[0], {
-                "effective": start, "reason": None, "certificate_type": RESIDENT_ID, "id_number": parsed.number,
-                "name": name, "gender": gender, "birth_date": birth, "ethnicity": values[at["ethnicity"]],
-                "nationality": nationality.upper(), "survival_status": survival, "civil_servant": False,
-                "phone": self._get(values, "phone") or None,
-                "household_region": self._get(values, "household_region") or None, "address": None,
-                "legacy_id_number": raw if len(raw) == 15 else None, "warnings": (),
-            }))
-        duplicates = [e[0] for e in tip.enrollments if e[1] and scheme and start < (e[3] or date.max)
-                      and e[2] < (end or date.max)]
-        events.append((_TOPICS[1], {
-            "enrollment_id": enrollment_id, "insurance_type": insurance_type, "region": region,
-            "pooling_region": pooling_region, "unit_code": values[at["unit_code"]].strip().upper(),
-            "person_type": person_type, "effective": start, "reason": None,
-            "unit_name": values[at["unit_name"]], "status": status, "legacy_status": legacy_status,
-            "contribution_status": values[at["contribution_status"]], "start": start, "end": end,
-            "recorded_name": name_text.strip(), "local_person_number": values[at["local_person_number"]],
+        return _Checked(values, parsed.number, name, gender, birth, nationality, survival, person_type,
+                        insurance_type, scheme, region, pooling_region, status, start, end)
+
+    def _codes_known(self, values: list[str], gender: str, survival: str, insurance_type: str,
+                     person_type: str) -> bool:
+        at, codes = self.at, self.codes
+        return (gender in codes["gender"] and values[at["ethnicity"]] in codes["ethnicity"]
+                and survival in codes["survival_status"] and insurance_type in codes["insurance_type"]
+                and person_type in codes["person_type"]
+                and values[at["enrollment_status"]] in codes["enrollment_status"]
+                and values[at["contribution_status"]] in codes["contribution_status"])
+
+    def _registered(self, c: _Checked) -> dict[str, Any]:
+        """PersonRegistered's fields, in the order the event model serialises them."""
+        raw = c.values[self.at["id_number"]].strip()
+        return {
+            "effective": c.start, "reason": None, "certificate_type": RESIDENT_ID, "id_number": c.number,
+            "name": c.name, "gender": c.gender, "birth_date": c.birth, "ethnicity": c.values[self.at["ethnicity"]],
+            "nationality": c.nationality.upper(), "survival_status": c.survival, "civil_servant": False,
+            "phone": self._get(c.values, "phone") or None,
+            "household_region": self._get(c.values, "household_region") or None, "address": None,
+            "legacy_id_number": raw if len(raw) == 15 else None, "warnings": (),
+        }
+
+    def _imported(self, c: _Checked, enrollment_id: str, row: int, duplicates: list[str]) -> dict[str, Any]:
+        """LegacyEnrollmentImported's fields, in the order the event model serialises them."""
+        at, values = self.at, c.values
+        return {
+            "enrollment_id": enrollment_id, "insurance_type": c.insurance_type, "region": c.region,
+            "pooling_region": c.pooling_region, "unit_code": values[at["unit_code"]].strip().upper(),
+            "person_type": c.person_type, "effective": c.start, "reason": None,
+            "unit_name": values[at["unit_name"]], "status": c.status, "legacy_status": values[at["enrollment_status"]],
+            "contribution_status": values[at["contribution_status"]], "start": c.start, "end": c.end,
+            "recorded_name": values[at["name"]].strip(), "local_person_number": values[at["local_person_number"]],
             "source": self.source, "row": row, "duplicates_of": duplicates,
-        }))
+        }
+
+    def _chained(self, payloads: list[tuple[str, dict[str, Any]]], stream: UUID, tip: LaneTip,
+                 command_id: bytes) -> tuple[list[bytes], list[int]]:
+        """The events as stored rows, each naming the hash of the one before (eventlog.chain)."""
         rows, positions, stream_bytes = [], [], stream.bytes
-        for topic, payload in events:
+        for topic, payload in payloads:
             tip.version += 1
-            state = (b'{"e":' + orjson.dumps(payload) + b',"m":' + self.meta.render(tip.last_hash, command_id) + b"}")
-            digest = sha256(stream_bytes)
-            digest.update(tip.version.to_bytes(8, "big") + topic + b"\x00" + state)
-            tip.last_hash = digest.hexdigest()
-            rows.append(copy_binary.event_row(stream_bytes, tip.version, topic, state))
+            state = b'{"e":' + orjson.dumps(payload) + b',"m":' + self.meta.render(tip.last_hash, command_id) + b"}"
+            tip.last_hash = event_hash(stream, tip.version, topic, state)
+            rows.append(copy_binary.event_row(stream_bytes, tip.version, topic.encode(), state))
             positions.append(tip.version)
-        tip.enrollments.append((enrollment_id, scheme is not None, start,
-                                (end if end is not None and end > start else start) if status == TERMINATED else None))
-        return Decided(rows, positions, bool(duplicates))
+        return rows, positions

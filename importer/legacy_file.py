@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import NamedTuple
 from zlib import crc32
 
-from importer.spreadsheet import is_spreadsheet, sheet_rows
 from domain import commands as cmd
 from domain.dates import parse_day, parse_month
 from domain.errors import DomainError, FieldError, refuse
 from domain.id_numbers import normalise_certificate
 from domain.schemes import scheme_of
+from importer.spreadsheet import is_spreadsheet, sheet_rows
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,7 @@ def to_command(record: dict[str, str], source: str, row: int, status_3_means: st
                              f"参保身份 {identity} 与险种类型 {insurance_type} 不一致").errors[0])
     if errors:
         raise DomainError(*errors)
+    assert dates["start_month"] is not None and dates["birth_date"] is not None, "required, so refused otherwise"
     return cmd.ImportLegacyEnrollment(
         effective=dates["start_month"], certificate_type=record["certificate_type"], id_number=record["id_number"],
         name=record["name"], gender=record["gender"], birth_date=dates["birth_date"], ethnicity=record["ethnicity"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain import events as ev
 from domain.person.state import SUSPENDED
 from domain.schemes import CIVIL_SERVANT, CIVIL_SERVANT_SUBSIDY, EMPLOYEE, RETIRED_TYPES
-from projections.person_rows import StreamHistory, Row
+from projections.person_rows import Row, StreamHistory
 
 KINDS = {
     "id_number_15_digit": "15位身份证号码（已升位）",
@@ -42,7 +42,9 @@ def anomaly_rows(p: StreamHistory) -> list[Row]:
     employee_regions = {e.region for e in open_ if e.scheme == EMPLOYEE and e.status == "1"}
     subsidy_regions = {e.region for e in open_ if e.insurance_type == CIVIL_SERVANT_SUBSIDY}
     if s.civil_servant and employee_regions - subsidy_regions:
-        found.append(("civil_servant_without_subsidy", f"{'、'.join(sorted(employee_regions - subsidy_regions))} 未参加320"))
+        found.append(
+            ("civil_servant_without_subsidy", f"{'、'.join(sorted(employee_regions - subsidy_regions))} 未参加320")
+        )
     if open_ and not s.phone:
         found.append(("phone_missing", "有参保关系但无联系电话"))
     region = open_[0].region if open_ else s.household_region

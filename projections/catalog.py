@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from projections.anomalies import anomaly_rows
 from projections.duplicates import duplicate_rows
 from projections.person_rows import (
-    Row, StreamHistory, current_enrollment_rows, enrollment_spell_rows, person_view_rows,
+    Row,
+    StreamHistory,
+    current_enrollment_rows,
+    enrollment_spell_rows,
+    person_view_rows,
 )
 from projections.unit_rows import lock_window_rows, unit_view_rows
 

@@ -13,7 +13,7 @@ from itertools import combinations
 from domain.regions import province_of
 from domain.schemes import EMPLOYEE, RESIDENT, scheme_of
 from domain.timeline import Spell
-from projections.person_rows import StreamHistory, Row
+from projections.person_rows import Row, StreamHistory
 
 WITHIN_RESIDENT = "within_resident"
 WITHIN_EMPLOYEE = "within_employee"
@@ -46,14 +46,29 @@ def duplicate_rows(p: StreamHistory) -> list[Row]:
         if kind == WITHIN_RESIDENT:
             confirming = p.state.household_region  # the person chooses which to keep
         elif kind == WITHIN_EMPLOYEE:
-            keep, clean = (a, b) if (a.valid_from, str(a.enrollment_id)) > (b.valid_from, str(b.enrollment_id)) else (b, a)
+            keep, clean = (
+                (a, b) if (a.valid_from, str(a.enrollment_id)) > (b.valid_from, str(b.enrollment_id)) else (b, a)
+            )
             confirming = keep.region
         elif kind == CROSS_SCHEME:
             keep, clean = (a, b) if scheme_of(a.insurance_type) == EMPLOYEE else (b, a)
             confirming = clean.region
-        rows.append((p.person_id, kind, a.enrollment_id, b.enrollment_id, a.region, b.region, a.insurance_type,
-                     b.insurance_type, max(a.valid_from, b.valid_from), keep and keep.enrollment_id,
-                     clean and clean.enrollment_id, confirming))
+        rows.append(
+            (
+                p.person_id,
+                kind,
+                a.enrollment_id,
+                b.enrollment_id,
+                a.region,
+                b.region,
+                a.insurance_type,
+                b.insurance_type,
+                max(a.valid_from, b.valid_from),
+                keep and keep.enrollment_id,
+                clean and clean.enrollment_id,
+                confirming,
+            )
+        )
     return rows
 
 

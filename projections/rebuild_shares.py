@@ -40,7 +40,7 @@ def copy_statement(table: str, columns: Iterable[str]) -> sql.Composed:
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
 
 
-def copy_text(cursor: psycopg.Cursor, rows: list[tuple]) -> bytes:
+def copy_text(cursor: psycopg.Cursor[Any], rows: list[tuple[Any, ...]]) -> bytes:
     """Rows in COPY text format, adapted as psycopg adapts them, without a COPY running."""
     buffer = io.BytesIO()
     with Copy(cursor, binary=False, writer=FileWriter(buffer)) as copy:
@@ -73,7 +73,7 @@ def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, shar
         messages.put((share, "failed", f"{type(stopped).__name__}: {stopped}"))
 
 
-def write_shares(write: psycopg.Connection, conninfo: str, projections: Iterable[Projection], snapshot: str,
+def write_shares(write: psycopg.Connection[Any], conninfo: str, projections: Iterable[Projection], snapshot: str,
                  upto: int, workers: int, flush_rows: int, read: Callable[[int], None]) -> None:
     """Run `workers` processes over the log and COPY what they derive through `write`,
     telling `read` how many more events have been read as they go."""

@@ -147,8 +147,19 @@ WHERE s.unit_code = %(unit)s AND s.recorded_to IS NULL AND s.insurance_type = AN
   AND s.valid_from <= %(as_of)s AND (s.valid_to IS NULL OR s.valid_to > %(as_of)s)
 ORDER BY p.id_number
 """
-ROSTER_HEADERS = ("序号", "姓名", "证件号码", "性别", "出生日期", "人员类别", "参保状态", "险种类型", "参保地", "参保日期",
-                  "联系电话")
+ROSTER_HEADERS = (
+    "序号",
+    "姓名",
+    "证件号码",
+    "性别",
+    "出生日期",
+    "人员类别",
+    "参保状态",
+    "险种类型",
+    "参保地",
+    "参保日期",
+    "联系电话",
+)
 # anomaly → the roster column it makes red, and what to tell the unit
 ROSTER_FAULTS = {
     "id_number_several_names": (1, "同一证件号码在其他记录中姓名不同，请核对姓名"),
@@ -163,18 +174,31 @@ def unit_known(conn: Any, unit_code: str) -> bool:
     return conn.execute(
         "SELECT EXISTS (SELECT 1 FROM unit_view WHERE unit_code = %(u)s) "
         "OR EXISTS (SELECT 1 FROM enrollment_spell WHERE unit_code = %(u)s AND recorded_to IS NULL) AS known",
-        {"u": unit_code.strip().upper()}).fetchone()["known"]
+        {"u": unit_code.strip().upper()},
+    ).fetchone()["known"]
 
 
 def roster_export(conn: Any, unit_code: str, as_of: date) -> tuple[list[tuple], dict[tuple[int, int], str]]:
     """The 员工花名册 with the cells units must check marked (seed 000)."""
     rows, faults = [], {}
-    for n, r in enumerate(conn.execute(ROSTER_EXPORT, {"unit": unit_code.strip().upper(), "as_of": as_of,
-                                                       "base": list(BASE_TYPES)})):
-        rows.append((n + 1, r["name"], r["id_number"], label("gender", r["gender"]), r["birth_date"],
-                     f"{r['person_type']} {label('person_type', r['person_type'])}",
-                     label("enrollment_status", r["status"]), label("insurance_type", r["insurance_type"]),
-                     r["region"], r["valid_from"], r["phone"] or ""))
+    for n, r in enumerate(
+        conn.execute(ROSTER_EXPORT, {"unit": unit_code.strip().upper(), "as_of": as_of, "base": list(BASE_TYPES)})
+    ):
+        rows.append(
+            (
+                n + 1,
+                r["name"],
+                r["id_number"],
+                label("gender", r["gender"]),
+                r["birth_date"],
+                f"{r['person_type']} {label('person_type', r['person_type'])}",
+                label("enrollment_status", r["status"]),
+                label("insurance_type", r["insurance_type"]),
+                r["region"],
+                r["valid_from"],
+                r["phone"] or "",
+            )
+        )
         if not r["phone"]:
             faults[(n, 10)] = "联系电话缺失"
         if r["legacy_id_number"]:

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import sql
@@ -147,8 +146,8 @@ class ProjectionRunner:
                     if progress:
                         progress(done, total)
 
-                if self.workers > 1 and total >= share_from:
-                    snapshot = read.execute("SELECT pg_export_snapshot() AS id").fetchone()["id"]
+                if self.conninfo and self.workers > 1 and total >= share_from:
+                    snapshot = scans.export_snapshot(read)
                     write_shares(write, self.conninfo, projections, snapshot, upto, self.workers, FLUSH_ROWS,
                                  read_more)
                 else:

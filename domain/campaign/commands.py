@@ -8,6 +8,7 @@ from pydantic import Field
 
 from domain.command import Command
 
+
 class OpenCampaign(Command):
     """Open a verification campaign with its export, correction and lock windows (核对)."""
 

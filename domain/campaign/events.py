@@ -6,6 +6,7 @@ from datetime import date
 
 from domain.event import Event
 
+
 class CampaignOpened(Event):
     topic = "campaign.opened"
     campaign_id: str

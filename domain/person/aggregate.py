@@ -7,8 +7,8 @@ from domain.decider import Aggregate, Consults
 from domain.id_numbers import person_id
 from domain.person import commands as cmd
 from domain.person.decider import decide
-from domain.person.evolve import INITIAL, evolve
-from domain.person.state import Person
+from domain.person.evolve import evolve
+from domain.person.state import INITIAL, Person
 
 
 def _consults(command: cmd.PersonCommand, person: Person, ctx: Context) -> Consults:

@@ -13,7 +13,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from domain.command import Command, PERSON_PORTAL, UNIT_PORTAL
+from domain.command import PERSON_PORTAL, UNIT_PORTAL, Command
+
 
 class PersonCommand(Command):
     certificate_type: str = "01"
@@ -37,7 +38,7 @@ class RegisterPerson(PersonCommand):
 
 
 class Enroll(PersonCommand):
-    """Enroll a person: employee through a unit, flexible worker through its virtual unit, resident through a community or school; riders attach to the employee enrollment (新参保)."""
+    """Enroll a person: employee through a unit, flexible worker through its virtual unit, resident through a community or school; riders attach to the employee enrollment (新参保)."""  # noqa: E501 — one line: the mutation's description
 
     channels = frozenset({UNIT_PORTAL})
 

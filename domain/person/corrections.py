@@ -7,20 +7,26 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from domain.codes import table
 from domain.command import UNIT_PORTAL, Context
+from domain.errors import refuse
 from domain.event import Event
+from domain.id_numbers import RESIDENT_ID
 from domain.person import commands as cmd
 from domain.person import events as ev
-from domain.codes import table
-from domain.errors import refuse
-from domain.id_numbers import RESIDENT_ID
+from domain.person.rules import (
+    Units,
+    check_identity,
+    check_nationality,
+    check_person_type,
+    check_unit,
+    describe,
+    overlaps,
+)
 from domain.person.state import BASE_FIELDS, Enrollment, Person, apply_enrollment_changes
 from domain.regions import pools, validate_region
 from domain.unit.decider import unit_channel_lock
 from domain.validation import Checks, validate_name
-from domain.person.rules import (
-    Units, check_identity, check_nationality, check_person_type, check_unit, describe, overlaps,
-)
 
 
 def employer_locks(person: Person, units: Units, ctx: Context) -> str | None:
@@ -32,6 +38,10 @@ def employer_locks(person: Person, units: Units, ctx: Context) -> str | None:
         if unit is not None and (lock := unit_channel_lock(unit, ctx)):
             overridden = lock[0]
     return overridden
+
+
+def _as_is(value: str) -> object:
+    return value
 
 
 def _base_value(name: str, value: str | None, person: Person, ctx: Context) -> str | None:
@@ -50,7 +60,7 @@ def _base_value(name: str, value: str | None, person: Person, ctx: Context) -> s
             return None
         raise refuse(name, "required", "must not be empty")
     try:
-        checked = validators.get(name, lambda v: v)(value)
+        checked = validators.get(name, _as_is)(value)
     except ValueError:
         raise refuse(name, "date.format", f"“{value}” is not a date YYYY-MM-DD") from None
     return checked if isinstance(checked, str) else value
@@ -100,28 +110,47 @@ def decide_enrollment_correction(c: cmd.CorrectEnrollment, person: Person, ctx: 
     if enrollment is None:
         raise refuse("enrollment_id", "enrollment.unknown", f"the person has no enrollment {c.enrollment_id}")
     if not ctx.evidence:
-        raise refuse("evidence", "correction.needs_evidence", "a retroactive correction must cite its evidence (佐证资料)")
+        raise refuse(
+            "evidence", "correction.needs_evidence", "a retroactive correction must cite its evidence (佐证资料)"
+        )
     changes: dict[str, tuple[str | None, str | None]] = {}
     for name, value in c.changes.items():
         if name not in ENROLLMENT_CORRECTABLE:
-            raise refuse("changes", "correction.field", f"{name} is not a correctable enrollment field; "
-                         f"correctable: {', '.join(ENROLLMENT_CORRECTABLE)}")
-        was = {"start": enrollment.start.isoformat(),
-               "end": enrollment.end.isoformat() if enrollment.end else None}.get(name, getattr(enrollment, name, None))
+            raise refuse(
+                "changes",
+                "correction.field",
+                f"{name} is not a correctable enrollment field; correctable: {', '.join(ENROLLMENT_CORRECTABLE)}",
+            )
+        was = {
+            "start": enrollment.start.isoformat(),
+            "end": enrollment.end.isoformat() if enrollment.end else None,
+        }.get(name, getattr(enrollment, name, None))
         changes[name] = (was, _enrollment_value(name, value, enrollment, person, ctx.units))
     corrected = apply_enrollment_changes(enrollment, changes)
     dates = [p.effective for p in corrected.periods]
     if dates != sorted(dates):
-        raise refuse("changes", "correction.dates_out_of_order",
-                     "after the correction the enrollment's changes would not be in date order")
+        raise refuse(
+            "changes",
+            "correction.dates_out_of_order",
+            "after the correction the enrollment's changes would not be in date order",
+        )
     for other in person.enrollments.values():
-        if other.id != corrected.id and (other.insurance_type, other.region) == (corrected.insurance_type, corrected.region) \
-                and overlaps(corrected.start, corrected.end, other.start, other.end):
-            raise refuse("changes", "correction.overlaps",
-                         f"after the correction it would overlap {describe(other)} in the same type and region")
+        if (
+            other.id != corrected.id
+            and (other.insurance_type, other.region) == (corrected.insurance_type, corrected.region)
+            and overlaps(corrected.start, corrected.end, other.start, other.end)
+        ):
+            raise refuse(
+                "changes",
+                "correction.overlaps",
+                f"after the correction it would overlap {describe(other)} in the same type and region",
+            )
     overrode = employer_locks(person, ctx.units, ctx)
-    return [ev.EnrollmentCorrected(effective=c.effective, reason=c.reason, enrollment_id=enrollment.id,
-                                   changes=changes, overrode_lock=overrode)]
+    return [
+        ev.EnrollmentCorrected(
+            effective=c.effective, reason=c.reason, enrollment_id=enrollment.id, changes=changes, overrode_lock=overrode
+        )
+    ]
 
 
 def _enrollment_value(name: str, value: str | None, enrollment: Enrollment, person: Person, units: Units) -> str | None:

@@ -7,30 +7,43 @@ scheme" is decided inside one aggregate; two offices racing collide on its versi
 from __future__ import annotations
 
 from collections.abc import Callable
-from uuid import UUID
 
+from domain.codes import table
 from domain.command import OFFICE, Context
+from domain.errors import refuse
 from domain.event import Event
 from domain.person import commands as cmd
 from domain.person import events as ev
-from domain.codes import table
 from domain.person.corrections import decide_base_correction, decide_enrollment_correction
-from domain.errors import refuse
-from domain.person.evolve import INITIAL, evolve, fold
+from domain.person.evolve import evolve, fold
 from domain.person.identity import decide_merge_away
 from domain.person.legacy import decide_import
-from domain.person.state import NORMAL, SUSPENDED, Enrollment, Person
-from domain.regions import pools, validate_region
+from domain.person.rules import (
+    check_identity,
+    check_nationality,
+    check_person_type,
+    check_unit,
+    cross_scheme_in_force,
+    describe,
+    enrollment_id_for,
+    enrollment_terms,
+    identity_warnings,
+    not_before_last_change,
+    open_enrollment,
+    refuse_duplicate,
+    require_active,
+    with_riders,
+)
+from domain.person.state import INITIAL, NORMAL, SUSPENDED, Person
+from domain.person.transfers import decide_transfer_in, decide_transfer_out
+from domain.regions import validate_region
 from domain.schemes import (
-    CIVIL_SERVANT_SUBSIDY, EMPLOYEE, IN_SERVICE_TYPES, RETIRED_TYPES, RETIREMENT_OF, RIDERS, scheme_of,
+    EMPLOYEE,
+    IN_SERVICE_TYPES,
+    RETIRED_TYPES,
+    RETIREMENT_OF,
 )
 from domain.validation import Checks, validate_name
-from domain.working_days import transfer_deadline
-from domain.person.rules import (
-    Units, check_identity, check_nationality, check_person_type, check_unit, cross_scheme_in_force,
-    describe, enrollment_id_for, identity_warnings, not_before_last_change, open_enrollment, refuse_duplicate,
-    require_active,
-)
 
 # ---- commands -----------------------------------------------------------------------
 
@@ -47,7 +60,8 @@ def _register(c: cmd.RegisterPerson, person: Person, ctx: Context) -> list[Event
     if c.household_region:
         checks.run(validate_region, c.household_region, "household_region")
     checks.done()
-    legacy = c.id_number.strip() if number and len(c.id_number.strip()) == 15 else None
+    assert number is not None and name is not None, "refused by checks.done() otherwise"
+    legacy = c.id_number.strip() if len(c.id_number.strip()) == 15 else None
     return [ev.PersonRegistered(
         warnings=identity_warnings(c.certificate_type, number, ctx),
         effective=c.effective, certificate_type=c.certificate_type, id_number=number, name=name,
@@ -57,37 +71,8 @@ def _register(c: cmd.RegisterPerson, person: Person, ctx: Context) -> list[Event
     )]
 
 
-def _enrollment_terms(c: cmd.Enroll | cmd.TransferIn, person: Person, units: Units) -> tuple[str, UUID | None]:
-    """Validate where and how a person enrolls; return the pooling region and rider base."""
-    checks = Checks()
-    checks.run(table("insurance_type").require, c.insurance_type, "insurance_type")
-    checks.run(validate_region, c.region)
-    pooling = c.pooling_region or c.region
-    if checks.run(validate_region, pooling, "pooling_region") and not pools(c.region, pooling):
-        checks.errors.append(refuse("pooling_region", "region.pooling",
-                                    f"{pooling} cannot pool enrollments of {c.region}").errors[0])
-    checks.done()
-    check_person_type(person, c.insurance_type, c.person_type, new=isinstance(c, cmd.Enroll))
-    check_unit(units, c.unit_code, c.insurance_type, c.person_type)
-    rider_of = None
-    if c.insurance_type in RIDERS:
-        bases = [e for e in person.open_enrollments()
-                 if e.insurance_type in RIDERS[c.insurance_type] and e.region == c.region and e.status == NORMAL]
-        if not bases:
-            raise refuse("insurance_type", "enrollment.rider_without_base",
-                         f"{c.insurance_type} attaches to an open base enrollment in {c.region}; there is none")
-        rider_of = bases[0].id
-        if any(r.insurance_type == c.insurance_type for r in person.riders_of(rider_of)):
-            raise refuse("insurance_type", "enrollment.duplicate_rider",
-                         f"{c.insurance_type} is already attached to {describe(bases[0])}")
-        if c.insurance_type == CIVIL_SERVANT_SUBSIDY and not person.civil_servant:
-            raise refuse("insurance_type", "enrollment.subsidy_needs_civil_servant",
-                         "320 公务员医疗补助 is only for civil servants (公务员标志 = 1)")
-    return pooling, rider_of
-
-
 def _enroll(c: cmd.Enroll, person: Person, ctx: Context) -> list[Event]:
-    pooling, rider_of = _enrollment_terms(c, person, ctx.units)
+    pooling, rider_of = enrollment_terms(c, person, ctx.units)
     if person.birth_date and c.effective < person.birth_date:
         raise refuse("effective_date", "effective_date.before_birth", "an enrollment cannot start before birth")
     refuse_duplicate(person, c.insurance_type, c.region, c.effective)
@@ -97,11 +82,6 @@ def _enroll(c: cmd.Enroll, person: Person, ctx: Context) -> list[Event]:
         person_type=c.person_type, rider_of=rider_of,
         cross_scheme_with=cross_scheme_in_force(person, c.insurance_type, c.effective),
     )]
-
-
-def _with_riders(person: Person, base: Enrollment, status: str | None = None) -> list[Enrollment]:
-    riders = person.riders_of(base.id)
-    return [base, *[r for r in riders if status is None or r.status == status]]
 
 
 def _suspend(c: cmd.Suspend, person: Person, ctx: Context) -> list[Event]:
@@ -116,7 +96,7 @@ def _suspend(c: cmd.Suspend, person: Person, ctx: Context) -> list[Event]:
                      "a retiree's enrollment cannot be suspended (退休 + 暂停 is an anomaly)")
     not_before_last_change(enrollment, c.effective)
     return [ev.EnrollmentSuspended(effective=c.effective, reason=c.reason, enrollment_id=e.id)
-            for e in _with_riders(person, enrollment, NORMAL)]
+            for e in with_riders(person, enrollment, NORMAL)]
 
 
 def _resume(c: cmd.Resume, person: Person, ctx: Context) -> list[Event]:
@@ -130,7 +110,7 @@ def _resume(c: cmd.Resume, person: Person, ctx: Context) -> list[Event]:
     refuse_duplicate(person, enrollment.insurance_type, enrollment.region, c.effective, resuming=enrollment.id)
     return [ev.EnrollmentResumed(effective=c.effective, enrollment_id=e.id,
                                  unit_code=unit_code if e.id == enrollment.id else None)
-            for e in _with_riders(person, enrollment, SUSPENDED)]
+            for e in with_riders(person, enrollment, SUSPENDED)]
 
 
 def _terminate(c: cmd.Terminate, person: Person, ctx: Context) -> list[Event]:
@@ -142,7 +122,7 @@ def _terminate(c: cmd.Terminate, person: Person, ctx: Context) -> list[Event]:
         raise refuse("reason", "reason.death_by_die_command", "record a death with the death command")
     not_before_last_change(enrollment, c.effective)
     return [ev.EnrollmentTerminated(effective=c.effective, reason=c.reason, enrollment_id=e.id)
-            for e in _with_riders(person, enrollment)]
+            for e in with_riders(person, enrollment)]
 
 
 def _retire(c: cmd.Retire, person: Person, ctx: Context) -> list[Event]:
@@ -155,7 +135,7 @@ def _retire(c: cmd.Retire, person: Person, ctx: Context) -> list[Event]:
         raise refuse("enrollment_id", "retire.suspended",
                      "resume the suspended employee enrollment before retiring (退休 + 暂停 is an anomaly)")
     not_before_last_change(base, c.effective)
-    ids = tuple(e.id for e in _with_riders(person, base))
+    ids = tuple(e.id for e in with_riders(person, base))
     return [ev.PersonRetired(effective=c.effective, reason="6501",
                              person_type=RETIREMENT_OF[base.person_type], enrollment_ids=ids)]
 
@@ -167,52 +147,6 @@ def _die(c: cmd.Die, person: Person, ctx: Context) -> list[Event]:
     return [ev.PersonDied(effective=c.effective, reason="6401", ended_enrollment_ids=tuple(e.id for e in ended))]
 
 
-DIRECTIONS_FROM = {"11": EMPLOYEE, "12": EMPLOYEE, "41": "2", "42": "2"}
-DIRECTIONS_TO = {"11": EMPLOYEE, "12": "2", "41": "2", "42": EMPLOYEE}
-
-
-def _transfer_out(c: cmd.TransferOut, person: Person, ctx: Context) -> list[Event]:
-    enrollment = open_enrollment(person, c.enrollment_id)
-    table("transfer_direction").require(c.direction, "direction")
-    validate_region(c.target_region, "target_region")
-    if enrollment.rider_of is not None or enrollment.scheme is None:
-        raise refuse("enrollment_id", "transfer.base_only", "transfer the base enrollment; riders follow it")
-    if DIRECTIONS_FROM[c.direction] != enrollment.scheme:
-        raise refuse("direction", "transfer.direction", f"direction {c.direction} does not start from this scheme")
-    if c.target_region == enrollment.region:
-        raise refuse("target_region", "transfer.same_region", "a transfer goes to another region")
-    if c.transfer_id in person.transfers:
-        raise refuse("transfer_id", "transfer.exists", f"transfer {c.transfer_id} is already under way")
-    not_before_last_change(enrollment, c.effective)
-    within = pools(c.target_region, enrollment.pooling_region)
-    deadline = transfer_deadline(ctx.today)
-    return [ev.TransferredOut(
-        due=deadline.due, due_provisional=deadline.provisional,
-        effective=c.effective, reason="6302" if within else "6404", transfer_id=c.transfer_id,
-        enrollment_ids=tuple(e.id for e in _with_riders(person, enrollment)),
-        target_region=c.target_region, direction=c.direction, within_pool=within,
-    )]
-
-
-def _transfer_in(c: cmd.TransferIn, person: Person, ctx: Context) -> list[Event]:
-    pending = person.transfers.get(c.transfer_id)
-    if pending is None:
-        raise refuse("transfer_id", "transfer.unknown", f"no transfer {c.transfer_id} is waiting to arrive")
-    if c.region != pending.target_region:
-        raise refuse("region", "transfer.wrong_region", f"transfer {c.transfer_id} goes to {pending.target_region}")
-    if scheme_of(c.insurance_type) != DIRECTIONS_TO[pending.direction]:
-        raise refuse("insurance_type", "transfer.direction",
-                     f"direction {pending.direction} arrives in the other scheme")
-    pooling, _ = _enrollment_terms(c, person, ctx.units)
-    refuse_duplicate(person, c.insurance_type, c.region, c.effective)
-    return [ev.Enrolled(
-        effective=c.effective, enrollment_id=enrollment_id_for(ctx), insurance_type=c.insurance_type,
-        region=c.region, pooling_region=pooling, unit_code=c.unit_code.strip().upper(),
-        person_type=c.person_type, change="14" if pools(pending.from_region, pooling) else "13",
-        transfer_id=c.transfer_id, cross_scheme_with=cross_scheme_in_force(person, c.insurance_type, c.effective),
-    )]
-
-
 def _change_person_type(c: cmd.ChangePersonType, person: Person, ctx: Context) -> list[Event]:
     enrollment = open_enrollment(person, c.enrollment_id)
     if c.person_type in RETIRED_TYPES:
@@ -220,7 +154,7 @@ def _change_person_type(c: cmd.ChangePersonType, person: Person, ctx: Context) -
     check_person_type(person, enrollment.insurance_type, c.person_type, new=False)
     not_before_last_change(enrollment, c.effective)
     return [ev.PersonTypeChanged(effective=c.effective, enrollment_id=e.id, person_type=c.person_type)
-            for e in _with_riders(person, enrollment)]
+            for e in with_riders(person, enrollment)]
 
 
 def _move_to_successor(c: cmd.MoveToSuccessorUnit, person: Person, ctx: Context) -> list[Event]:
@@ -258,8 +192,8 @@ DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[Event]]] = {
     cmd.Terminate: _terminate,
     cmd.Retire: _retire,
     cmd.Die: _die,
-    cmd.TransferOut: _transfer_out,
-    cmd.TransferIn: _transfer_in,
+    cmd.TransferOut: decide_transfer_out,
+    cmd.TransferIn: decide_transfer_in,
     cmd.ChangePersonType: _change_person_type,
     cmd.MoveToSuccessorUnit: _move_to_successor,
     cmd.Freeze: _freeze,

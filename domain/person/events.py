@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.event import Event
 
+
 class PersonRegistered(Event):
     topic = "person.registered"
     certificate_type: str

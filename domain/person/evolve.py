@@ -14,7 +14,15 @@ from uuid import UUID
 from domain.event import Event
 from domain.person import events as ev
 from domain.person.state import (
-    INITIAL, NORMAL, SUSPENDED, TERMINATED, Enrollment, PendingTransfer, Period, Person, apply_enrollment_changes,
+    INITIAL,
+    NORMAL,
+    SUSPENDED,
+    TERMINATED,
+    Enrollment,
+    PendingTransfer,
+    Period,
+    Person,
+    apply_enrollment_changes,
     replace,
 )
 
@@ -118,7 +126,7 @@ def _legacy(p: Person, e: ev.LegacyEnrollmentImported) -> Person:
     ))
 
 
-_EVOLVE: dict[type[ev.Event], Callable[[Person, Any], Person]] = {
+_EVOLVE: dict[type[Event], Callable[[Person, Any], Person]] = {
     ev.PersonRegistered: _registered,
     ev.Enrolled: _enrolled,
     ev.EnrollmentSuspended: lambda p, e: _status(p, e.enrollment_id, e.effective, SUSPENDED),

@@ -7,18 +7,29 @@ from collections.abc import Mapping
 from datetime import date
 from uuid import UUID, uuid5
 
-from domain.command import Context
-from domain.person import commands as cmd
 from domain.codes import table
+from domain.command import Context
 from domain.errors import refuse
 from domain.id_numbers import RESIDENT_ID, parse_resident_id
+from domain.person import commands as cmd
 from domain.person.state import NORMAL, Enrollment, Person
+from domain.regions import pools, validate_region
 from domain.schemes import (
-    CIVIL_SERVANT, EMPLOYEE, EMPLOYER_UNITS, FLEXIBLE_UNITS, FLEXIBLE_WORKER,
-    IN_SERVICE_TYPES, RESIDENT_TYPES, RESIDENT_UNITS, RETIRED_TYPES, scheme_of,
+    CIVIL_SERVANT,
+    CIVIL_SERVANT_SUBSIDY,
+    EMPLOYEE,
+    EMPLOYER_UNITS,
+    FLEXIBLE_UNITS,
+    FLEXIBLE_WORKER,
+    IN_SERVICE_TYPES,
+    RESIDENT_TYPES,
+    RESIDENT_UNITS,
+    RETIRED_TYPES,
+    RIDERS,
+    scheme_of,
 )
 from domain.unit.state import CANCELLED, Unit
-from domain.validation import required_text
+from domain.validation import Checks, required_text
 
 Units = Mapping[str, Unit]
 CORRECTIONS = (cmd.CorrectBaseInfo, cmd.CorrectEnrollment, cmd.MergeIdentity)
@@ -153,3 +164,37 @@ def check_nationality(value: str, field: str = "nationality") -> str:
     if not (len(code) == 3 and code.isalpha()):
         raise refuse(field, "nationality.format", f"“{value}” is not a 3-letter country code (GB/T 2659), e.g. CHN")
     return code
+
+
+def enrollment_terms(c: cmd.Enroll | cmd.TransferIn, person: Person, units: Units) -> tuple[str, UUID | None]:
+    """Validate where and how a person enrolls; return the pooling region and rider base."""
+    checks = Checks()
+    checks.run(table("insurance_type").require, c.insurance_type, "insurance_type")
+    checks.run(validate_region, c.region)
+    pooling = c.pooling_region or c.region
+    if checks.run(validate_region, pooling, "pooling_region") and not pools(c.region, pooling):
+        checks.errors.append(refuse("pooling_region", "region.pooling",
+                                    f"{pooling} cannot pool enrollments of {c.region}").errors[0])
+    checks.done()
+    check_person_type(person, c.insurance_type, c.person_type, new=isinstance(c, cmd.Enroll))
+    check_unit(units, c.unit_code, c.insurance_type, c.person_type)
+    rider_of = None
+    if c.insurance_type in RIDERS:
+        bases = [e for e in person.open_enrollments()
+                 if e.insurance_type in RIDERS[c.insurance_type] and e.region == c.region and e.status == NORMAL]
+        if not bases:
+            raise refuse("insurance_type", "enrollment.rider_without_base",
+                         f"{c.insurance_type} attaches to an open base enrollment in {c.region}; there is none")
+        rider_of = bases[0].id
+        if any(r.insurance_type == c.insurance_type for r in person.riders_of(rider_of)):
+            raise refuse("insurance_type", "enrollment.duplicate_rider",
+                         f"{c.insurance_type} is already attached to {describe(bases[0])}")
+        if c.insurance_type == CIVIL_SERVANT_SUBSIDY and not person.civil_servant:
+            raise refuse("insurance_type", "enrollment.subsidy_needs_civil_servant",
+                         "320 公务员医疗补助 is only for civil servants (公务员标志 = 1)")
+    return pooling, rider_of
+
+
+def with_riders(person: Person, base: Enrollment, status: str | None = None) -> list[Enrollment]:
+    riders = person.riders_of(base.id)
+    return [base, *[r for r in riders if status is None or r.status == status]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.person import events as ev
@@ -13,8 +13,10 @@ from domain.schemes import scheme_of
 
 NORMAL, SUSPENDED, TERMINATED = "1", "2", "4"
 
+T = TypeVar("T")
 
-def replace(obj: Any, **changes: Any) -> Any:
+
+def replace(obj: T, **changes: Any) -> T:
     """`dataclasses.replace` without re-running __init__, which a fold would pay on every event."""
     assert changes.keys() <= obj.__dict__.keys(), f"no such field: {changes.keys() - obj.__dict__.keys()}"
     new = object.__new__(type(obj))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from domain.command import Command, Context
 from domain.id_numbers import person_id
 from domain.person.commands import MergeIdentity
+from domain.person.events import IdentityMergedAway
 from domain.person.evolve import fold
 from domain.person.identity import decide_adoption
 from domain.person.state import Person
@@ -24,6 +25,7 @@ def adopt_merged_identity(command: Command, decided: Decided, ctx: Context, stre
     if not isinstance(command, MergeIdentity):
         return {}
     [merged_away] = decided.events
+    assert isinstance(merged_away, IdentityMergedAway)
     target_id = person_id(command.target_certificate_type, merged_away.into_id_number)
     target = streams.person(target_id)
     adopted = decide_adoption(command, decided.before, target, ctx)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from domain.command import Command, UNIT_PORTAL
+from domain.command import UNIT_PORTAL, Command
+
 
 class UnitCommand(Command):
     unit_code: str

@@ -46,6 +46,7 @@ def _register(c: cmd.RegisterUnit, unit: Unit, _: Context) -> list[Event]:
     checks.run(validate_region, c.region)
     checks.run(required_text, c.name, "name")
     checks.done()
+    assert code is not None, "refused by checks.done() otherwise"
     return [ev.UnitRegistered(
         effective=c.effective, unit_code=code, name=c.name.strip(), unit_type=c.unit_type,
         management_type=c.management_type, region=c.region, finance_funded=c.finance_funded,

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from domain.event import Event
 
+
 class UnitRegistered(Event):
     topic = "unit.registered"
     change_type = "01"

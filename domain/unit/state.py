@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from functools import reduce
 from datetime import date
+from functools import reduce
 from typing import Any
 from uuid import UUID
 
@@ -55,7 +55,7 @@ def _changed(u: Unit, e: ev.UnitInfoChanged) -> Unit:
     return replace(u, **updates)
 
 
-_EVOLVE: dict[type[ev.Event], Callable[[Unit, Any], Unit]] = {
+_EVOLVE: dict[type[Event], Callable[[Unit, Any], Unit]] = {
     ev.UnitRegistered: lambda u, e: replace(
         u, registered=True, status=PAYING, **e.model_dump(exclude={"effective", "reason"})
     ),

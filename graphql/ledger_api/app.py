@@ -13,8 +13,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from ledger_api.auth import NotAuthorised, principal_from_header
 from application.ports import Backend
+from ledger_api.auth import NotAuthorised, principal_from_header
 from ledger_api.context import RequestContext
 from ledger_api.schema import build_schema
 
@@ -29,7 +29,7 @@ class ApiSettings:
     statement_count: bool = False  # report SQL statements per request (tests, profiling)
 
 
-class LedgerGraphQL(GraphQL):
+class LedgerGraphQL(GraphQL[RequestContext, None]):
     def __init__(self, backend: Backend, settings: ApiSettings) -> None:
         super().__init__(build_schema(introspection=settings.introspection, statement_count=settings.statement_count),
                          graphql_ide="graphiql" if settings.graphiql else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.metadata import version
+from typing import overload
 
 import strawberry
 from strawberry.types import Info
@@ -16,6 +17,18 @@ from ledger_api.context import ctx
 class Coded:
     code: str
     label: str
+
+
+@overload
+def coded(table: str, code: str) -> Coded: ...
+
+
+@overload
+def coded(table: str, code: None) -> None: ...
+
+
+@overload
+def coded(table: str, code: str | None) -> Coded | None: ...
 
 
 def coded(table: str, code: str | None) -> Coded | None:

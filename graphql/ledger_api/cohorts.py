@@ -124,22 +124,49 @@ class CohortQueries:
                              as_of: date | None = None) -> DuplicateSetConnection:
         who, rows = await cohort_rows(info, read.duplicate_sets, DUPLICATE_KINDS, kind, region_prefix, first, after)
         day = as_of or ctx(info).today()
-        edges = [DuplicateSetEdge(cursor=cursor_of(r["first_enrollment_id"], r["second_enrollment_id"]), node=DuplicateSet(
-            kind=r["kind"], kind_label=DUPLICATE_KINDS[r["kind"]], id_number=shown_id(who, r["id_number"]),
-            name=r["name"], first_enrollment_id=r["first_enrollment_id"],
-            second_enrollment_id=r["second_enrollment_id"], first_region=r["first_region"],
-            second_region=r["second_region"], first_insurance_type=coded("insurance_type", r["first_type"]),
-            second_insurance_type=coded("insurance_type", r["second_type"]), overlap_from=r["overlap_from"],
-            overlap_days=max((day - r["overlap_from"]).days, 0), keep_enrollment_id=r["keep_enrollment_id"],
-            clean_enrollment_id=r["clean_enrollment_id"], confirming_region=r["confirming_region"],
-            action=action(r["kind"], r["overlap_from"], day))) for r in rows[:first]]
+        edges = [
+            DuplicateSetEdge(
+                cursor=cursor_of(r["first_enrollment_id"], r["second_enrollment_id"]),
+                node=DuplicateSet(
+                    kind=r["kind"],
+                    kind_label=DUPLICATE_KINDS[r["kind"]],
+                    id_number=shown_id(who, r["id_number"]),
+                    name=r["name"],
+                    first_enrollment_id=r["first_enrollment_id"],
+                    second_enrollment_id=r["second_enrollment_id"],
+                    first_region=r["first_region"],
+                    second_region=r["second_region"],
+                    first_insurance_type=coded("insurance_type", r["first_type"]),
+                    second_insurance_type=coded("insurance_type", r["second_type"]),
+                    overlap_from=r["overlap_from"],
+                    overlap_days=max((day - r["overlap_from"]).days, 0),
+                    keep_enrollment_id=r["keep_enrollment_id"],
+                    clean_enrollment_id=r["clean_enrollment_id"],
+                    confirming_region=r["confirming_region"],
+                    action=action(r["kind"], r["overlap_from"], day),
+                ),
+            )
+            for r in rows[:first]
+        ]
         return DuplicateSetConnection(edges=edges, page_info=page_info(rows, first, edges))
 
     @strawberry.field(description="Record anomalies (seed 000 附件2), a page at a time.")
-    async def anomalies(self, info: Info, kind: str | None = None, region: str | None = None, first: int = 50,
-                        after: str | None = None) -> AnomalyConnection:
+    async def anomalies(
+        self, info: Info, kind: str | None = None, region: str | None = None, first: int = 50, after: str | None = None
+    ) -> AnomalyConnection:
         who, rows = await cohort_rows(info, read.anomalies, ANOMALY_KINDS, kind, region, first, after)
-        edges = [AnomalyEdge(cursor=cursor_of(r["subject_id"], r["kind"]), node=Anomaly(
-            subject_kind=r["subject_kind"], subject_code=shown_id(who, r["subject_code"]), region=r["region"],
-            kind=r["kind"], kind_label=ANOMALY_KINDS[r["kind"]], detail=r["detail"])) for r in rows[:first]]
+        edges = [
+            AnomalyEdge(
+                cursor=cursor_of(r["subject_id"], r["kind"]),
+                node=Anomaly(
+                    subject_kind=r["subject_kind"],
+                    subject_code=shown_id(who, r["subject_code"]),
+                    region=r["region"],
+                    kind=r["kind"],
+                    kind_label=ANOMALY_KINDS[r["kind"]],
+                    detail=r["detail"],
+                ),
+            )
+            for r in rows[:first]
+        ]
         return AnomalyConnection(edges=edges, page_info=page_info(rows, first, edges))

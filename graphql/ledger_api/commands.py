@@ -20,12 +20,11 @@ from strawberry.types import Info
 from application.routing import ROUTES
 from domain import commands as cmd
 from domain.command import Context
-from domain.policy import CHANNEL_OF
 from domain.errors import ConcurrencyConflict, DomainError, FieldError
 from domain.events import Actor
+from domain.policy import CHANNEL_OF
 from ledger_api.context import RequestContext
 from ledger_api.persons import HistoryEvent
-
 
 
 @strawberry.type(description="A refused field: its API name, Chinese label, the rule broken, and why.")
@@ -60,7 +59,7 @@ def graphql_type(annotation: Any) -> Any:
     if origin is dict:
         return list[FieldChangeInput]
     if origin is tuple:
-        return list[get_args(annotation)[0]]
+        return list[get_args(annotation)[0]]  # type: ignore[misc]  # built from the command's own field
     if origin in (Union, types.UnionType):
         inner = [a for a in get_args(annotation) if a is not type(None)]
         return graphql_type(inner[0]) | None
@@ -117,12 +116,19 @@ def resolver_for(command: type[cmd.Command], given_type: type):
             # The ledger authorises on the state it loads for the command, in one trip to the worker thread.
             outcome = await context.call(context.backend.ledger.execute, command_, provenance, who)
         except DomainError as refused:
-            return CommandResult(ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors])
+            return CommandResult(
+                ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors]
+            )
         except ConcurrencyConflict as busy:  # retried already; say so rather than fail obscurely
-            return CommandResult(ok=False, replayed=False, events=[], errors=[
-                FieldErrorView.of(FieldError("command_id", "concurrency.conflict", str(busy)))])
-        return CommandResult(ok=True, replayed=outcome.replayed, events=[HistoryEvent.of(r) for r in outcome.events],
-                             errors=[])
+            return CommandResult(
+                ok=False,
+                replayed=False,
+                events=[],
+                errors=[FieldErrorView.of(FieldError("command_id", "concurrency.conflict", str(busy)))],
+            )
+        return CommandResult(
+            ok=True, replayed=outcome.replayed, events=[HistoryEvent.of(r) for r in outcome.events], errors=[]
+        )
 
     resolve.__annotations__ = {"info": Info, "input": given_type, "return": CommandResult}
     return resolve
@@ -135,7 +141,8 @@ def mutation_type() -> type:
         given_type = input_type(command)
         namespace[snake(command.__name__)] = strawberry.mutation(
             resolver=resolver_for(command, given_type),
-            description=(command.__doc__ or command.__name__).strip().splitlines()[0])
+            description=(command.__doc__ or command.__name__).strip().splitlines()[0],
+        )
     return strawberry.type(type("Mutation", (), namespace))
 
 

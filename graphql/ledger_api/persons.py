@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 from uuid import UUID
 
 import strawberry
@@ -30,7 +31,9 @@ class ActorView:
     unit_code: str | None
 
 
-@strawberry.type(description="One recorded event: what happened, when it takes effect, when and by whom it was recorded.")
+@strawberry.type(
+    description="One recorded event: what happened, when it takes effect, when and by whom it was recorded."
+)
 class HistoryEvent:
     version: int
     type: str
@@ -53,12 +56,20 @@ class HistoryEvent:
         reason = e.reason if e.reason and label("change_reason", e.reason) else None
         details = e.model_dump(mode="json", exclude={"effective"})
         return HistoryEvent(
-            version=r.version, type=e.topic, valid_date=e.effective, recorded_at=r.recorded_at,
-            actor=ActorView(kind=r.meta.actor.kind, id=r.meta.actor.id, region=r.meta.actor.region,
-                            unit_code=r.meta.actor.unit_code),
-            channel=coded("channel", r.meta.channel), reason=coded("change_reason", reason),
-            change_type=coded(change_table, change), evidence=list(r.meta.evidence),
-            service_item=r.meta.service_item, command_id=r.meta.command_id, details=details,
+            version=r.version,
+            type=e.topic,
+            valid_date=e.effective,
+            recorded_at=r.recorded_at,
+            actor=ActorView(
+                kind=r.meta.actor.kind, id=r.meta.actor.id, region=r.meta.actor.region, unit_code=r.meta.actor.unit_code
+            ),
+            channel=coded("channel", r.meta.channel),
+            reason=coded("change_reason", reason),
+            change_type=coded(change_table, change),
+            evidence=list(r.meta.evidence),
+            service_item=r.meta.service_item,
+            command_id=r.meta.command_id,
+            details=cast(JSON, details),
         )
 
 
@@ -77,10 +88,15 @@ class EnrollmentSpell:
     @staticmethod
     def of(s: Spell) -> EnrollmentSpell:
         return EnrollmentSpell(
-            enrollment_id=s.enrollment_id, insurance_type=coded("insurance_type", s.insurance_type),
-            region=s.region, pooling_region=s.pooling_region, status=coded("enrollment_status", s.status),
-            person_type=coded("person_type", s.person_type), unit_code=s.unit_code,
-            valid_from=s.valid_from, valid_to=s.valid_to,
+            enrollment_id=s.enrollment_id,
+            insurance_type=coded("insurance_type", s.insurance_type),
+            region=s.region,
+            pooling_region=s.pooling_region,
+            status=coded("enrollment_status", s.status),
+            person_type=coded("person_type", s.person_type),
+            unit_code=s.unit_code,
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
         )
 
 
@@ -99,9 +115,12 @@ class Person:
     def history(self, known_at: datetime | None = None) -> list[HistoryEvent]:
         return [HistoryEvent.of(r) for r in self.events if known_at is None or r.recorded_at <= known_at]
 
-    @strawberry.field(description="Enrollments on valid date `asOf` (default today), as known at `knownAt` (default now).")
-    def snapshot(self, info: Info, as_of: date | None = None,
-                 known_at: datetime | None = None) -> list[EnrollmentSpell]:
+    @strawberry.field(
+        description="Enrollments on valid date `asOf` (default today), as known at `knownAt` (default now)."
+    )
+    def snapshot(
+        self, info: Info, as_of: date | None = None, known_at: datetime | None = None
+    ) -> list[EnrollmentSpell]:
         day = as_of or ctx(info).today()  # the business date on the ledger's clock, as for rosters
         return [EnrollmentSpell.of(s) for s in snapshot(self.events, day, known_at)]
 
@@ -129,8 +148,12 @@ class PersonQueries:
             raise NotAuthorised("this person is outside your scope")
         require_person(who, state)
         return Person(
-            id_number=state.id_number, name=state.name, gender=coded("gender", state.gender),
-            birth_date=state.birth_date, survival_status=coded("survival_status", state.survival_status),
-            civil_servant=state.civil_servant, merged_into=str(state.merged_into) if state.merged_into else None,
+            id_number=state.id_number,
+            name=state.name,
+            gender=coded("gender", state.gender),
+            birth_date=state.birth_date,
+            survival_status=coded("survival_status", state.survival_status),
+            civil_servant=state.civil_servant,
+            merged_into=strawberry.ID(str(state.merged_into)) if state.merged_into else None,
             events=history,
         )

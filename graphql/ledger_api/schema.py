@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from collections import OrderedDict
-from collections.abc import Iterator
-
 from strawberry.extensions import (
-    DisableIntrospection, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter,
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
     SchemaExtension,
 )
 from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 
-from ledger_api.errors import should_mask
 from ledger_api.codes import CodeQueries
 from ledger_api.cohorts import CohortQueries
 from ledger_api.commands import mutation_type
+from ledger_api.errors import should_mask
 from ledger_api.persons import PersonQueries
 from ledger_api.units import UnitQueries
 

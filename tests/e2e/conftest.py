@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests.conftest import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from tests.conftest import throwaway_database
 from ledger_api.auth import Principal
+from tests.conftest import throwaway_database
 from tests.e2e.client import Client
 from tests.e2e.conftest import serving
 

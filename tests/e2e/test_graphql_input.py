@@ -8,10 +8,10 @@ from uuid import uuid4
 
 import pytest
 
-from importer.bulk import BulkImporter
-from eventlog.store import datastore_for
 from domain import commands as cmd
 from domain.events import Actor
+from eventlog.store import datastore_for
+from importer.bulk import BulkImporter
 from ledger_api.auth import Principal
 from tests.e2e.client import Client
 from tests.support.builders import COMMUNITY, EMPLOYER, resident_id
@@ -84,16 +84,33 @@ def test_a_query_with_too_many_aliases_or_tokens_is_refused_before_it_runs(offic
 
 def test_a_1000_person_roster_costs_a_handful_of_sql_statements(server, server_database, office):
     importer = BulkImporter(datastore_for(server_database), Actor(kind="import_job", id="roster-test"))
-    rows = [cmd.ImportLegacyEnrollment(
-        effective=date(2015, 1, 1), id_number=resident_id(seq=f"{n % 1000:03d}", born=date(1960 + n // 1000, 1, 1)),
-        name="员工" + chr(0x4E00 + n), gender="1" if n % 2 else "2", birth_date=date(1960 + n // 1000, 1, 1), ethnicity="01",
-        insurance_type="310", region="350102", pooling_region="350100", unit_code=EMPLOYER,
-        person_type="1201" if n % 5 == 0 else "1101", enrollment_status="1", contribution_status="1",
-        start=date(2015, 1, 1), source="roster.csv", row=n) for n in range(1_000)]
+    rows = [
+        cmd.ImportLegacyEnrollment(
+            effective=date(2015, 1, 1),
+            id_number=resident_id(seq=f"{n % 1000:03d}", born=date(1960 + n // 1000, 1, 1)),
+            name="员工" + chr(0x4E00 + n),
+            gender="1" if n % 2 else "2",
+            birth_date=date(1960 + n // 1000, 1, 1),
+            ethnicity="01",
+            insurance_type="310",
+            region="350102",
+            pooling_region="350100",
+            unit_code=EMPLOYER,
+            person_type="1201" if n % 5 == 0 else "1101",
+            enrollment_status="1",
+            contribution_status="1",
+            start=date(2015, 1, 1),
+            source="roster.csv",
+            row=n,
+        )
+        for n in range(1_000)
+    ]
     summary = importer.run(rows)
     assert summary.rows_written == 1_000, summary.refused[:3]
-    query = f'{{ unit(code: "{EMPLOYER}") {{ roster {{ idNumber name personType {{ label }} status {{ label }} }} ' \
-            f'inServiceCount retiredCount lockWindows {{ campaignId }} }} }}'
+    query = (
+        f'{{ unit(code: "{EMPLOYER}") {{ roster {{ idNumber name personType {{ label }} status {{ label }} }} '
+        f"inServiceCount retiredCount lockWindows {{ campaignId }} }} }}"
+    )
     for _ in range(300):  # the server's projection runner catches up in the background
         answer = office.post(query)
         if len((answer["data"]["unit"] or {"roster": ()})["roster"]) >= 1_000:  # None until projected
@@ -110,5 +127,6 @@ def test_the_exported_schema_file_is_the_schema_the_code_serves():
     schema = build_schema()
 
     exported = Path(__file__).resolve().parents[2] / "graphql" / "schema.graphql"
-    assert exported.read_text(encoding="utf-8").strip() == str(schema).strip(), \
+    assert exported.read_text(encoding="utf-8").strip() == str(schema).strip(), (
         "run: canbao schema > graphql/schema.graphql"
+    )

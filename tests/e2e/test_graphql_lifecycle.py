@@ -41,24 +41,39 @@ def life(server):
                                        "insuranceType": "310", "region": "350203", "poolingRegion": "350200",
                                        "unitCode": EMPLOYER_2, "personType": "1201"}, select="events { details }")
     before_correction = datetime.now(timezone.utc)
-    office.do("correctEnrollment", {"effective": "2026-11-01", "idNumber": ID, "enrollmentId": first,
-                                    "changes": [{"field": "start", "value": "2011-09-01"}], "reason": "入职日期录入错误",
-                                    "evidence": ["劳动合同-0042"]})
-    return {"client": office, "first": first, "second": arrived["events"][0]["details"]["enrollment_id"],
-            "before_correction": before_correction.isoformat()}
+    office.do(
+        "correctEnrollment",
+        {
+            "effective": "2026-11-01",
+            "idNumber": ID,
+            "enrollmentId": first,
+            "changes": [{"field": "start", "value": "2011-09-01"}],
+            "reason": "入职日期录入错误",
+            "evidence": ["劳动合同-0042"],
+        },
+    )
+    return {
+        "client": office,
+        "first": first,
+        "second": arrived["events"][0]["details"]["enrollment_id"],
+        "before_correction": before_correction.isoformat(),
+    }
 
 
 def on(life, as_of: str, known_at: str | None = None) -> list[dict]:
     return life["client"].data(SNAPSHOT, {"id": ID, "asOf": as_of, "knownAt": known_at})["person"]["snapshot"]
 
 
-@pytest.mark.parametrize(("as_of", "expected"), [
-    ("2012-03-01", ("350102", "1", "1101", EMPLOYER)),      # enrolled
-    ("2015-07-01", ("350102", "2", "1101", EMPLOYER)),      # suspended
-    ("2016-01-01", ("350102", "1", "1101", EMPLOYER_2)),    # resumed with a new employer
-    ("2024-06-01", ("350102", "1", "1201", EMPLOYER_2)),    # retired
-    ("2025-03-01", ("350203", "1", "1201", EMPLOYER_2)),    # transferred to Xiamen
-])
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        ("2012-03-01", ("350102", "1", "1101", EMPLOYER)),  # enrolled
+        ("2015-07-01", ("350102", "2", "1101", EMPLOYER)),  # suspended
+        ("2016-01-01", ("350102", "1", "1101", EMPLOYER_2)),  # resumed with a new employer
+        ("2024-06-01", ("350102", "1", "1201", EMPLOYER_2)),  # retired
+        ("2025-03-01", ("350203", "1", "1201", EMPLOYER_2)),  # transferred to Xiamen
+    ],
+)
 def test_each_snapshot_matches_its_step(life, as_of, expected):
     [spell] = on(life, as_of)
     assert (spell["region"], spell["status"]["code"], spell["personType"]["code"], spell["unitCode"]) == expected
@@ -71,12 +86,22 @@ def test_the_correction_changed_the_past_and_what_was_believed_before_it_is_stil
 
 
 def test_the_history_tells_every_event_with_who_when_why_and_on_what_evidence(life):
-    history = life["client"].data("""query($id: String!) { person(idNumber: $id) { history {
+    history = life["client"].data(
+        """query($id: String!) { person(idNumber: $id) { history {
         type validDate recordedAt actor { kind id } channel { code label } reason { code label }
-        changeType { code label } evidence details } } }""", {"id": ID})["person"]["history"]
+        changeType { code label } evidence details } } }""",
+        {"id": ID},
+    )["person"]["history"]
     assert [h["type"] for h in history] == [
-        "person.registered", "person.enrolled", "person.enrollment_suspended", "person.enrollment_resumed",
-        "person.retired", "person.transferred_out", "person.enrolled", "person.enrollment_corrected"]
+        "person.registered",
+        "person.enrolled",
+        "person.enrollment_suspended",
+        "person.enrollment_resumed",
+        "person.retired",
+        "person.transferred_out",
+        "person.enrolled",
+        "person.enrollment_corrected",
+    ]
     suspended, correction = history[2], history[-1]
     assert suspended["reason"] == {"code": "6301", "label": "劳动合同解除"} and suspended["changeType"]["code"] == "22"
     assert correction["evidence"] == ["劳动合同-0042"] and correction["channel"]["label"] == "医保经办机构"
@@ -86,14 +111,26 @@ def test_the_history_tells_every_event_with_who_when_why_and_on_what_evidence(li
 
 
 def test_history_as_known_before_the_correction_ends_before_it(life):
-    history = life["client"].data("""query($id: String!, $t: DateTime) { person(idNumber: $id) {
-        history(knownAt: $t) { type } } }""", {"id": ID, "t": life["before_correction"]})["person"]["history"]
+    history = life["client"].data(
+        """query($id: String!, $t: DateTime) { person(idNumber: $id) {
+        history(knownAt: $t) { type } } }""",
+        {"id": ID, "t": life["before_correction"]},
+    )["person"]["history"]
     assert history[-1]["type"] == "person.enrolled"
 
 
 def test_a_15_digit_number_finds_the_same_person(server):
     office = Client(server, OFFICE)
-    office.do("registerPerson", {"effective": "2005-01-01", "idNumber": "350102850601771", "name": "旧号",
-                                 "gender": "1", "birthDate": "1985-06-01", "ethnicity": "01"})
+    office.do(
+        "registerPerson",
+        {
+            "effective": "2005-01-01",
+            "idNumber": "350102850601771",
+            "name": "旧号",
+            "gender": "1",
+            "birthDate": "1985-06-01",
+            "ethnicity": "01",
+        },
+    )
     found = office.data('{ person(idNumber: "350102850601771") { idNumber } }')["person"]
     assert len(found["idNumber"]) == 18

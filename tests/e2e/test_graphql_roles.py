@@ -62,45 +62,107 @@ def world(server):
 def mutations(enrollment: str) -> dict[str, dict]:
     staff = {"idNumber": STAFF}
     return {
-        "registerPerson": {**staff, "effective": "2010-01-01", "name": "测试", "gender": "1",
-                           "birthDate": "1985-06-01", "ethnicity": "01"},  # already registered
-        "enroll": {**staff, "effective": "2013-01-01", "insuranceType": "310", "region": "350102",
-                   "unitCode": UNIT_A, "personType": "1101"},  # a within-scheme duplicate
+        "registerPerson": {
+            **staff,
+            "effective": "2010-01-01",
+            "name": "测试",
+            "gender": "1",
+            "birthDate": "1985-06-01",
+            "ethnicity": "01",
+        },  # already registered
+        "enroll": {
+            **staff,
+            "effective": "2013-01-01",
+            "insuranceType": "310",
+            "region": "350102",
+            "unitCode": UNIT_A,
+            "personType": "1101",
+        },  # a within-scheme duplicate
         "suspend": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "reason": "6402"},
         "resume": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment},  # not suspended
         "terminate": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "reason": "6301"},
         "retire": {**staff, "effective": "1990-01-01", "evidence": ["退休审批表"]},  # before the last change
         "die": {**staff, "effective": "1990-01-01", "evidence": ["死亡证明"]},
-        "transferOut": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "targetRegion": "350203",
-                        "direction": "41", "transferId": str(uuid4())},  # direction from the other scheme
-        "transferIn": {**staff, "effective": "2014-01-01", "transferId": str(uuid4()), "insuranceType": "310",
-                       "region": "350102", "unitCode": UNIT_A, "personType": "1101"},  # no such transfer
+        "transferOut": {
+            **staff,
+            "effective": "2014-01-01",
+            "enrollmentId": enrollment,
+            "targetRegion": "350203",
+            "direction": "41",
+            "transferId": str(uuid4()),
+        },  # direction from the other scheme
+        "transferIn": {
+            **staff,
+            "effective": "2014-01-01",
+            "transferId": str(uuid4()),
+            "insuranceType": "310",
+            "region": "350102",
+            "unitCode": UNIT_A,
+            "personType": "1101",
+        },  # no such transfer
         "changePersonType": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "personType": "1201"},
         "moveToSuccessorUnit": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "unitCode": UNIT_B},
         "freeze": {"idNumber": resident_id(seq="399"), "effective": "2014-01-01", "note": "核查"},  # nobody
         "unfreeze": {**staff, "effective": "2014-01-01"},  # not frozen
-        "correctBaseInfo": {**staff, "effective": "2014-01-01",
-                            "changes": [{"field": "phone", "value": "13800000000"}]},  # the same phone: no change
-        "correctEnrollment": {**staff, "effective": "2014-01-01", "enrollmentId": enrollment, "reason": "x",
-                              "changes": [{"field": "bogus", "value": "1"}], "evidence": ["证明"]},
+        "correctBaseInfo": {
+            **staff,
+            "effective": "2014-01-01",
+            "changes": [{"field": "phone", "value": "13800000000"}],
+        },  # the same phone: no change
+        "correctEnrollment": {
+            **staff,
+            "effective": "2014-01-01",
+            "enrollmentId": enrollment,
+            "reason": "x",
+            "changes": [{"field": "bogus", "value": "1"}],
+            "evidence": ["证明"],
+        },
         "mergeIdentity": {**staff, "effective": "2014-01-01", "targetIdNumber": STAFF},  # into itself
-        "registerUnit": {"effective": "2000-01-01", "unitCode": UNIT_A, "name": "甲", "unitType": "10",
-                         "region": "350100"},  # already registered
-        "changeUnitInfo": {"effective": "2014-01-01", "unitCode": UNIT_A, "changes": [{"field": "bogus", "value": "1"}]},
+        "registerUnit": {
+            "effective": "2000-01-01",
+            "unitCode": UNIT_A,
+            "name": "甲",
+            "unitType": "10",
+            "region": "350100",
+        },  # already registered
+        "changeUnitInfo": {
+            "effective": "2014-01-01",
+            "unitCode": UNIT_A,
+            "changes": [{"field": "bogus", "value": "1"}],
+        },
         "interruptUnitContributions": {"effective": "2014-01-01", "unitCode": UNIT_C},  # already interrupted
         "resumeUnitContributions": {"effective": "2014-01-01", "unitCode": UNIT_A},  # not interrupted
         "cancelUnit": {"effective": "2014-01-01", "unitCode": UNIT_D, "suspendStaff": False},  # already cancelled
         "mergeUnit": {"effective": "2014-01-01", "unitCode": UNIT_A, "successorCode": UNIT_A},  # into itself
         "splitUnit": {"effective": "2014-01-01", "unitCode": UNIT_D, "successorCodes": [UNIT_C]},  # harmless
-        "openCampaign": {"effective": "2026-01-01", "campaignId": "matrix", "name": "矩阵", "region": "350100",
-                         "exportFrom": "2026-01-01", "exportTo": "2026-01-09", "correctionFrom": "2026-01-10",
-                         "correctionTo": "2026-12-01", "lockedUntil": "2026-06-01"},  # windows out of order
+        "openCampaign": {
+            "effective": "2026-01-01",
+            "campaignId": "matrix",
+            "name": "矩阵",
+            "region": "350100",
+            "exportFrom": "2026-01-01",
+            "exportTo": "2026-01-09",
+            "correctionFrom": "2026-01-10",
+            "correctionTo": "2026-12-01",
+            "lockedUntil": "2026-06-01",
+        },  # windows out of order
         "confirmUnitData": {"effective": "2026-01-01", "unitCode": UNIT_A, "campaignId": "never-opened"},
     }
 
 
-UNIT_CHANNEL = {"registerPerson", "enroll", "suspend", "resume", "terminate", "retire", "die", "correctBaseInfo",
-                "correctEnrollment", "changeUnitInfo", "confirmUnitData"}
+UNIT_CHANNEL = {
+    "registerPerson",
+    "enroll",
+    "suspend",
+    "resume",
+    "terminate",
+    "retire",
+    "die",
+    "correctBaseInfo",
+    "correctEnrollment",
+    "changeUnitInfo",
+    "confirmUnitData",
+}
 # Any office registers a person, and a person with no enrollment yet belongs to no region (the
 # freeze here targets an unregistered number); everything else in this world is Fuzhou's.
 XIAMEN_MAY = {"registerPerson", "freeze"}
@@ -131,14 +193,22 @@ def test_each_mutation_is_authorised_by_role_and_scope(world, who, mutation):
 
 
 QUERIES = {
-    "person": (f'{{ person(idNumber: "{STAFF}") {{ name history {{ type }} snapshot {{ status {{ code }} }} }} }}',
-               {"office_fuzhou", "agent_a", "person_staff", "auditor"}),
-    "unit": (f'{{ unit(code: "{UNIT_A}") {{ name roster {{ idNumber }} inServiceCount lockWindows {{ campaignId }} }} }}',
-             {"office_fuzhou", "agent_a", "auditor", "analyst"}),
-    "duplicateSets": ("{ duplicateSets(first: 5) { edges { node { idNumber } } } }",
-                      {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
-    "anomalies": ("{ anomalies(first: 5) { edges { node { subjectCode } } } }",
-                  {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
+    "person": (
+        f'{{ person(idNumber: "{STAFF}") {{ name history {{ type }} snapshot {{ status {{ code }} }} }} }}',
+        {"office_fuzhou", "agent_a", "person_staff", "auditor"},
+    ),
+    "unit": (
+        f'{{ unit(code: "{UNIT_A}") {{ name roster {{ idNumber }} inServiceCount lockWindows {{ campaignId }} }} }}',
+        {"office_fuzhou", "agent_a", "auditor", "analyst"},
+    ),
+    "duplicateSets": (
+        "{ duplicateSets(first: 5) { edges { node { idNumber } } } }",
+        {"office_fuzhou", "office_xiamen", "auditor", "analyst"},
+    ),
+    "anomalies": (
+        "{ anomalies(first: 5) { edges { node { subjectCode } } } }",
+        {"office_fuzhou", "office_xiamen", "auditor", "analyst"},
+    ),
     "codeTable": ('{ codeTable(name: "insurance_type") { codes { code } } }', set(PRINCIPALS) - {"anonymous"}),
 }
 
@@ -176,8 +246,12 @@ def test_an_expired_or_forged_token_is_refused(world):
     from tests.e2e.client import token_for
 
     expired = token_for(PRINCIPALS["auditor"], hours=-1)
-    assert Client(world["server"], token=expired).post(QUERIES["codeTable"][0])["errors"][0]["message"] == \
-        "the token has expired"
+    assert (
+        Client(world["server"], token=expired).post(QUERIES["codeTable"][0])["errors"][0]["message"]
+        == "the token has expired"
+    )
     forged = token_for(PRINCIPALS["auditor"])[:-2] + "xx"
-    assert Client(world["server"], token=forged).post(QUERIES["codeTable"][0])["errors"][0]["message"] == \
-        "the token is not valid"
+    assert (
+        Client(world["server"], token=forged).post(QUERIES["codeTable"][0])["errors"][0]["message"]
+        == "the token is not valid"
+    )

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from importer.bulk import BulkImporter
-from demo.population import write_extract
 from application.service import Ledger
+from demo.population import write_extract
 from domain import commands as cmd
 from domain.events import Actor
 from domain.schemes import scheme_of
 from domain.timeline import snapshot
+from importer.bulk import BulkImporter
 from projections.catalog import PROJECTIONS
 from projections.reports import BASE_TYPES, cleanup_summary
 from projections.runner import ProjectionRunner

@@ -12,10 +12,10 @@ from datetime import date, datetime, timezone
 import pytest
 
 from application.service import Ledger
-from eventlog.store import EventStore
 from domain import commands as cmd
 from domain.errors import DomainError
 from domain.events import Actor
+from eventlog.store import EventStore
 from tests.support.builders import EMPLOYER, ctx, enroll_employee, register, register_unit, resident_id
 
 ID = resident_id()
@@ -58,7 +58,9 @@ def test_two_offices_enrolling_the_same_person_in_one_scheme_at_once_record_exac
     writers = [PausingLedger(ledger.store, decided[0], go), PausingLedger(second_store, decided[1], go)]
     results: list = []
     threads = [
-        threading.Thread(target=run, args=(lambda w=w, r=r: w.execute(enroll_employee(ID, region=r), ctx()), results, r))
+        threading.Thread(
+            target=run, args=(lambda w=w, r=r: w.execute(enroll_employee(ID, region=r), ctx()), results, r)
+        )
         for w, r in zip(writers, ("350102", "350103"), strict=True)
     ]
     for t in threads:
@@ -77,20 +79,40 @@ def test_a_unit_channel_correction_racing_a_confirmation_is_refused_once_the_con
     ledger.execute(register_unit(), ctx())
     ledger.execute(register(ID), ctx())
     ledger.execute(enroll_employee(ID), ctx())
-    ledger.execute(cmd.OpenCampaign(
-        effective=date(2026, 6, 1), campaign_id="2026核对", name="核对", region="350100",
-        export_from=date(2026, 6, 1), export_to=date(2026, 6, 9), correction_from=date(2026, 6, 10),
-        correction_to=date(2026, 11, 30), locked_until=date(2026, 12, 31)), ctx())
+    ledger.execute(
+        cmd.OpenCampaign(
+            effective=date(2026, 6, 1),
+            campaign_id="2026核对",
+            name="核对",
+            region="350100",
+            export_from=date(2026, 6, 1),
+            export_to=date(2026, 6, 9),
+            correction_from=date(2026, 6, 10),
+            correction_to=date(2026, 11, 30),
+            locked_until=date(2026, 12, 31),
+        ),
+        ctx(),
+    )
     decided, go = threading.Event(), threading.Event()
     corrector = PausingLedger(second_store, decided, go)
     agent = ctx(now=IN_CAMPAIGN, channel="unit_portal", actor=Actor(kind="unit_agent", id="a", unit_code=EMPLOYER))
     results: list = []
-    correction = threading.Thread(target=run, args=(lambda: corrector.execute(cmd.CorrectBaseInfo(
-        effective=date(2026, 11, 20), id_number=ID, changes={"phone": "13900000000"}), agent), results, "correction"))
+    correction = threading.Thread(
+        target=run,
+        args=(
+            lambda: corrector.execute(
+                cmd.CorrectBaseInfo(effective=date(2026, 11, 20), id_number=ID, changes={"phone": "13900000000"}), agent
+            ),
+            results,
+            "correction",
+        ),
+    )
     correction.start()
     assert decided.wait(10)  # the correction was decided before the unit confirmed...
-    ledger.execute(cmd.ConfirmUnitData(effective=date(2026, 11, 20), unit_code=EMPLOYER, campaign_id="2026核对"),
-                   ctx(now=IN_CAMPAIGN))
+    ledger.execute(
+        cmd.ConfirmUnitData(effective=date(2026, 11, 20), unit_code=EMPLOYER, campaign_id="2026核对"),
+        ctx(now=IN_CAMPAIGN),
+    )
     go.set()  # ...and tries to land after it
     correction.join(20)
     [(_, outcome)] = results

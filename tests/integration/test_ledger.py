@@ -5,13 +5,21 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from domain import commands as cmd
-from eventlog.chain import GENESIS, event_hash
 from domain.errors import DomainError
 from domain.id_numbers import person_id
 from domain.person.state import SUSPENDED
 from domain.timeline import snapshot, spells, state_known_at
+from eventlog.chain import GENESIS, event_hash
 from tests.support.builders import (
-    COMMUNITY, EMPLOYER, EMPLOYER_2, FLEX_UNIT, ctx, enroll_employee, enroll_resident, register, register_unit,
+    COMMUNITY,
+    EMPLOYER,
+    EMPLOYER_2,
+    FLEX_UNIT,
+    ctx,
+    enroll_employee,
+    enroll_resident,
+    register,
+    register_unit,
     resident_id,
 )
 
@@ -113,7 +121,8 @@ def test_cancelling_a_unit_suspends_its_in_service_staff_in_the_same_transaction
     outcome = ledger.execute(cmd.CancelUnit(effective=date(2021, 1, 1), unit_code=EMPLOYER, suspend_staff=True), ctx())
     assert len({r.event.topic for r in outcome.events}) == 2 and len({r.meta.command_id for r in outcome.events}) == 1
     assert the_310(ledger).status == SUSPENDED
-    assert {e.status for e in ledger.person("01", retiree).enrollments.values()} == {"1"}  # retirees are never suspended
+    # retirees are never suspended
+    assert {e.status for e in ledger.person("01", retiree).enrollments.values()} == {"1"}
 
 
 def test_merging_identities_moves_history_and_roster_in_one_transaction(with_units):
@@ -121,13 +130,19 @@ def test_merging_identities_moves_history_and_roster_in_one_transaction(with_uni
     wrong, right = ID, resident_id(seq="157")
     ledger.execute(register(wrong), ctx())
     ledger.execute(enroll_employee(wrong), ctx())
-    outcome = ledger.execute(cmd.MergeIdentity(effective=date(2026, 1, 1), id_number=wrong, target_id_number=right), ctx())
+    outcome = ledger.execute(
+        cmd.MergeIdentity(effective=date(2026, 1, 1), id_number=wrong, target_id_number=right), ctx()
+    )
     assert len({r.meta.command_id for r in outcome.events}) == 1  # one command, one transaction
     assert [(r.stream_id, r.event.topic) for r in outcome.events if r.event.topic.startswith("person.")] == [
         (person_id("01", wrong), "person.identity_merged_away"),
-        (person_id("01", right), "person.registered"), (person_id("01", right), "person.identity_adopted")]
+        (person_id("01", right), "person.registered"),
+        (person_id("01", right), "person.identity_adopted"),
+    ]
     assert sorted(r.event.topic for r in outcome.events if r.event.topic.startswith("unit.")) == [
-        "unit.staff_joined", "unit.staff_left"]
+        "unit.staff_joined",
+        "unit.staff_left",
+    ]
     moved = ledger.person("01", right)
     assert [e.insurance_type for e in moved.enrollments.values()] == ["310"]
     assert {pid for pid, _ in ledger.unit(EMPLOYER).staff} == {person_id("01", right)}
@@ -140,10 +155,22 @@ def test_legacy_rows_are_history_flagged_not_refused_and_idempotent_by_source_ro
 
     def row(n: int, insurance_type: str, region: str) -> cmd.ImportLegacyEnrollment:
         return cmd.ImportLegacyEnrollment(
-            effective=date(2015, 1, 1), id_number=ID, name="张三", gender="1", birth_date=date(1985, 6, 1),
-            ethnicity="01", insurance_type=insurance_type, region=region, pooling_region=region[:4] + "00",
-            unit_code="LEGACY-01", person_type="1501" if insurance_type == "390" else "1101",
-            enrollment_status="1", contribution_status="1", start=date(2015, 1, 1), source="extract-2019.csv", row=n,
+            effective=date(2015, 1, 1),
+            id_number=ID,
+            name="张三",
+            gender="1",
+            birth_date=date(1985, 6, 1),
+            ethnicity="01",
+            insurance_type=insurance_type,
+            region=region,
+            pooling_region=region[:4] + "00",
+            unit_code="LEGACY-01",
+            person_type="1501" if insurance_type == "390" else "1101",
+            enrollment_status="1",
+            contribution_status="1",
+            start=date(2015, 1, 1),
+            source="extract-2019.csv",
+            row=n,
         )
 
     ledger.execute(row(1, "390", "350102"), ctx(channel="import"))

@@ -11,12 +11,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from application.service import Ledger
 from canbao.migrations import apply_migrations
-from eventlog.store import EventStore
 from domain.id_numbers import person_id
 from domain.person.evolve import fold
 from domain.person.state import NORMAL
 from domain.timeline import snapshot, spells
+from eventlog.store import EventStore
 from tests.support.scenario import PEOPLE, TODAY, Scenario, step
+
 
 class LedgerMachine(RuleBasedStateMachine):
     store: EventStore

@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from eventlog.verify import verify
-from importer.bulk import BulkImporter, import_extract
-from demo.population import write_extract
-from importer.error_report import RED, write_error_report
-from importer.legacy_file import COLUMNS
 from application.service import Ledger
 from canbao.migrations import apply_migrations
-from eventlog.store import EventStore
+from demo.population import write_extract
 from domain.events import Actor
+from eventlog.store import EventStore
 from eventlog.tables import EVENTS_TABLE
+from eventlog.verify import verify
+from importer.bulk import BulkImporter, import_extract
+from importer.error_report import RED, write_error_report
+from importer.legacy_file import COLUMNS
 from tests.conftest import throwaway_database
 from tests.support.builders import resident_id
 
@@ -30,7 +30,11 @@ GOOD = {
     "phone": "13800000000", "household_region": "350102",
 }
 BAD_ROWS = {  # what is wrong → (the row, the field reported, the rule)
-    "wrong check character": ({"id_number": resident_id(seq="126")[:-1] + "0"}, "id_number", "id_number.check_character"),
+    "wrong check character": (
+        {"id_number": resident_id(seq="126")[:-1] + "0"},
+        "id_number",
+        "id_number.check_character",
+    ),
     "impossible birth date": ({"birth_date": "19850631"}, "birth_date", "date.calendar"),
     "birth date disagrees with ID": ({"birth_date": "19850602"}, "birth_date", "id_number.birth_date_mismatch"),
     "unknown ethnicity code": ({"ethnicity": "77"}, "ethnicity", "code_table.ethnicity"),
@@ -52,8 +56,10 @@ def write_csv(path: Path, rows: list[dict[str, str]], encoding: str = "utf-8") -
 
 
 def extract(tmp_path: Path, encoding: str = "utf-8") -> Path:
-    rows = [GOOD] + [{**GOOD, "id_number": resident_id(seq=f"{200 + 2 * n}"), **change}
-                     for n, (change, _, _) in enumerate(BAD_ROWS.values())]
+    rows = [GOOD] + [
+        {**GOOD, "id_number": resident_id(seq=f"{200 + 2 * n}"), **change}
+        for n, (change, _, _) in enumerate(BAD_ROWS.values())
+    ]
     return write_csv(tmp_path / "extract.csv", rows, encoding)
 
 
@@ -67,7 +73,9 @@ def import_file(importer: BulkImporter, path: Path):
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
-def test_every_kind_of_bad_row_is_refused_with_its_reason_and_nothing_is_written_for_it(store, importer, tmp_path, encoding):
+def test_every_kind_of_bad_row_is_refused_with_its_reason_and_nothing_is_written_for_it(
+    store, importer, tmp_path, encoding
+):
     summary = import_file(importer, extract(tmp_path, encoding))
     assert summary.rows_read == 1 + len(BAD_ROWS) and summary.rows_written == 1
     refused = dict(summary.refused)
@@ -117,8 +125,13 @@ def test_an_xlsx_extract_reads_like_the_csv_with_numbers_kept_as_text(store, imp
 
     book = Workbook()
     book.active.append([c.header for c in COLUMNS])
-    book.active.append([int(v) if v.isdigit() and c.field in ("birth_date", "start_month") else v
-                        for c in COLUMNS for v in [GOOD.get(c.field, "")]])
+    book.active.append(
+        [
+            int(v) if v.isdigit() and c.field in ("birth_date", "start_month") else v
+            for c in COLUMNS
+            for v in [GOOD.get(c.field, "")]
+        ]
+    )
     book.save(tmp_path / "extract.xlsx")
     summary = import_file(importer, tmp_path / "extract.xlsx")
     assert summary.rows_written == 1 and not summary.refused
@@ -136,14 +149,23 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
 
 def test_an_xlsx_row_keeps_its_sheet_row_number_across_empty_rows(store, importer, tmp_path):
     bad = {**GOOD, "id_number": resident_id(seq="202"), "ethnicity": "77"}
-    path = write_xlsx(tmp_path / "extract.xlsx", [[c.header for c in COLUMNS], [GOOD.get(c.field, "") for c in COLUMNS], [],
-                                                  [], [bad.get(c.field, "") for c in COLUMNS]])
+    path = write_xlsx(
+        tmp_path / "extract.xlsx",
+        [
+            [c.header for c in COLUMNS],
+            [GOOD.get(c.field, "") for c in COLUMNS],
+            [],
+            [],
+            [bad.get(c.field, "") for c in COLUMNS],
+        ],
+    )
     summary = import_file(importer, path)
     assert summary.rows_written == 1 and [row for row, _ in summary.refused] == [5]
 
 
 def test_an_id_number_a_spreadsheet_stored_as_a_number_is_refused_not_completed_with_invented_digits(
-        store, importer, tmp_path):
+    store, importer, tmp_path
+):
     number = resident_id(seq="124")
     assert number.isdigit() and float(number) != int(number), "a float cannot hold this ID exactly"
     row = [float(number) if c.field == "id_number" else GOOD.get(c.field, "") for c in COLUMNS]
@@ -166,7 +188,8 @@ def test_progress_counts_rows_of_the_file_up_to_all_of_them(empty_database, stor
     write_extract(path, persons=300, seed=5)
     reports = []
     summary = BulkImporter(store.datastore, Actor(kind="import_job", id="test"), batch_rows=50).run_file(
-        path, progress=reports.append, workers=workers, conninfo=empty_database)
+        path, progress=reports.append, workers=workers, conninfo=empty_database
+    )
     assert {r.rows_total for r in reports} == {summary.rows_read}, "the total is known before the rows are read"
     assert len(reports) > 2 and [r.rows_done for r in reports] == sorted(r.rows_done for r in reports)
     assert (reports[-1].rows_done, reports[-1].events_written) == (summary.rows_read, summary.events_written)
@@ -200,8 +223,15 @@ def test_two_worker_processes_record_what_one_process_records(server_conninfo, t
                 assert verify(store.datastore).clean
             finally:
                 store.close()
-            outcomes.append((histories(conninfo), summary.rows_written, summary.events_written,
-                             summary.duplicates_flagged, [row for row, _ in summary.refused]))
+            outcomes.append(
+                (
+                    histories(conninfo),
+                    summary.rows_written,
+                    summary.events_written,
+                    summary.duplicates_flagged,
+                    [row for row, _ in summary.refused],
+                )
+            )
     one, two = outcomes
     assert one[1] > 300 and one[4], "the extract has written and refused rows"
     assert one == two

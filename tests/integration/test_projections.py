@@ -63,6 +63,8 @@ def test_cohort_counts_as_of_d_as_known_at_t_match_folding_the_events(store, run
         for history in histories:
             for spell in snapshot(history, as_of, known_at):
                 if scheme_of(spell.insurance_type):
-                    expected.setdefault((spell.region, scheme_of(spell.insurance_type)), set()).add(history[0].stream_id)
+                    expected.setdefault((spell.region, scheme_of(spell.insurance_type)), set()).add(
+                        history[0].stream_id
+                    )
         with store.datastore.get_connection() as conn:
             assert cohort_counts(conn, as_of, known_at) == {k: len(v) for k, v in expected.items()}

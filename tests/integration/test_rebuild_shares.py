@@ -8,9 +8,9 @@ import random
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from importer.bulk import import_extract
-from demo.population import write_extract
 from application.service import Ledger
+from demo.population import write_extract
+from importer.bulk import import_extract
 from projections.catalog import PROJECTIONS
 from projections.rebuild_shares import share_bounds
 from projections.runner import ProjectionRunner

@@ -7,14 +7,14 @@ from uuid import uuid4
 
 import pytest
 
-from eventlog.checkpoints import Digest, record_checkpoint
-from eventlog.verify import verify
 from application.service import Ledger
 from domain import commands as cmd
-from eventlog.chain import event_hash
-from eventlog.codec import encode
 from domain.events import Actor, Meta, PersonRegistered
 from domain.id_numbers import person_id
+from eventlog.chain import event_hash
+from eventlog.checkpoints import Digest, record_checkpoint
+from eventlog.codec import encode
+from eventlog.verify import verify
 from tests.support.builders import NOW, ctx, enroll_employee, register, register_unit, resident_id
 
 ID = resident_id(seq="301")

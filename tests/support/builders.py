@@ -22,7 +22,9 @@ def resident_id(region: str = "350102", born: date = date(1985, 6, 1), seq: str 
     return first17 + check_character(first17)
 
 
-def ctx(now: datetime = NOW, channel: str = "office", actor: Actor = CLERK, evidence: tuple[str, ...] = ()) -> cmd.Context:
+def ctx(
+    now: datetime = NOW, channel: str = "office", actor: Actor = CLERK, evidence: tuple[str, ...] = ()
+) -> cmd.Context:
     return cmd.Context(command_id=uuid4(), actor=actor, channel=channel, now=now, evidence=evidence)
 
 
@@ -34,18 +36,46 @@ def register(id_number: str, effective: date = date(2010, 1, 1), **kw) -> cmd.Re
     return cmd.RegisterPerson(effective=effective, id_number=id_number, **fields)
 
 
-def enroll_employee(id_number: str, region: str = "350102", effective: date = date(2012, 3, 1),
-                    unit: str = EMPLOYER, person_type: str = "1101", insurance_type: str = "310") -> cmd.Enroll:
-    return cmd.Enroll(effective=effective, id_number=id_number, insurance_type=insurance_type, region=region,
-                      pooling_region=region[:4] + "00", unit_code=unit, person_type=person_type)
+def enroll_employee(
+    id_number: str,
+    region: str = "350102",
+    effective: date = date(2012, 3, 1),
+    unit: str = EMPLOYER,
+    person_type: str = "1101",
+    insurance_type: str = "310",
+) -> cmd.Enroll:
+    return cmd.Enroll(
+        effective=effective,
+        id_number=id_number,
+        insurance_type=insurance_type,
+        region=region,
+        pooling_region=region[:4] + "00",
+        unit_code=unit,
+        person_type=person_type,
+    )
 
 
-def enroll_resident(id_number: str, region: str = "350102", effective: date = date(2012, 3, 1),
-                    unit: str = COMMUNITY) -> cmd.Enroll:
-    return cmd.Enroll(effective=effective, id_number=id_number, insurance_type="390", region=region,
-                      pooling_region=region[:4] + "00", unit_code=unit, person_type="1501")
+def enroll_resident(
+    id_number: str, region: str = "350102", effective: date = date(2012, 3, 1), unit: str = COMMUNITY
+) -> cmd.Enroll:
+    return cmd.Enroll(
+        effective=effective,
+        id_number=id_number,
+        insurance_type="390",
+        region=region,
+        pooling_region=region[:4] + "00",
+        unit_code=unit,
+        person_type="1501",
+    )
 
 
 def register_unit(code: str = EMPLOYER, management_type: str = "01", region: str = "350100", **kw) -> cmd.RegisterUnit:
-    return cmd.RegisterUnit(effective=date(2000, 1, 1), unit_code=code, name=kw.pop("name", "福州示例有限公司"),
-                            unit_type=kw.pop("unit_type", "10"), management_type=management_type, region=region, **kw)
+    return cmd.RegisterUnit(
+        effective=date(2000, 1, 1),
+        unit_code=code,
+        name=kw.pop("name", "福州示例有限公司"),
+        unit_type=kw.pop("unit_type", "10"),
+        management_type=management_type,
+        region=region,
+        **kw,
+    )

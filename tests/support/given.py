@@ -9,11 +9,11 @@ import pytest
 
 from domain import commands as cmd
 from domain import events as ev
-from domain.person.decider import decide as decide_for_person
-from domain.unit.decider import decide as decide_for_unit
 from domain.errors import DomainError
-from domain.person.state import Person
+from domain.person.decider import decide as decide_for_person
 from domain.person.evolve import fold as fold_person
+from domain.person.state import Person
+from domain.unit.decider import decide as decide_for_unit
 from domain.unit.state import Unit
 from domain.unit.state import fold as fold_unit
 from tests.support.builders import COMMUNITY, EMPLOYER_2, FLEX_UNIT, ctx, register_unit

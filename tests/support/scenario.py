@@ -19,7 +19,15 @@ from domain.id_numbers import person_id
 from domain.person.evolve import fold
 from domain.schemes import scheme_of
 from tests.support.builders import (
-    CLERK, COMMUNITY, EMPLOYER, EMPLOYER_2, FLEX_UNIT, NOW, register, register_unit, resident_id,
+    CLERK,
+    COMMUNITY,
+    EMPLOYER,
+    EMPLOYER_2,
+    FLEX_UNIT,
+    NOW,
+    register,
+    register_unit,
+    resident_id,
 )
 
 TODAY = NOW.date()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from projections.catalog import PROJECTIONS, rows_for
 from eventlog.tables import EVENTS_TABLE
+from projections.catalog import PROJECTIONS, rows_for
 from projections.runner import to_streams
 
 TABLES = [t for p in PROJECTIONS for t in p.tables]

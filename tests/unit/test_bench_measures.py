@@ -7,8 +7,8 @@ import sys
 
 from pytest import approx
 
-from bench.run import IMPORT_TARGET_EVENTS_PER_S, cpu_budget
 from bench.measure import Timed, phase
+from bench.run import IMPORT_TARGET_EVENTS_PER_S, cpu_budget
 
 BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
 

@@ -29,7 +29,9 @@ class Renamed(ev.Event):
 
 
 def test_an_old_version_of_an_event_is_upcast_when_read():
-    stored_v1 = b'{"e":{"effective":"2020-01-01","reason":null,"remark":"old"},"m":' + META.model_dump_json().encode() + b"}"
+    stored_v1 = (
+        b'{"e":{"effective":"2020-01-01","reason":null,"remark":"old"},"m":' + META.model_dump_json().encode() + b"}"
+    )
     event, _ = decode("test.renamed.v1", stored_v1)
     assert event == Renamed(effective=date(2020, 1, 1), note="old")
 
@@ -37,8 +39,18 @@ def test_an_old_version_of_an_event_is_upcast_when_read():
 def test_the_hash_covers_position_topic_and_every_byte():
     sid = uuid4()
     base = event_hash(sid, 1, "t.v1", b"{}")
-    assert len({base, event_hash(sid, 2, "t.v1", b"{}"), event_hash(sid, 1, "u.v1", b"{}"),
-                event_hash(sid, 1, "t.v1", b"{ }"), event_hash(uuid4(), 1, "t.v1", b"{}")}) == 5
+    assert (
+        len(
+            {
+                base,
+                event_hash(sid, 2, "t.v1", b"{}"),
+                event_hash(sid, 1, "u.v1", b"{}"),
+                event_hash(sid, 1, "t.v1", b"{ }"),
+                event_hash(uuid4(), 1, "t.v1", b"{}"),
+            }
+        )
+        == 5
+    )
 
 
 def test_the_stored_form_is_the_envelope_model_serialised_whole():
@@ -46,14 +58,24 @@ def test_the_stored_form_is_the_envelope_model_serialised_whole():
     envelope model writes, or hashes of stored events would change meaning."""
     from eventlog.codec import MetaJson, _model
 
-    event = ev.PersonRegistered(effective=date(2020, 1, 1), certificate_type="01", id_number="11010519491231002X",
-                                name="张·三\u2028\"引号\"", gender="2", birth_date=date(1949, 12, 31), ethnicity="01",
-                                nationality="CHN", warnings=("注意",))
+    event = ev.PersonRegistered(
+        effective=date(2020, 1, 1),
+        certificate_type="01",
+        id_number="11010519491231002X",
+        name='张·三\u2028"引号"',
+        gender="2",
+        birth_date=date(1949, 12, 31),
+        ethnicity="01",
+        nationality="CHN",
+        warnings=("注意",),
+    )
     meta = META.model_copy(update={"prev_hash": "ab" * 32, "evidence": ("附件.csv",)})
     whole = _model(event.topic).model_construct(e=event, m=meta)
     expected = whole.__pydantic_serializer__.to_json(whole)
     assert encode(event, meta)[1] == expected
     assert encode(event, MetaJson(meta).render("ab" * 32))[1] == expected
     other = uuid4()
-    assert MetaJson(meta).render("cd" * 32, str(other).encode()) == meta.model_copy(
-        update={"prev_hash": "cd" * 32, "command_id": other}).model_dump_json().encode()
+    assert (
+        MetaJson(meta).render("cd" * 32, str(other).encode())
+        == meta.model_copy(update={"prev_hash": "cd" * 32, "command_id": other}).model_dump_json().encode()
+    )

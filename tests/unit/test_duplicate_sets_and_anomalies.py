@@ -9,8 +9,8 @@ import pytest
 
 from domain import commands as cmd
 from domain import events as ev
-from domain.person.legacy import decide_import
 from domain.person.evolve import fold
+from domain.person.legacy import decide_import
 from domain.timeline import RecordedEvent
 from projections.anomalies import anomaly_rows
 from projections.duplicates import action, duplicate_rows
@@ -49,8 +49,11 @@ def the_set(stream: StreamHistory):
 
 
 def test_resident_enrolled_in_two_regions_of_the_province_is_kept_by_the_persons_choice():
-    stream = imported(legacy(1, "390", "350102", date(2015, 1, 1)), legacy(2, "390", "350203", date(2016, 1, 1)),
-                      extra=(ev.BaseInfoCorrected(effective=date(2020, 1, 1), changes={"household_region": (None, "350203")}),))
+    stream = imported(
+        legacy(1, "390", "350102", date(2015, 1, 1)),
+        legacy(2, "390", "350203", date(2016, 1, 1)),
+        extra=(ev.BaseInfoCorrected(effective=date(2020, 1, 1), changes={"household_region": (None, "350203")}),),
+    )
     kind, _, keep, clean, confirming = the_set(stream)
     assert kind == "within_resident" and keep is None and clean is None and confirming == "350203"
     assert "户籍地" in action(kind, date(2016, 1, 1), date(2019, 12, 31))
@@ -86,8 +89,11 @@ def test_duplicates_across_provinces_are_marked_for_national_guidance():
 def test_a_set_dissolves_when_its_overlap_is_closed():
     stream = imported(legacy(1, "390", "350102", date(2015, 1, 1)), legacy(2, "390", "350203", date(2016, 1, 1)))
     ended = next(e for e in stream.state.enrollments.values() if e.region == "350102")
-    closed = imported(legacy(1, "390", "350102", date(2015, 1, 1)), legacy(2, "390", "350203", date(2016, 1, 1)),
-                      extra=(ev.EnrollmentTerminated(effective=date(2020, 1, 1), enrollment_id=ended.id, reason="6405"),))
+    closed = imported(
+        legacy(1, "390", "350102", date(2015, 1, 1)),
+        legacy(2, "390", "350203", date(2016, 1, 1)),
+        extra=(ev.EnrollmentTerminated(effective=date(2020, 1, 1), enrollment_id=ended.id, reason="6405"),),
+    )
     assert duplicate_rows(closed) == []
 
 
@@ -95,25 +101,39 @@ def kinds(stream: StreamHistory) -> set[str]:
     return {row[4] for row in anomaly_rows(stream)}
 
 
-@pytest.mark.parametrize(("rows", "expected"), [
-    ((legacy(1, "390", "350102", date(2015, 1, 1), id_number="350102850601123"),), "id_number_15_digit"),
-    ((legacy(1, "390", "350102", date(2015, 1, 1)), legacy(2, "390", "350102", date(2010, 1, 1), date(2014, 1, 1),
-                                                            status="4", name="王武")), "id_number_several_names"),
-    ((legacy(1, "310", "350102", date(2015, 1, 1), date(2019, 1, 1), status="2", person_type="1201"),),
-     "retired_suspended"),
-    ((legacy(1, "310", "350102", date(2015, 1, 1), survival_status="2"),), "dead_enrolled"),
-    ((legacy(1, "310", "350102", date(2015, 1, 1)), legacy(2, "320", "350102", date(2015, 1, 1))),
-     "subsidy_without_civil_servant"),
-    ((legacy(1, "310", "350102", date(2015, 1, 1), person_type="1102"),), "civil_servant_type_without_flag"),
-    ((legacy(1, "390", "350102", date(2015, 1, 1)),), "phone_missing"),
-])
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ((legacy(1, "390", "350102", date(2015, 1, 1), id_number="350102850601123"),), "id_number_15_digit"),
+        (
+            (
+                legacy(1, "390", "350102", date(2015, 1, 1)),
+                legacy(2, "390", "350102", date(2010, 1, 1), date(2014, 1, 1), status="4", name="王武"),
+            ),
+            "id_number_several_names",
+        ),
+        (
+            (legacy(1, "310", "350102", date(2015, 1, 1), date(2019, 1, 1), status="2", person_type="1201"),),
+            "retired_suspended",
+        ),
+        ((legacy(1, "310", "350102", date(2015, 1, 1), survival_status="2"),), "dead_enrolled"),
+        (
+            (legacy(1, "310", "350102", date(2015, 1, 1)), legacy(2, "320", "350102", date(2015, 1, 1))),
+            "subsidy_without_civil_servant",
+        ),
+        ((legacy(1, "310", "350102", date(2015, 1, 1), person_type="1102"),), "civil_servant_type_without_flag"),
+        ((legacy(1, "390", "350102", date(2015, 1, 1)),), "phone_missing"),
+    ],
+)
 def test_each_anomaly_is_found_and_named(rows, expected):
     assert expected in kinds(imported(*rows))
 
 
 def test_a_civil_servant_without_the_subsidy_is_found():
-    stream = imported(legacy(1, "310", "350102", date(2015, 1, 1), person_type="1102", phone="13800000000"),
-                      extra=(ev.BaseInfoCorrected(effective=date(2020, 1, 1), changes={"civil_servant": ("0", "1")}),))
+    stream = imported(
+        legacy(1, "310", "350102", date(2015, 1, 1), person_type="1102", phone="13800000000"),
+        extra=(ev.BaseInfoCorrected(effective=date(2020, 1, 1), changes={"civil_servant": ("0", "1")}),),
+    )
     assert kinds(stream) == {"civil_servant_without_subsidy"}
 
 

@@ -13,19 +13,19 @@ from datetime import date, datetime, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventlog import copy_binary
-from importer.bulk import IMPORT_NAMESPACE, row_command_id
-from importer.lane import FastLane, LaneTip
-from importer.legacy_file import COLUMNS, RawRow, command_or_refusal, record_of
-from eventlog.chain import chain_rows
 from domain import commands as cmd
 from domain import events as ev
-from eventlog.codec import MetaJson
 from domain.errors import DomainError
 from domain.id_numbers import person_id
-from domain.person.legacy import decide_import
 from domain.person.evolve import fold
+from domain.person.legacy import decide_import
 from domain.person.state import Person
+from eventlog import copy_binary
+from eventlog.chain import chain_rows
+from eventlog.codec import MetaJson
+from importer.lane import FastLane, LaneTip
+from importer.legacy_file import COLUMNS, RawRow, command_or_refusal, record_of
+from importer.summary import IMPORT_NAMESPACE, row_command_id
 from tests.support.builders import resident_id
 
 NOW = datetime(2026, 11, 23, 8, 30, 15, 123456, tzinfo=timezone.utc)

@@ -9,7 +9,16 @@ from domain import commands as cmd
 from domain import events as ev
 from domain.person.state import NORMAL, SUSPENDED, TERMINATED
 from tests.support.builders import (
-    COMMUNITY, EMPLOYER, EMPLOYER_2, FLEX_UNIT, Actor, ctx, enroll_employee, enroll_resident, register, resident_id,
+    COMMUNITY,
+    EMPLOYER,
+    EMPLOYER_2,
+    FLEX_UNIT,
+    Actor,
+    ctx,
+    enroll_employee,
+    enroll_resident,
+    register,
+    resident_id,
 )
 from tests.support.given import Story
 

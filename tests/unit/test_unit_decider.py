@@ -1,17 +1,16 @@
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from domain import commands as cmd
 from domain import events as ev
-from domain.errors import DomainError
-from dataclasses import replace
-
 from domain.campaign import decider as campaign_decider
 from domain.campaign.state import INITIAL as NO_CAMPAIGN
 from domain.campaign.state import fold as fold_campaign
-from domain.processes.mergers import absorb_merged_unit
+from domain.errors import DomainError
 from domain.processes import Decided
+from domain.processes.mergers import absorb_merged_unit
 from domain.unit.decider import decide
 from domain.unit.state import INITIAL, fold
 from tests.support.builders import EMPLOYER, EMPLOYER_2, ctx, register_unit
@@ -50,17 +49,25 @@ def test_registering_twice_is_refused():
 
 def test_interrupting_and_resuming_contributions():
     unit = registered()
-    unit = fold(decide(cmd.InterruptUnitContributions(effective=date(2020, 1, 1), unit_code=EMPLOYER), unit, ctx()), unit)
+    unit = fold(
+        decide(cmd.InterruptUnitContributions(effective=date(2020, 1, 1), unit_code=EMPLOYER), unit, ctx()), unit
+    )
     assert unit.status == "3"
-    refused("unit.contributions_interrupted", decide,
-            cmd.InterruptUnitContributions(effective=date(2020, 2, 1), unit_code=EMPLOYER), unit, ctx())
+    refused(
+        "unit.contributions_interrupted",
+        decide,
+        cmd.InterruptUnitContributions(effective=date(2020, 2, 1), unit_code=EMPLOYER),
+        unit,
+        ctx(),
+    )
     unit = fold(decide(cmd.ResumeUnitContributions(effective=date(2020, 3, 1), unit_code=EMPLOYER), unit, ctx()), unit)
     assert unit.status == "2"
 
 
 def test_cancelling_records_the_offices_choice_about_staff():
-    [event] = decide(cmd.CancelUnit(effective=date(2021, 1, 1), unit_code=EMPLOYER, suspend_staff=True),
-                     registered(), ctx())
+    [event] = decide(
+        cmd.CancelUnit(effective=date(2021, 1, 1), unit_code=EMPLOYER, suspend_staff=True), registered(), ctx()
+    )
     assert isinstance(event, ev.UnitCancelled) and event.suspend_staff
 
 
@@ -84,8 +91,11 @@ def absorbed_stream():
 
 
 def test_unit_info_changes_say_what_changed_from_what():
-    [event] = decide(cmd.ChangeUnitInfo(effective=date(2022, 1, 1), unit_code=EMPLOYER, changes={"name": "新名称"}),
-                     registered(), ctx())
+    [event] = decide(
+        cmd.ChangeUnitInfo(effective=date(2022, 1, 1), unit_code=EMPLOYER, changes={"name": "新名称"}),
+        registered(),
+        ctx(),
+    )
     assert event.changes == {"name": ("福州示例有限公司", "新名称")}
 
 
@@ -119,5 +129,10 @@ def test_unit_channel_changes_are_refused_during_the_lock():
     confirm = cmd.ConfirmUnitData(effective=date(2026, 11, 20), unit_code=EMPLOYER, campaign_id="2026核对")
     unit = fold(decide(confirm, registered(), during_campaign()), registered())
     agent = ctx(channel="unit_portal", actor=Actor(kind="unit_agent", id="a", unit_code=EMPLOYER))
-    refused("campaign.confirmed_lock", decide,
-            cmd.ChangeUnitInfo(effective=date(2026, 11, 21), unit_code=EMPLOYER, changes={"name": "x"}), unit, agent)
+    refused(
+        "campaign.confirmed_lock",
+        decide,
+        cmd.ChangeUnitInfo(effective=date(2026, 11, 21), unit_code=EMPLOYER, changes={"name": "x"}),
+        unit,
+        agent,
+    )

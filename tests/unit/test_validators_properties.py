@@ -65,7 +65,9 @@ def test_surrounding_whitespace_is_trimmed():
 @given(st.text(alphabet="0123456789", min_size=17, max_size=17))
 def test_the_check_character_is_the_weighted_sum_of_gb11643(first17):
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    assert check_character(first17) == "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+    assert (
+        check_character(first17) == "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights, strict=True)) % 11]
+    )
 
 
 @given(st.uuids(), st.text())
@@ -73,7 +75,12 @@ def test_the_fast_uuid5_is_the_standard_one(namespace, name):
     made = fast_uuid5(namespace, name)
     expected = uuid.uuid5(namespace, name)
     assert (made, str(made), made.bytes, made.version, hash(made)) == (
-        expected, str(expected), expected.bytes, 5, hash(expected))
+        expected,
+        str(expected),
+        expected.bytes,
+        5,
+        hash(expected),
+    )
 
 
 @given(st.uuids(), st.text())

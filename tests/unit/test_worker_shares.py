@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from importer.legacy_file import COLUMNS, read_rows, share_of
 from domain.id_numbers import person_id
+from importer.legacy_file import COLUMNS, read_rows, share_of
 from tests.support.builders import resident_id
 
 FIELDS = [c.field for c in COLUMNS]

@@ -1,0 +1,135 @@
+"""Commands and queries over real HTTP, each beside its same-run floor: the application
+service called directly and eventsourcing's plain insert for commands, `{ __typename }`
+for queries."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from typing import Any
+from uuid import uuid4
+
+import httpx
+from eventsourcing.persistence import StoredEvent
+
+from application.service import Ledger
+from bench.measure import latencies, median, p99, throughput
+from domain import commands as cmd
+from domain.events import Actor, Meta
+from domain.id_numbers import check_character
+from eventlog.codec import encode
+from eventlog.store import EventStore
+
+Figures = dict[str, Any]
+CLERK = Actor(kind="office", id="bench")
+
+
+def new_id(n: int) -> str:
+    first17 = f"3501{(n // 1000) % 100:02d}19{60 + n % 40:02d}0101{n % 1000:03d}"
+    return first17 + check_character(first17)
+
+
+@contextmanager
+def served(conninfo: str, secret: str) -> Iterator[str]:
+    port = 18000 + os.getpid() % 1000
+    env = {**os.environ, "DATABASE_URL": conninfo, "CANBAO_TOKEN_SECRET": secret}
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
+        server = subprocess.Popen([sys.executable, "-m", "canbao", "serve", "--port", str(port), "--no-graphiql"],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    httpx.get(f"{base}/healthz", timeout=1)
+                    break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+REGISTER = ("mutation($input: RegisterPersonInput!) { registerPerson(input: $input) { ok errors { rule } } }")
+
+
+def register_input(n: int) -> dict[str, Any]:
+    return {"commandId": str(uuid4()), "effective": "2020-01-01", "idNumber": new_id(n), "name": "测试",
+            "gender": "1" if int(new_id(n)[16]) % 2 else "2", "birthDate": new_id(n)[6:10] + "-01-01",
+            "ethnicity": "01"}
+
+
+def measure_commands(store: EventStore, base: str, token: str, samples: int) -> Figures:
+    headers = {"authorization": f"Bearer {token}"}
+    counter = iter(range(10_000_000, 99_999_999))
+    clients = [httpx.Client(base_url=base, headers=headers) for _ in range(16)]
+
+    def over_http(client: int = 0) -> None:
+        answer = clients[client].post("/graphql", json={"query": REGISTER,
+                                                        "variables": {"input": register_input(next(counter))}})
+        assert answer.json()["data"]["registerPerson"]["ok"], answer.text
+
+    http = latencies(over_http, samples)
+    rates = {f"clients_{n}": throughput(over_http, n, 3.0) for n in (1, 4, 16)}
+    ledger = Ledger(store)
+
+    def direct() -> None:
+        fields = register_input(next(counter))
+        command = cmd.RegisterPerson(effective=date(2020, 1, 1), id_number=fields["idNumber"], name="测试",
+                                     gender=fields["gender"], birth_date=date.fromisoformat(fields["birthDate"]),
+                                     ethnicity="01")
+        ledger.execute(command, cmd.Context(command_id=uuid4(), actor=CLERK, now=datetime.now(timezone.utc)))
+
+    service = latencies(direct, samples)
+    event = ledger.person_stream("01", new_id(10_000_000)).events[0]
+    topic, state = encode(event.event, Meta(command_id=uuid4(), command="RegisterPerson",
+                                            recorded_at=datetime.now(timezone.utc), actor=CLERK, channel="office"))
+    plain = latencies(lambda: store.recorder.insert_events([StoredEvent(uuid4(), 1, topic, state)]), samples)
+    for client in clients:
+        client.close()
+    return {"http_median_ms": median(http), "http_p99_ms": p99(http), "service_median_ms": median(service),
+            "plain_save_median_ms": median(plain), "ratio_to_service": median(http) / median(service),
+            "ratio_to_plain_save": median(http) / median(plain), **{f"{k}_per_s": v for k, v in rates.items()}}
+
+
+def measure_queries(store: EventStore, base: str, token: str, samples: int) -> Figures:
+    with store.datastore.get_connection() as conn:
+        ids = [r["id_number"] for r in conn.execute(
+            "SELECT id_number FROM person_view ORDER BY random() LIMIT %s", (samples,))]
+        unit = conn.execute("SELECT unit_code, count(*) AS n FROM current_enrollment WHERE insurance_type = '310' "
+                            "AND unit_code NOT LIKE 'F%%' GROUP BY unit_code ORDER BY abs(count(*) - 1000) "
+                            "LIMIT 1").fetchone()
+    client = httpx.Client(base_url=base, headers={"authorization": f"Bearer {token}"}, timeout=60)
+    picks = iter(ids * (samples // max(len(ids), 1) + 2))
+
+    def ask(query: str, variables: dict | None = None) -> None:
+        answer = client.post("/graphql", json={"query": query, "variables": variables or {}}).json()
+        assert not answer.get("errors"), answer["errors"]
+
+    floor = latencies(lambda: ask("{ __typename }"), samples)
+    figures: Figures = {"floor_median_ms": median(floor), "floor_p99_ms": p99(floor),
+                        "roster_size": unit["n"] if unit else 0}
+    cases = {
+        "history": lambda: ask("query($id: String!) { person(idNumber: $id) { history { type validDate recordedAt "
+                               "actor { id } reason { label } evidence } } }", {"id": next(picks)}),
+        "snapshot": lambda: ask("query($id: String!) { person(idNumber: $id) { snapshot(asOf: \"2019-12-31\") { "
+                                "insuranceType { label } region status { label } validFrom validTo } } }",
+                                {"id": next(picks)}),
+        "roster": lambda: ask("query($u: String!) { unit(code: $u) { roster { idNumber name personType { label } } "
+                              "inServiceCount retiredCount } }", {"u": unit["unit_code"] if unit else ""}),
+        "duplicate_page": lambda: ask("{ duplicateSets(first: 50) { edges { node { idNumber kind action } } } }"),
+    }
+    for name, call in cases.items():
+        times = latencies(call, samples if name != "roster" else max(samples // 4, 20))
+        figures[f"{name}_median_ms"], figures[f"{name}_p99_ms"] = median(times), p99(times)
+        figures[f"{name}_ratio"] = median(times) / median(floor)
+    client.close()
+    return figures
+
+

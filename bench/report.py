@@ -1,0 +1,152 @@
+"""The benchmark's figures as the Markdown table kept in docs/bench-latest.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import datetime, timezone
+from importlib.metadata import version
+from typing import Any
+
+import psutil
+
+Figures = dict[str, Any]
+
+
+def machine() -> dict[str, str]:
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "python": platform.python_version(),
+        "cpu": platform.processor() or platform.machine(),
+        "cores": str(psutil.cpu_count()),
+        "memory_gib": f"{psutil.virtual_memory().total / 2**30:.0f}",
+        "canbao": version("canbao"),
+        "eventsourcing": version("eventsourcing"),
+        "psycopg": version("psycopg"),
+        "postgresql": "embedded pgserver 16" if not os.environ.get("DATABASE_URL") else "DATABASE_URL",
+    }
+
+
+IMPORT_TARGET_EVENTS_PER_S = 100_000
+TARGETS = {  # design.md "Speed targets"
+    "import": "≥ 100,000 events/s and ≤ 3× COPY",
+    "rebuild": "≥ 150,000 events/s and ≤ 4× raw read",
+    "command": "median ≤ 5 ms",
+    "query": "p99 ≤ 20 ms at 1,000,000 persons",
+    "verify": "1,000,000 events < 60 s",
+}
+
+
+def cpu_row(i: Figures) -> list[str]:
+    """The import's CPU per row beside what the import target leaves per row (absent from
+    results written before the bench measured CPU)."""
+    if "cpu_budget_us_per_row" not in i:
+        return []
+    return [
+        f"| ↳ CPU per row of the file | the {i['cores']} cores {i['cpu_busy_share']:.0%} busy: our processes "
+        f"{i['cpu_ours_us_per_row']:.0f} µs, PostgreSQL and the rest of the machine {i['cpu_rest_us_per_row']:.0f} µs "
+        f"| at {IMPORT_TARGET_EVENTS_PER_S:,} events/s all cores together have {i['cpu_budget_us_per_row']:.0f} µs "
+        f"per row; the ceiling's COPY alone took {i['cpu_floor_us_per_row']:.0f} µs of them "
+        f"| {i['cpu_need_ratio']:.1f}× | — | |"
+    ]
+
+
+def xlsx_row(x: Figures | None) -> list[str]:
+    """The XLSX reader beside the CSV reader (absent from results written before it was measured)."""
+    if not x:
+        return []
+    return [
+        f"| ↳ reading an extract as XLSX | {x['calamine_rows_per_s']:,.0f} rows/s (calamine); openpyxl's reader, "
+        f"used before: {x['openpyxl_rows_per_s']:,.0f} rows/s | the same {x['rows']:,} rows as CSV: "
+        f"{x['csv_rows_per_s']:,.0f} rows/s | {x['csv_rows_per_s'] / x['calamine_rows_per_s']:.1f}× | — | |"
+    ]
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def markdown(figures: list[Figures], about: dict[str, str]) -> str:
+    lines = [
+        f"# Benchmark — {about['date']}",
+        "",
+        f"Machine: {about['cores']} cores ({about['cpu']}), {about['memory_gib']} GiB; Python {about['python']}; "
+        f"{about['postgresql']}; canbao {about['canbao']}, eventsourcing {about['eventsourcing']}, "
+        f"psycopg {about['psycopg']}. Produced by `canbao bench`; every baseline was measured in the same run.",
+        "",
+    ]
+    for f in figures:
+        lines += [*size_section(f), *query_rows(f["queries"]), ""]
+    if len(figures) > 1:
+        lines += scaling(figures[0], figures[-1])
+    return "\n".join(lines)
+
+
+def size_section(f: Figures) -> list[str]:
+    """The table of one population size: import, rebuild, verify and commands."""
+    i, r, v, c = f["import"], f["rebuild"], f["verify"], f["commands"]
+    return [
+        f"## {f['persons']:,} persons",
+        "",
+        "| figure | result | baseline (same run) | ratio | target | |",
+        "|---|---|---|---|---|---|",
+        f"| bulk import | {i['rows']:,} rows → {i['events']:,} events, {i['events_per_s']:,.0f} events/s with "
+        f"{i.get('workers', 1)} worker processes, peak RSS (all processes) "
+        f"{i['peak_rss_mb']:,.0f} MiB | raw binary COPY of the same rows: {i['copy_events_per_s']:,.0f} rows/s "
+        f"| {i['ratio']:.1f}× | {TARGETS['import']} | "
+        f"{verdict(i['events_per_s'] >= IMPORT_TARGET_EVENTS_PER_S and i['ratio'] <= 3)} |",
+        f"| ↳ the storage's own ceiling | the same events and command-log rows COPYed into empty copies "
+        f"of the ledger's tables (indexes, WAL, sequence): {i['floor_events_per_s']:,.0f} events/s "
+        f"| import ÷ that COPY | {i['floor_ratio']:.1f}× | — | |",
+        *cpu_row(i),
+        *xlsx_row(f.get("xlsx_read")),
+        f"| projection rebuild | {r['events_per_s']:,.0f} events/s with {r.get('workers', 1)} worker "
+        f"processes, peak RSS (all processes) {r['peak_rss_mb']:,.0f} MiB "
+        f"| raw ordered read: {r['scan_rows_per_s']:,.0f} rows/s | {r['ratio']:.1f}× | {TARGETS['rebuild']} | "
+        f"{verdict(r['events_per_s'] >= 150_000 and r['ratio'] <= 4)} |",
+        f"| verify | {v['events']:,} events in {v['seconds']:.1f} s ({'clean' if v['clean'] else 'NOT clean'}) "
+        f"| raw ordered read of the same events: {r['scan_seconds']:.1f} s | "
+        f"{v['seconds'] / r['scan_seconds']:.1f}× | {TARGETS['verify']} | "
+        f"{verdict(v['events_per_s'] >= 1_000_000 / 60)} |",
+        f"| command over HTTP (registerPerson) | median {c['http_median_ms']:.1f} ms, "
+        f"p99 {c['http_p99_ms']:.1f} ms "
+        f"| application service directly: {c['service_median_ms']:.1f} ms; eventsourcing plain insert: "
+        f"{c['plain_save_median_ms']:.1f} ms | {c['ratio_to_service']:.1f}× / {c['ratio_to_plain_save']:.1f}× "
+        f"| {TARGETS['command']} | {verdict(c['http_median_ms'] <= 5)} |",
+        f"| commands/s, 1 · 4 · 16 clients | {c['clients_1_per_s']:,.0f} · {c['clients_4_per_s']:,.0f} · "
+        f"{c['clients_16_per_s']:,.0f} | application service, one caller: "
+        f"{1000 / c['service_median_ms']:,.0f}/s | {1000 / c['service_median_ms'] / c['clients_1_per_s']:.1f}× "
+        f"(1 client) | — | |",
+    ]
+
+
+def query_rows(q: Figures) -> list[str]:
+    rows = []
+    for name, label in (
+        ("history", "person history"),
+        ("snapshot", "person snapshot as of 2019-12-31"),
+        ("roster", f"roster of {q['roster_size']:,} staff"),
+        ("duplicate_page", "50 duplicate sets"),
+    ):
+        ok = q[f"{name}_p99_ms"] <= 20 if name in ("history", "snapshot") else True
+        rows.append(
+            f"| {label} | median {q[f'{name}_median_ms']:.1f} ms, p99 {q[f'{name}_p99_ms']:.1f} ms | "
+            f"`{{ __typename }}` over HTTP: median {q['floor_median_ms']:.1f} ms | "
+            f"{q[f'{name}_ratio']:.1f}× | {TARGETS['query'] if name in ('history', 'snapshot') else '—'} | "
+            f"{verdict(ok) if name in ('history', 'snapshot') else ''} |"
+        )
+    return rows
+
+
+def scaling(small: Figures, large: Figures) -> list[str]:
+    growth = large["persons"] / small["persons"]
+    return [
+        "## Scaling",
+        "",
+        f"From {small['persons']:,} to {large['persons']:,} persons ({growth:.0f}× the data): import "
+        f"{small['import']['events_per_s']:,.0f} → {large['import']['events_per_s']:,.0f} events/s, rebuild "
+        f"{small['rebuild']['events_per_s']:,.0f} → {large['rebuild']['events_per_s']:,.0f} events/s, peak RSS "
+        f"of the import {small['import']['peak_rss_mb']:,.0f} → {large['import']['peak_rss_mb']:,.0f} MiB, "
+        f"history p99 {small['queries']['history_p99_ms']:.1f} → {large['queries']['history_p99_ms']:.1f} ms.",
+        "",
+    ]

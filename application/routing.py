@@ -55,6 +55,7 @@ ROUTES: dict[type[Command], Route] = {route.command: route for route in (
     person(cmd.Unfreeze),
     person(cmd.CorrectBaseInfo),
     person(cmd.CorrectEnrollment),
+    person(cmd.RecordContribution),
     Route(cmd.MergeIdentity, PERSON, (adopt_merged_identity,)),
     # Legacy rows are history: no roster events (their units may never have been registered).
     Route(cmd.ImportLegacyEnrollment, PERSON, api=False),

@@ -8,7 +8,8 @@ whether a unit filing it must attach proof (`needs_proof`): the access policy re
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from decimal import Decimal
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -152,6 +153,19 @@ class CorrectEnrollment(PersonCommand):
     enrollment_id: UUID
     changes: dict[str, str | None] = Field(min_length=1)
     reason: str = Field(min_length=1)
+
+
+class RecordContribution(PersonCommand):
+    """Record one month's contribution of an enrollment (缴费记录): base, unit and personal parts, when paid."""
+
+    insurance_type: str
+    region: str
+    unit_code: str
+    base: Decimal = Field(ge=0, max_digits=12, decimal_places=2)  # 缴费基数
+    unit_amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)  # 单位缴纳
+    personal_amount: Decimal = Field(ge=0, max_digits=12, decimal_places=2)  # 个人缴纳
+    paid_on: date | None = None
+    source: Literal["tax", "legacy", "office"] = "office"  # the tax authority's file, an extract, a counter
 
 
 class MergeIdentity(PersonCommand):

@@ -14,6 +14,7 @@ from domain.errors import refuse
 from domain.event import Event
 from domain.person import commands as cmd
 from domain.person import events as ev
+from domain.person.contributions import decide_contribution
 from domain.person.corrections import decide_base_correction, decide_enrollment_correction
 from domain.person.evolve import evolve, fold
 from domain.person.identity import decide_merge_away
@@ -202,6 +203,7 @@ DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[Event]]] = {
     cmd.CorrectEnrollment: decide_enrollment_correction,
     cmd.MergeIdentity: decide_merge_away,
     cmd.ImportLegacyEnrollment: decide_import,
+    cmd.RecordContribution: decide_contribution,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
@@ -113,6 +114,20 @@ class EnrollmentUnitChanged(Event):
     change_type = "37"
     enrollment_id: UUID
     unit_code: str
+
+
+class ContributionRecorded(Event):
+    """One month's contribution of an enrollment; `effective` is the first day of that month."""
+
+    topic = "person.contribution_recorded"
+    insurance_type: str
+    region: str
+    unit_code: str
+    base: Decimal
+    unit_amount: Decimal
+    personal_amount: Decimal
+    paid_on: date | None = None
+    source: str
 
 
 class PersonFrozen(Event):

@@ -18,6 +18,7 @@ from domain.person.state import (
     NORMAL,
     SUSPENDED,
     TERMINATED,
+    Contribution,
     Enrollment,
     PendingTransfer,
     Period,
@@ -126,6 +127,12 @@ def _legacy(p: Person, e: ev.LegacyEnrollmentImported) -> Person:
     ))
 
 
+def _contribution(p: Person, e: ev.ContributionRecorded) -> Person:
+    paid = Contribution(e.effective, e.insurance_type, e.region, e.unit_code, e.base, e.unit_amount,
+                        e.personal_amount, e.paid_on)
+    return replace(p, contributions={**p.contributions, (e.effective, e.insurance_type, e.region): paid})
+
+
 _EVOLVE: dict[type[Event], Callable[[Person, Any], Person]] = {
     ev.PersonRegistered: _registered,
     ev.Enrolled: _enrolled,
@@ -145,6 +152,7 @@ _EVOLVE: dict[type[Event], Callable[[Person, Any], Person]] = {
     ev.PersonFrozen: lambda p, e: replace(p, frozen=True),
     ev.PersonUnfrozen: lambda p, e: replace(p, frozen=False),
     ev.LegacyEnrollmentImported: _legacy,
+    ev.ContributionRecorded: _contribution,
 }
 
 

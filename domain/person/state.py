@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -93,6 +94,20 @@ class Enrollment:
 
 
 @dataclass(frozen=True)
+class Contribution:
+    """One month paid (缴费记录) for one enrollment: the month, where, for whom, how much."""
+
+    month: date  # its first day
+    insurance_type: str
+    region: str
+    unit_code: str
+    base: Decimal
+    unit_amount: Decimal
+    personal_amount: Decimal
+    paid_on: date | None
+
+
+@dataclass(frozen=True)
 class PendingTransfer:
     transfer_id: UUID
     from_region: str
@@ -121,6 +136,8 @@ class Person:
     transfers: dict[UUID, PendingTransfer] = field(default_factory=dict)
     merged_into: UUID | None = None
     frozen: bool = False
+    # (month, insurance type, region) → what was paid for it
+    contributions: dict[tuple[date, str, str], Contribution] = field(default_factory=dict)
 
     @property
     def dead(self) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import types
-from typing import Any, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
 import strawberry
@@ -56,6 +56,8 @@ class FieldChangeInput:
 def graphql_type(annotation: Any) -> Any:
     """The GraphQL input type for a command field's Python type."""
     origin = get_origin(annotation)
+    if origin is Literal:  # a closed set of strings: the command's model refuses the others by name
+        return str
     if origin is dict:
         return list[FieldChangeInput]
     if origin is tuple:

@@ -11,7 +11,8 @@ from uuid import uuid4
 import pytest
 
 from ledger_api.auth import Principal
-from tests.e2e.client import Client
+from ledger_api.commands import snake
+from tests.e2e.client import Client, camel
 from tests.support.builders import EMPLOYER, EMPLOYER_2, resident_id
 
 STAFF = resident_id(seq="311")  # on unit A's staff
@@ -118,6 +119,16 @@ def mutations(enrollment: str) -> dict[str, dict]:
             "evidence": ["证明"],
         },
         "mergeIdentity": {**staff, "effective": "2014-01-01", "targetIdNumber": STAFF},  # into itself
+        "recordContribution": {
+            **staff,
+            "effective": "2001-01-01",
+            "insuranceType": "310",
+            "region": "350102",
+            "unitCode": UNIT_A,
+            "base": "6000.00",
+            "unitAmount": "480.00",
+            "personalAmount": "120.00",
+        },  # before the enrollment began
         "registerUnit": {
             "effective": "2000-01-01",
             "unitCode": UNIT_A,
@@ -179,6 +190,14 @@ def mutation_allowed(who: str, mutation: str) -> bool:
 
 
 MATRIX = [(who, m) for who in PRINCIPALS for m in mutations("00000000-0000-0000-0000-000000000000")]
+
+
+def test_the_matrix_tries_every_mutation_the_api_serves():
+    from application.routing import ROUTES
+
+    # as the schema names them
+    served = {camel(snake(route.command.__name__)) for route in ROUTES.values() if route.api}
+    assert served == set(mutations("00000000-0000-0000-0000-000000000000"))
 
 
 @pytest.mark.parametrize(("who", "mutation"), MATRIX)

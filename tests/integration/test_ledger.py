@@ -178,3 +178,19 @@ def test_legacy_rows_are_history_flagged_not_refused_and_idempotent_by_source_ro
     assert second.events[0].event.duplicates_of
     assert ledger.execute(row(2, "390", "350103"), ctx(channel="import")).events == []
     assert len(ledger.person("01", ID).enrollments) == 2
+
+
+def test_a_contribution_month_is_stored_reloaded_and_kept_out_of_the_rosters(with_units):
+    from decimal import Decimal
+
+    ledger = with_units
+    ledger.execute(register(ID), at(1))
+    ledger.execute(enroll_employee(ID), at(2))
+    outcome = ledger.execute(cmd.RecordContribution(
+        effective=date(2020, 1, 1), id_number=ID, insurance_type="310", region="350102", unit_code=EMPLOYER,
+        base=Decimal("5000.00"), unit_amount=Decimal("400.00"), personal_amount=Decimal("100.00"), source="tax",
+    ), at(3))
+    assert [r.event.topic for r in outcome.events] == ["person.contribution_recorded"]  # no roster change
+    month = ledger.person("01", ID).contributions[(date(2020, 1, 1), "310", "350102")]
+    assert (month.base, month.unit_amount, month.personal_amount) == (Decimal("5000.00"), Decimal("400.00"),
+                                                                      Decimal("100.00"))

@@ -1,0 +1,67 @@
+"""Contribution records (缴费记录): one month of an enrollment that was in force that month."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain import commands as cmd
+from tests.support.builders import EMPLOYER, enroll_employee, register, resident_id
+from tests.support.given import Story
+
+ID = resident_id()
+
+
+@pytest.fixture
+def employed() -> Story:
+    story = Story()
+    story.then(register(ID))
+    story.then(enroll_employee(ID, effective=date(2012, 3, 15)))
+    return story
+
+
+def paid(month: date, **kw) -> cmd.RecordContribution:
+    fields = dict(insurance_type="310", region="350102", unit_code=EMPLOYER, base=Decimal("6000.00"),
+                  unit_amount=Decimal("480.00"), personal_amount=Decimal("120.00"), source="tax")
+    fields.update(kw)
+    return cmd.RecordContribution(effective=month, id_number=ID, **fields)
+
+
+def test_a_month_paid_is_recorded_with_its_base_and_both_parts(employed):
+    [event] = employed.then(paid(date(2012, 3, 1), paid_on=date(2012, 4, 10)))
+    assert (event.base, event.unit_amount, event.personal_amount) == (Decimal("6000.00"), Decimal("480.00"),
+                                                                      Decimal("120.00"))
+    month = employed.person.contributions[(date(2012, 3, 1), "310", "350102")]
+    assert month.paid_on == date(2012, 4, 10) and month.unit_code == EMPLOYER
+
+
+def test_the_month_the_enrollment_began_in_counts_and_the_one_before_does_not(employed):
+    employed.then(paid(date(2012, 3, 1)))
+    employed.refused(paid(date(2012, 2, 1)), "contribution.not_enrolled")
+
+
+def test_a_month_is_named_by_its_first_day(employed):
+    employed.refused(paid(date(2012, 5, 15)), "contribution.month_start")
+
+
+def test_a_month_is_recorded_once_and_then_corrected_not_recorded_again(employed):
+    employed.then(paid(date(2013, 1, 1)))
+    employed.refused(paid(date(2013, 1, 1), base=Decimal("7000")), "contribution.already_recorded")
+
+
+def test_no_contribution_while_suspended_for_the_whole_month(employed):
+    [enrollment] = employed.person.open_enrollments()
+    employed.then(cmd.Suspend(effective=date(2014, 1, 1), id_number=ID, enrollment_id=enrollment.id, reason="6301"))
+    employed.refused(paid(date(2014, 2, 1)), "contribution.not_enrolled")
+    employed.then(paid(date(2013, 12, 1)))
+
+
+def test_a_month_not_yet_begun_is_refused(employed):
+    employed.refused(paid(date(2030, 1, 1)), "contribution.future_month")
+
+
+def test_negative_amounts_never_reach_the_decider():
+    with pytest.raises(ValueError):
+        paid(date(2013, 1, 1), unit_amount=Decimal("-1"))

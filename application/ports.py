@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
+
+from psycopg import Connection
+from psycopg.rows import DictRow
 
 from domain.access import Principal
 from domain.command import Command, Context
@@ -31,7 +34,7 @@ class LedgerPort(Protocol):
 
 
 class ReadPort(Protocol):
-    def connection(self) -> AbstractContextManager[Any]:
+    def connection(self) -> AbstractContextManager[Connection[DictRow]]:
         """A connection to read the projections with (dict rows); returned to the pool after."""
         ...
 

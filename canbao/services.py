@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
+from psycopg import Connection
+from psycopg.rows import DictRow
 
 from application.clock import LedgerClock, clock_from_spec
 from application.service import Ledger
@@ -49,7 +50,7 @@ class Services:
         return self
 
     @contextmanager
-    def connection(self) -> Iterator[Any]:
+    def connection(self) -> Iterator[Connection[DictRow]]:
         with self.store.datastore.get_connection() as conn:
             yield conn
 

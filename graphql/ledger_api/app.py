@@ -47,7 +47,8 @@ def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
     def database_answers() -> bool:
         try:
             with backend.reads.connection() as conn:
-                return conn.execute("SELECT 1 AS ok").fetchone()["ok"] == 1
+                row = conn.execute("SELECT 1 AS ok").fetchone()
+                return row is not None and row["ok"] == 1
         except Exception:  # any failure means "not healthy"; the cause goes to the log
             log.exception("health check could not query the database")
             return False

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from application.loading import Loaded
 from application.routing import route_of
 from domain.access import Principal
 from domain.command import Command, Context
+from domain.dates import HORIZON_DAYS, within_horizon
 from domain.errors import ConcurrencyConflict
 from domain.id_numbers import person_id
 from domain.person.state import Person
@@ -40,9 +42,24 @@ class Outcome:
     replayed: bool = False  # True when the command id had already been recorded
 
 
+def after_the_last(loaded: Loaded, now: datetime) -> datetime:
+    """System time never goes backwards within the ledger: a new event is recorded after the
+    last event of every stream it was decided on, whatever the wall clock says."""
+    last = max((s.events[-1].recorded_at for s in loaded.streams.values() if s.events), default=None)
+    if last is None or now > last:
+        return now
+    log.warning("the clock reads %s, not after the last recorded event (%s); recording at %s",
+                now.isoformat(), last.isoformat(), (last + TICK).isoformat())
+    return last + TICK
+
+
+TICK = timedelta(microseconds=1)
+
+
 class Ledger:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, horizon_days: int = HORIZON_DAYS) -> None:
         self.store = store
+        self.horizon_days = horizon_days
 
     # ---- reading ----------------------------------------------------------------------
 
@@ -67,7 +84,8 @@ class Ledger:
         """Record a command's events once; a DomainError (nothing written) if it is refused,
         NotAuthorised if `principal` may not send it. Without a principal the caller is the
         ledger's own (an import job, the CLI, a test) and trusted."""
-        meta = ctx.meta(type(command).__name__)
+        ctx.check_provenance()
+        within_horizon(command.effective, ctx.today, self.horizon_days)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             loaded, before, given = self._load(command, ctx)
             if principal is not None:  # before a replay too: a command id proves nothing about its sender
@@ -75,8 +93,10 @@ class Ledger:
             earlier = self.store.logged(ctx.command_id)
             if earlier is not None:
                 return Outcome(earlier, replayed=True)
+            batches = self._decide(command, loaded, before, given)
+            meta = replace(ctx, now=after_the_last(loaded, ctx.now)).meta(type(command).__name__)
             try:
-                return Outcome(self.store.append(self._decide(command, loaded, before, given), meta))
+                return Outcome(self.store.append(batches, meta))
             except Conflict:
                 log.info("concurrent write on %s, attempt %d", type(command).__name__, attempt)
         raise ConcurrencyConflict(

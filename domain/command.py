@@ -9,10 +9,11 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from domain.clock import business_date
 from domain.event import Actor, Meta
+from domain.text import check_texts
 
 if TYPE_CHECKING:
     from domain.campaign.state import Campaign
@@ -22,13 +23,19 @@ OFFICE, UNIT_PORTAL, PERSON_PORTAL, IMPORT = "office", "unit_portal", "person_po
 
 
 class Command(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Surrounding blanks are not part of any code or name ("350103 " is 350103).
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
     # Channels besides an insurance office's counter that may send this command (seed 002: the
     # unit service hall; a person's own portal). Offices may send every command.
     channels: ClassVar[frozenset[str]] = frozenset()
     # A unit filing it must attach proof (seed 002: death and retirement need uploaded proof).
     needs_proof: ClassVar[bool] = False
     effective: date
+
+    @model_validator(mode="after")
+    def _plain_text(self) -> Command:
+        check_texts({name: getattr(self, name) for name in type(self).model_fields})
+        return self
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,10 @@ class Context:
     def today(self) -> date:
         """The business date: Beijing's, whatever zone `now` was given in."""
         return business_date(self.now)
+
+    def check_provenance(self) -> None:
+        """Evidence and the service item come from outside too: the same rules as any text."""
+        check_texts({"evidence": self.evidence, "service_item": self.service_item})
 
     def meta(self, command: str) -> Meta:
         """The provenance every event of this command carries (prev_hash is set per event)."""

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from domain.errors import refuse
 
 _DAY = re.compile(r"[0-9]{8}")
 _MONTH = re.compile(r"[0-9]{6}")
+
+
+HORIZON_DAYS = 366  # how far ahead a change may be recorded to take effect (a year's notice)
+
+
+def within_horizon(effective: date, today: date, horizon_days: int = HORIZON_DAYS) -> None:
+    """Refuse a date so far ahead that it is a typing slip (9999-12-31), not a plan."""
+    if effective > today + timedelta(days=horizon_days):
+        raise refuse("effective_date", "effective_date.beyond_horizon",
+                     f"{effective} is more than {horizon_days} days after today ({today})")
 
 
 def parse_day(raw: str, field: str) -> date:

@@ -50,6 +50,8 @@ LABELS: dict[str, str] = {
     "command_id": "指令编号",
     "actor": "经办人",
     "channel": "办理渠道",
+    "known_at": "知悉时间",
+    "after": "翻页位置",
 }
 
 

@@ -59,13 +59,17 @@ class Tip:
         return self.person
 
 
-def load_tips(curs: Any, ids: set[UUID]) -> dict[UUID, Tip | LaneTip]:
-    """The persons of a batch who already have a history: their state, version and last hash."""
+def load_tips(curs: Any, ids: set[UUID]) -> tuple[dict[UUID, Tip | LaneTip], datetime | None]:
+    """The persons of a batch who already have a history: their state, version and last hash;
+    and when the latest of them was last recorded."""
     tips: dict[UUID, Tip | LaneTip] = {}
+    latest: datetime | None = None
     for stream_id, group in groupby(scans.streams_rows(curs, list(ids)), key=lambda r: r["originator_id"]):
         stream = stream_from(stream_id, ((r["originator_version"], r["topic"], r["state"]) for r in group))
         tips[stream_id] = Tip(stream.version, stream.last_hash, fold(r.event for r in stream.events))
-    return tips
+        last = stream.events[-1].recorded_at
+        latest = last if latest is None or last > latest else latest
+    return tips, latest
 
 
 class BatchDecision:
@@ -112,12 +116,14 @@ class BatchDecision:
                 self.summary.refused.append(item)
 
     def _in_lane(self, item: RawRow, stream: UUID, tips: dict[UUID, Tip | LaneTip]) -> bool:
-        tip = tips.setdefault(stream, LaneTip())
+        tip = tips.get(stream, LaneTip())
         if not (self.lane and self.extract and isinstance(tip, LaneTip)):
             return False
         command_id = row_command_id(self.extract.source, item.number)
         decided = self.lane.decide(item.values, item.number, stream, tip, str(command_id).encode())
         if decided:
+            # From here on this person's rows are the lane's: it alone knows the stream's tip.
+            tips[stream] = tip
             self._written(stream, command_id, decided.positions, decided.rows, decided.duplicates)
         return decided is not None
 

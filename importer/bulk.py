@@ -21,6 +21,7 @@ import psycopg
 from eventsourcing.persistence import IntegrityError
 
 from application.clock import LedgerClock, SystemClock
+from application.service import TICK
 from domain import events as ev
 from eventlog.bulk import append_binary
 from eventlog.checkpoints import record_checkpoint
@@ -82,9 +83,12 @@ class BulkImporter:
             try:
                 with self.datastore.transaction(commit=True) as curs:
                     # Decided without blocking anyone; the table lock is taken only to write.
-                    decision = BatchDecision(self.actor, self.clock.now(), extract, len(batch))
-                    streams = {s for s in map(decision.stream_of, batch) if s}
-                    decision.decide(batch, load_tips(curs, streams))
+                    now = self.clock.now()
+                    decision = BatchDecision(self.actor, now, extract, len(batch))
+                    tips, latest = load_tips(curs, {s for s in map(decision.stream_of, batch) if s})
+                    if latest is not None and latest >= now:  # system time never goes backwards
+                        decision = BatchDecision(self.actor, latest + TICK, extract, len(batch))
+                    decision.decide(batch, tips)
                     append_binary(curs, decision.stored, decision.log)
                 return decision.summary
             except (IntegrityError, psycopg.errors.UniqueViolation):

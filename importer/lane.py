@@ -32,6 +32,7 @@ from domain.person.rules import check_nationality
 from domain.person.state import TERMINATED
 from domain.regions import validate_region
 from domain.schemes import scheme_of
+from domain.text import DEFAULT_MAX_LENGTH, MAX_LENGTH, unsafe_text
 from domain.uuids import uuid5_text
 from domain.validation import validate_name
 from eventlog import copy_binary
@@ -116,6 +117,7 @@ class FastLane:
         self.required = itemgetter(*(at[c.field] for c in COLUMNS if c.required))
         self.optional = {c.field: at.get(c.field) for c in COLUMNS if not c.required}
         self.codes = {name: set(table(name).codes) for name in _CODE_FIELDS}
+        self.limits = [(i, MAX_LENGTH.get(name, DEFAULT_MAX_LENGTH)) for name, i in at.items()]
         self.source, self.status_3_means, self.meta, self.today = source, status_3_means, meta, today
 
     def _get(self, values: list[str], name: str) -> str:
@@ -136,7 +138,8 @@ class FastLane:
     def decide(self, values: list[str], row: int, stream: UUID, tip: LaneTip, command_id: bytes) -> Decided | None:
         """The row's events as COPY rows, chained after `tip` (which it advances), or None
         when the reference path must decide it."""
-        checked = self._checked(self._padded(values))
+        # Commands take their text without surrounding blanks; so does the lane.
+        checked = self._checked([value.strip() for value in self._padded(values)])
         if checked is None:
             return None
         # Row numbers are unique within a file, so this row cannot already be in `tip`.
@@ -155,7 +158,7 @@ class FastLane:
     def _checked(self, values: list[str]) -> _Checked | None:
         """The row's values as `to_command` and `decide_import` would accept them, or None."""
         at = self.at
-        if "" in self.required(values):
+        if "" in self.required(values) or not self._plain(values):
             return None
         birth, start = _day(values[at["birth_date"]]), _month(values[at["start_month"]])
         end_text = self._get(values, "end_month")
@@ -185,6 +188,10 @@ class FastLane:
             return None
         return _Checked(values, parsed.number, name, gender, birth, nationality, survival, person_type,
                         insurance_type, scheme, region, pooling_region, status, start, end)
+
+    def _plain(self, values: list[str]) -> bool:
+        """No character and no length the command's own text rules would refuse."""
+        return not unsafe_text("".join(values)) and all(len(values[i]) <= n for i, n in self.limits)
 
     def _codes_known(self, values: list[str], gender: str, survival: str, insurance_type: str,
                      person_type: str) -> bool:

@@ -211,7 +211,15 @@ def decide(command: cmd.PersonCommand, person: Person, ctx: Context) -> list[Eve
     """The events a command records, or a DomainError naming the field and rule it breaks."""
     if not isinstance(command, cmd.RegisterPerson | cmd.ImportLegacyEnrollment):
         require_active(person, command)
+    born = command.birth_date if isinstance(command, cmd.RegisterPerson) else person.birth_date
+    if born and command.effective < born and not isinstance(command, MONTHLY):
+        raise refuse("effective_date", "effective_date.before_birth",
+                     f"{command.effective} is before the person was born ({born})")
     return DECIDERS[type(command)](command, person, ctx)
+
+
+# Commands about a whole month: their date is the month's first day, which may precede a birth in it.
+MONTHLY = (cmd.ImportLegacyEnrollment, cmd.RecordContribution)
 
 
 __all__ = ["INITIAL", "decide", "evolve", "fold"]

@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -16,7 +17,9 @@ from strawberry.asgi import GraphQL
 from application.ports import Backend
 from ledger_api.auth import NotAuthorised, principal_from_header
 from ledger_api.context import RequestContext
+from ledger_api.guard import RequestGuard
 from ledger_api.schema import build_schema
+from ledger_api.sealing import Sealer
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +37,14 @@ class LedgerGraphQL(GraphQL[RequestContext, None]):
         super().__init__(build_schema(introspection=settings.introspection, statement_count=settings.statement_count),
                          graphql_ide="graphiql" if settings.graphiql else None)
         self.backend, self.settings = backend, settings
+        self.sealer = Sealer(settings.token_secret)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         try:
             principal = principal_from_header(self.settings.token_secret, request.headers.get("authorization"))
-            return RequestContext(self.backend, principal)
+            return RequestContext(self.backend, self.sealer, principal)
         except NotAuthorised as refused:
-            return RequestContext(self.backend, None, auth_error=refused)
+            return RequestContext(self.backend, self.sealer, None, auth_error=refused)
 
 
 def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
@@ -63,4 +67,5 @@ def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
         return JSONResponse({"status": "unavailable", "database": "unreachable", "clock": said}, status_code=503)
 
     graphql_app = LedgerGraphQL(backend, settings)
-    return Starlette(routes=[Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["GET", "POST"])])
+    routes = [Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["GET", "POST"])]
+    return Starlette(routes=routes, middleware=[Middleware(RequestGuard)])

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date
-from typing import Any
+from typing import Any, overload
 from uuid import UUID
 
 import strawberry
 from strawberry.types import Info
 
+from domain.access import Principal
+from domain.errors import FieldError
 from ledger_api.auth import NotAuthorised
 from ledger_api.codes import Coded, coded
 from ledger_api.context import ctx
+from ledger_api.errors import InputError
 from ledger_api.permissions import region_scope, shown_id
+from ledger_api.sealing import CursorRefused, masked_text
 from projections import queries as read
 from projections.anomalies import KINDS as ANOMALY_KINDS
 from projections.duplicates import KINDS as DUPLICATE_KINDS
@@ -82,18 +85,29 @@ class AnomalyConnection:
     page_info: PageInfo
 
 
-def cursor_of(*parts: object) -> str:
-    return base64.urlsafe_b64encode("|".join(map(str, parts)).encode()).decode()
-
-
-def parse_cursor(cursor: str | None) -> tuple[str, str] | None:
+def parse_cursor(info: Info, cursor: str | None) -> tuple[str, str] | None:
     if cursor is None:
         return None
     try:
-        first, second = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-    except ValueError:
-        raise NotAuthorised("the cursor is not one this API gave out") from None
+        first, second = ctx(info).sealer.open(cursor, 2)
+    except CursorRefused as refused:
+        raise InputError([FieldError("after", "cursor.unknown", str(refused))]) from None
     return first, second
+
+
+@overload
+def shown_uuid(info: Info, who: Principal, identifier: UUID) -> UUID: ...
+
+
+@overload
+def shown_uuid(info: Info, who: Principal, identifier: UUID | None) -> UUID | None: ...
+
+
+def shown_uuid(info: Info, who: Principal, identifier: UUID | None) -> UUID | None:
+    """Identifiers derived from a person's identity are pseudonyms for roles that see masked numbers."""
+    if identifier is None or not who.masks_id_numbers:
+        return identifier
+    return ctx(info).sealer.pseudonym(identifier)
 
 
 def page_size(first: int) -> int:
@@ -109,7 +123,7 @@ async def cohort_rows(info: Info, fetch: Any, kinds: dict[str, str], kind: str |
     prefix = region_scope(who, region)
     if kind is not None and kind not in kinds:
         raise NotAuthorised(f"kind must be one of {', '.join(kinds)}")
-    return who, await ctx(info).read(fetch, kind, prefix, parse_cursor(after), page_size(first))
+    return who, await ctx(info).read(fetch, kind, prefix, parse_cursor(info, after), page_size(first))
 
 
 def page_info(rows: list[dict], first: int, edges: list[Any]) -> PageInfo:
@@ -126,22 +140,22 @@ class CohortQueries:
         day = as_of or ctx(info).today()
         edges = [
             DuplicateSetEdge(
-                cursor=cursor_of(r["first_enrollment_id"], r["second_enrollment_id"]),
+                cursor=ctx(info).sealer.seal(r["first_enrollment_id"], r["second_enrollment_id"]),
                 node=DuplicateSet(
                     kind=r["kind"],
                     kind_label=DUPLICATE_KINDS[r["kind"]],
                     id_number=shown_id(who, r["id_number"]),
                     name=r["name"],
-                    first_enrollment_id=r["first_enrollment_id"],
-                    second_enrollment_id=r["second_enrollment_id"],
+                    first_enrollment_id=shown_uuid(info, who, r["first_enrollment_id"]),
+                    second_enrollment_id=shown_uuid(info, who, r["second_enrollment_id"]),
                     first_region=r["first_region"],
                     second_region=r["second_region"],
                     first_insurance_type=coded("insurance_type", r["first_type"]),
                     second_insurance_type=coded("insurance_type", r["second_type"]),
                     overlap_from=r["overlap_from"],
                     overlap_days=max((day - r["overlap_from"]).days, 0),
-                    keep_enrollment_id=r["keep_enrollment_id"],
-                    clean_enrollment_id=r["clean_enrollment_id"],
+                    keep_enrollment_id=shown_uuid(info, who, r["keep_enrollment_id"]),
+                    clean_enrollment_id=shown_uuid(info, who, r["clean_enrollment_id"]),
                     confirming_region=r["confirming_region"],
                     action=action(r["kind"], r["overlap_from"], day),
                 ),
@@ -157,14 +171,14 @@ class CohortQueries:
         who, rows = await cohort_rows(info, read.anomalies, ANOMALY_KINDS, kind, region, first, after)
         edges = [
             AnomalyEdge(
-                cursor=cursor_of(r["subject_id"], r["kind"]),
+                cursor=ctx(info).sealer.seal(r["subject_id"], r["kind"]),
                 node=Anomaly(
                     subject_kind=r["subject_kind"],
                     subject_code=shown_id(who, r["subject_code"]),
                     region=r["region"],
                     kind=r["kind"],
                     kind_label=ANOMALY_KINDS[r["kind"]],
-                    detail=r["detail"],
+                    detail=masked_text(r["detail"]) if who.masks_id_numbers else r["detail"],
                 ),
             )
             for r in rows[:first]

@@ -98,6 +98,10 @@ def refused_input(error: ValidationError) -> list[FieldErrorView]:
             for e in error.errors()]
 
 
+def refused_result(refused: DomainError) -> CommandResult:
+    return CommandResult(ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors])
+
+
 def snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -110,6 +114,8 @@ def resolver_for(command: type[cmd.Command], given_type: type):
             command_ = command.model_validate(command_fields(command, input))
         except ValidationError as bad:
             return CommandResult(ok=False, replayed=False, events=[], errors=refused_input(bad))
+        except DomainError as refused:  # text no form holds: named like any refusal
+            return refused_result(refused)
         provenance = Context(
             command_id=input.command_id, now=context.now(), evidence=tuple(input.evidence or ()),
             service_item=input.service_item, channel=CHANNEL_OF.get(who.role, who.role),
@@ -118,9 +124,7 @@ def resolver_for(command: type[cmd.Command], given_type: type):
             # The ledger authorises on the state it loads for the command, in one trip to the worker thread.
             outcome = await context.call(context.backend.ledger.execute, command_, provenance, who)
         except DomainError as refused:
-            return CommandResult(
-                ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors]
-            )
+            return refused_result(refused)
         except ConcurrencyConflict as busy:  # retried already; say so rather than fail obscurely
             return CommandResult(
                 ok=False,

@@ -19,6 +19,7 @@ from strawberry.types import Info
 from application.ports import Backend
 from domain.clock import business_date
 from ledger_api.auth import NotAuthorised, Principal
+from ledger_api.sealing import Sealer
 
 T = TypeVar("T")
 
@@ -35,6 +36,7 @@ class CountingConnection:
 @dataclass
 class RequestContext:
     backend: Backend
+    sealer: Sealer
     principal: Principal | None
     auth_error: NotAuthorised | None = None  # a bad token: said when the request needs a principal
     statements: int = 0

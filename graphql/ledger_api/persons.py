@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from domain.codes import label
-from domain.errors import DomainError
+from domain.errors import DomainError, FieldError
 from domain.events import Event
 from domain.id_numbers import RESIDENT_ID, parse_resident_id
 from domain.person.evolve import fold
@@ -113,6 +113,7 @@ class Person:
 
     @strawberry.field(description="Every event of the person, oldest first; as known at `knownAt` if given.")
     def history(self, known_at: datetime | None = None) -> list[HistoryEvent]:
+        known_at = aware(known_at)
         return [HistoryEvent.of(r) for r in self.events if known_at is None or r.recorded_at <= known_at]
 
     @strawberry.field(
@@ -122,7 +123,15 @@ class Person:
         self, info: Info, as_of: date | None = None, known_at: datetime | None = None
     ) -> list[EnrollmentSpell]:
         day = as_of or ctx(info).today()  # the business date on the ledger's clock, as for rosters
-        return [EnrollmentSpell.of(s) for s in snapshot(self.events, day, known_at)]
+        return [EnrollmentSpell.of(s) for s in snapshot(self.events, day, aware(known_at))]
+
+
+def aware(known_at: datetime | None) -> datetime | None:
+    """A system time must say its offset: 2020-06-30T00:00 in Beijing and in UTC are 8 hours apart."""
+    if known_at is not None and known_at.tzinfo is None:
+        raise InputError([FieldError("known_at", "time.offset_required",
+                                     f"{known_at.isoformat()} has no UTC offset; e.g. {known_at.isoformat()}+08:00")])
+    return known_at
 
 
 def normalised_id(certificate_type: str, id_number: str, today: date) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -20,6 +20,7 @@ from strawberry.extensions import (
 from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
 
+from domain.text import unsafe_text
 from ledger_api.codes import CodeQueries
 from ledger_api.cohorts import CohortQueries
 from ledger_api.commands import mutation_type
@@ -58,6 +59,49 @@ class ValidatedOnce(SchemaExtension):
         yield
 
 
+class PlainArguments(SchemaExtension):
+    """Refuse a request whose arguments or variables hold text no form field holds (control
+    characters, NUL, lone surrogates), naming where; nothing is resolved."""
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        found = [*unsafe_variables(context.variables or {}, "$"), *unsafe_literals(context.graphql_document)]
+        if found:
+            where, code = found[0]
+            error = GraphQLError(f"{where} contains the character U+{code:04X}, which no form field holds",
+                                 extensions={"rule": "text.control_character", "field": where})
+            context.pre_execution_errors = [*(context.pre_execution_errors or []), error]
+
+
+def unsafe_variables(value: object, path: str) -> Iterator[tuple[str, int]]:
+    if isinstance(value, str):
+        for character in value:
+            if unsafe_text(character):
+                yield path, ord(character)
+                return
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from unsafe_variables(key, path)
+            yield from unsafe_variables(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from unsafe_variables(inner, f"{path}[{index}]")
+
+
+def unsafe_literals(document: DocumentNode | None) -> Iterator[tuple[str, int]]:
+    if document is None:
+        return
+    found: list[tuple[str, int]] = []
+
+    class Strings(Visitor):
+        def enter_string_value(self, node: StringValueNode, *_: object) -> None:
+            found.extend(unsafe_variables(node.value, "an argument"))
+
+    visit(document, Strings())
+    yield from found
+
+
 class StatementCount(SchemaExtension):
     """Reports how many SQL statements a request cost, under `extensions.sqlStatements`."""
 
@@ -80,6 +124,7 @@ def build_schema(*, introspection: bool = True, statement_count: bool = False) -
     extensions: list = [
         lambda: ParserCache(maxsize=512),
         ValidatedOnce,
+        PlainArguments,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -32,6 +32,8 @@ class LedgerPort(Protocol):
 
     def person_history(self, certificate_type: str, id_number: str) -> list[RecordedEvent]: ...
 
+    def writers_stuck(self, seconds: float) -> int: ...
+
 
 class ReadPort(Protocol):
     def connection(self) -> AbstractContextManager[Connection[DictRow]]:

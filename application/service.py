@@ -12,6 +12,8 @@ first result and records nothing new.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -60,6 +62,12 @@ class Ledger:
     def __init__(self, store: EventStore, horizon_days: int = HORIZON_DAYS) -> None:
         self.store = store
         self.horizon_days = horizon_days
+        self._writing: dict[int, float] = {}  # thread → when its append began (monotonic)
+
+    def writers_stuck(self, seconds: float) -> int:
+        """How many appends have been under way longer than `seconds` (the health check asks)."""
+        now = time.monotonic()
+        return sum(1 for began in list(self._writing.values()) if now - began > seconds)
 
     # ---- reading ----------------------------------------------------------------------
 
@@ -95,10 +103,13 @@ class Ledger:
                 return Outcome(earlier, replayed=True)
             batches = self._decide(command, loaded, before, given)
             meta = replace(ctx, now=after_the_last(loaded, ctx.now)).meta(type(command).__name__)
+            self._writing[threading.get_ident()] = time.monotonic()
             try:
                 return Outcome(self.store.append(batches, meta))
             except Conflict:
                 log.info("concurrent write on %s, attempt %d", type(command).__name__, attempt)
+            finally:
+                self._writing.pop(threading.get_ident(), None)
         raise ConcurrencyConflict(
             f"{type(command).__name__} lost {MAX_ATTEMPTS} races for the same records; try again")
 

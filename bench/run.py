@@ -25,7 +25,7 @@ import psutil
 from bench.http import measure_commands, measure_queries, served
 from bench.measure import Timed, phase
 from bench.report import IMPORT_TARGET_EVENTS_PER_S
-from canbao.database import ensure_database, start_embedded
+from canbao.database import embedded_server, ensure_database
 from canbao.migrations import apply_migrations
 from demo.population import write_extract
 from domain.events import Actor
@@ -49,7 +49,11 @@ def fresh_database(label: str) -> Iterator[str]:
         yield ensure_database(base, f"canbao_bench_{label}_{int(time.time())}")
         return
     with tempfile.TemporaryDirectory(prefix="canbao-bench-") as tmp:
-        yield ensure_database(start_embedded(Path(tmp) / "pg", cleanup_mode="delete"), "bench")
+        server = embedded_server(Path(tmp) / "pg", cleanup_mode="delete")
+        try:
+            yield ensure_database(server.get_uri(), "bench")
+        finally:
+            server.cleanup()  # before its directory goes
 
 
 def timed_copy(conn, dump: Any, table: str, columns: str) -> float:

@@ -7,6 +7,7 @@ holds the root, serving, migrations, tokens, the schema and the benchmark.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -96,12 +97,18 @@ def serve(
     data_dir: DataDir = None,
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and a health check at /healthz."""
+    import signal
+
     import uvicorn
 
     from ledger_api.app import ApiSettings, create_app
 
+    # uvicorn stops gracefully on SIGTERM and then raises it again; exiting here instead lets the
+    # ledger close its pool and stop the embedded PostgreSQL (systemd, docker stop, kill).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
     settings = Settings.from_env(data_dir)
-    with running(data_dir) as ready:
+    with running(data_dir, serving=True) as ready:
         if sample_data and ready.runner.head() == 0:
             load_sample(ready)
         ready.follow_projections()

@@ -31,10 +31,10 @@ def fail(message: str) -> None:
 
 
 @contextmanager
-def running(data_dir: Path | None) -> Iterator[Services]:
+def running(data_dir: Path | None, serving: bool = False) -> Iterator[Services]:
     """The ledger's services, or a one-line error instead of a traceback."""
     try:
-        with services(Settings.from_env(data_dir)) as ready:
+        with services(Settings.from_env(data_dir), serving) as ready:
             yield ready
     except (DatabaseUnavailable, MigrationEdited) as problem:
         fail(str(problem))

@@ -7,10 +7,12 @@ stopped when the last process using it exits.
 
 from __future__ import annotations
 
+import subprocess
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -57,25 +59,43 @@ def ensure_database(server_conninfo: str, dbname: str) -> str:
     return make_conninfo(server_conninfo, dbname=dbname)
 
 
-def start_embedded(data_dir: Path, cleanup_mode: str | None = "stop") -> str:
-    """Start (or join) the embedded PostgreSQL in `data_dir`; return the server's conninfo."""
+def embedded_server(data_dir: Path, cleanup_mode: str | None = "stop") -> Any:
+    """Start (or join) the embedded PostgreSQL in `data_dir` (a pgserver handle). A directory it
+    cannot use is refused in one line that says what to do, never with initdb's traceback."""
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers) and falls back
         # to /tmp/runtime-$UID, which is what we want; the warning would only alarm users.
         warnings.simplefilter("ignore")
         import pgserver  # imported here: starting a server is never a side effect of import
 
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode=cleanup_mode)
-    return server.get_uri()
+    try:
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        return pgserver.get_server(data_dir, cleanup_mode=cleanup_mode)
+    except (OSError, subprocess.CalledProcessError, AssertionError) as failed:
+        said = getattr(failed, "stderr", None) or getattr(failed, "output", None) or str(failed)
+        text = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
+        first = next((line for line in text.strip().splitlines() if line.strip()), type(failed).__name__)
+        raise DatabaseUnavailable(
+            f"the embedded PostgreSQL cannot start in {data_dir}: {first.strip()} — choose another directory "
+            "with --data-dir / CANBAO_DATA_DIR (empty or one it made before), or set DATABASE_URL") from None
+
+
+def start_embedded(data_dir: Path, cleanup_mode: str | None = "stop") -> str:
+    """Start (or join) the embedded PostgreSQL in `data_dir`; return the server's conninfo."""
+    return str(embedded_server(data_dir, cleanup_mode).get_uri())
 
 
 @contextmanager
 def ledger_database(settings: Settings) -> Iterator[str]:
-    """Yield a conninfo for the ledger database, starting the embedded server if needed."""
+    """Yield a conninfo for the ledger database, starting the embedded server if needed and
+    stopping it on the way out when this was its last user (not only at interpreter exit:
+    a process ended by a signal never gets there)."""
     if settings.database_url:
         check_reachable(settings.database_url)
         yield settings.database_url
         return
-    server = start_embedded(settings.data_dir)
-    yield ensure_database(server, LEDGER_DATABASE)
+    server = embedded_server(settings.data_dir)
+    try:
+        yield ensure_database(server.get_uri(), LEDGER_DATABASE)
+    finally:
+        server.cleanup()

@@ -20,7 +20,7 @@ from canbao.migrations import apply_migrations
 from canbao.settings import Settings
 from domain.clock import business_date
 from eventlog.checkpoints import checkpoint_if_due
-from eventlog.store import EventStore
+from eventlog.store import SERVING, EventStore, Timeouts
 from projections.catalog import PROJECTIONS
 from projections.runner import ProjectionRunner, follow
 
@@ -72,13 +72,15 @@ class Services:
 
 
 @contextmanager
-def services(settings: Settings) -> Iterator[Services]:
+def services(settings: Settings, serving: bool = False) -> Iterator[Services]:
+    """The ledger's parts over one database. `serving`: connections get the timeouts a server
+    needs (statements, lock waits, idle transactions, a fast answer when storage is down)."""
     with ledger_database(settings) as conninfo:
         clock = clock_from_spec(settings.clock)
         if clock.kind != "system":
             log.warning("canbao runs on a %s", clock.describe())
         apply_migrations(conninfo)
-        store = EventStore(conninfo)
+        store = EventStore(conninfo, timeouts=SERVING if serving else Timeouts())
         try:
             yield Services(conninfo, store, Ledger(store), ProjectionRunner(store.datastore, conninfo), clock)
         finally:

@@ -8,15 +8,18 @@ nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Connection
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.sql import SQL
 
 from domain.events import Event, Meta
 from domain.timeline import RecordedEvent
@@ -42,7 +45,70 @@ def command_log_row(meta: Meta, recorded: Sequence[RecordedEvent]) -> tuple[Any,
     return (meta.command_id, meta.command, meta.recorded_at, positions)
 
 
+@dataclass(frozen=True)
+class Timeouts:
+    """What a connection of a serving ledger may take before it gives up: no statement, lock
+    wait or idle transaction holds a client (or the event table's lock) for long, and a
+    storage outage is answered in seconds, not after the pool's retries."""
+
+    connect: float = 5.0
+    statement: float = 0  # seconds; 0: none (batch jobs: imports, rebuilds, verification)
+    lock: int = 0
+    idle_in_transaction: float = 0
+    attempts: int = 10  # eventsourcing's own retry count for a failed statement
+
+
+SERVING = Timeouts(connect=2.0, statement=15.0, lock=5, idle_in_transaction=10.0, attempts=2)
+
+
+class LedgerDatastore(PostgresDatastore):
+    def __init__(self, *args: Any, statement_timeout: float = 0, **kwargs: Any) -> None:
+        self.statement_timeout = statement_timeout
+        super().__init__(*args, **kwargs)
+
+    def after_connect_func(self) -> Callable[[Connection[Any]], None]:
+        configure = super().after_connect_func()
+        timeout = int(self.statement_timeout * 1000)
+
+        def after_connect(conn: Connection[Any]) -> None:
+            configure(conn)
+            if timeout:
+                conn.execute(SQL("SET statement_timeout = {}").format(timeout))
+
+        return after_connect
+
+
+def unretried(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The library's method without its own retry decorator (functools.wraps keeps it)."""
+    return cast("Callable[..., Any]", getattr(method, "__wrapped__", method))
+
+
 class LedgerRecorder(PostgresApplicationRecorder):
+    """eventsourcing's recorder, writing the command log in the same transaction, and trying a
+    failed statement `attempts` times (the library tries ten) so an outage is reported fast."""
+
+    def __init__(self, *args: Any, attempts: int = 10, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.attempts = attempts
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        insert = unretried(PostgresApplicationRecorder.insert_events)
+        return cast("Sequence[int] | None", self._tried(lambda: insert(self, stored_events, **kwargs)))
+
+    def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
+        select = unretried(PostgresApplicationRecorder.select_events)
+        return cast("Sequence[StoredEvent]", self._tried(lambda: select(self, originator_id, **kwargs)))
+
+    def _tried(self, call: Callable[[], object]) -> object:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return call()
+            except (InterfaceError, OperationalError):
+                if attempt == self.attempts:
+                    raise
+                time.sleep(0.2)
+        raise AssertionError("unreachable")
+
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         log = kwargs.get("command_log")
         if log is not None:
@@ -53,9 +119,9 @@ class LedgerRecorder(PostgresApplicationRecorder):
             )
 
 
-def datastore_for(conninfo: str, pool_size: int = 4) -> PostgresDatastore:
+def datastore_for(conninfo: str, pool_size: int = 4, timeouts: Timeouts = Timeouts()) -> PostgresDatastore:
     parts = {name: str(value) for name, value in conninfo_to_dict(conninfo).items() if value is not None}
-    return PostgresDatastore(
+    return LedgerDatastore(
         dbname=parts.get("dbname", "postgres"),
         host=parts.get("host", "localhost"),
         port=parts.get("port", "5432"),
@@ -63,14 +129,17 @@ def datastore_for(conninfo: str, pool_size: int = 4) -> PostgresDatastore:
         password=parts.get("password", ""),
         pool_size=pool_size,
         max_overflow=4,
-        connect_timeout=5,
+        connect_timeout=timeouts.connect,
+        lock_timeout=timeouts.lock,
+        idle_in_transaction_session_timeout=timeouts.idle_in_transaction,
+        statement_timeout=timeouts.statement,
     )
 
 
 class EventStore:
-    def __init__(self, conninfo: str, pool_size: int = 4) -> None:
-        self.datastore = datastore_for(conninfo, pool_size)
-        self.recorder = LedgerRecorder(self.datastore, events_table_name=EVENTS_TABLE)
+    def __init__(self, conninfo: str, pool_size: int = 4, timeouts: Timeouts = Timeouts()) -> None:
+        self.datastore = datastore_for(conninfo, pool_size, timeouts)
+        self.recorder = LedgerRecorder(self.datastore, events_table_name=EVENTS_TABLE, attempts=timeouts.attempts)
         self.recorder.create_table()
 
     def close(self) -> None:

@@ -14,11 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from canbao.database import start_embedded
+from canbao.database import embedded_server
+
+SUITE_PREFIX = f"canbao-test-{os.getpid()}-"  # this run's temporary directories
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +30,26 @@ def server_conninfo() -> Iterator[str]:
     if external:
         yield external
         return
-    with tempfile.TemporaryDirectory(prefix="canbao-test-") as tmp:
-        yield start_embedded(Path(tmp) / "pg", cleanup_mode="delete")
+    with tempfile.TemporaryDirectory(prefix=SUITE_PREFIX) as tmp:
+        server = embedded_server(Path(tmp) / "pg", cleanup_mode="delete")
+        try:
+            yield server.get_uri()
+        finally:
+            server.cleanup()  # before its directory goes: a server whose files are gone lingers
+
+
+def suite_postgres() -> list[str]:
+    """PostgreSQL processes this test run started that are still running."""
+    return [" ".join(p.info["cmdline"] or []) for p in psutil.process_iter(attrs=["name", "cmdline"])
+            if p.info["name"] == "postgres" and SUITE_PREFIX in " ".join(p.info["cmdline"] or [])]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No PostgreSQL of this run may outlive it."""
+    left = suite_postgres()
+    if left:
+        print(f"\nPostgreSQL processes left running by the test suite: {left}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @contextmanager

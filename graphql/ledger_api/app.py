@@ -22,6 +22,7 @@ from ledger_api.schema import build_schema
 from ledger_api.sealing import Sealer
 
 log = logging.getLogger(__name__)
+STUCK_AFTER_SECONDS = 10.0  # longer than any statement a serving ledger allows
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,9 @@ class LedgerGraphQL(GraphQL[RequestContext, None]):
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         try:
             principal = principal_from_header(self.settings.token_secret, request.headers.get("authorization"))
-            return RequestContext(self.backend, self.sealer, principal)
+            return RequestContext(self.backend, self.sealer, principal, response=response)
         except NotAuthorised as refused:
-            return RequestContext(self.backend, self.sealer, None, auth_error=refused)
+            return RequestContext(self.backend, self.sealer, None, auth_error=refused, response=response)
 
 
 def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
@@ -63,6 +64,10 @@ def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
         # A drill's fixed or offset clock is said on every health check, never silently on.
         said = {**clock, "now": backend.clock.now().isoformat()}
         if await run_in_threadpool(database_answers):
+            stuck = backend.ledger.writers_stuck(STUCK_AFTER_SECONDS)
+            if stuck:
+                return JSONResponse({"status": "degraded", "database": "ok", "clock": said,
+                                     "writers_stuck": stuck}, status_code=503)
             return JSONResponse({"status": "ok", "database": "ok", "clock": said})
         return JSONResponse({"status": "unavailable", "database": "unreachable", "clock": said}, status_code=503)
 

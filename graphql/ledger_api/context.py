@@ -8,12 +8,15 @@ so tests can hold the roster to a small, bounded number of statements).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from strawberry.types import Info
 
 from application.ports import Backend
@@ -22,6 +25,12 @@ from ledger_api.auth import NotAuthorised, Principal
 from ledger_api.sealing import Sealer
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+STORAGE_TROUBLE = (psycopg.OperationalError, psycopg.InterfaceError, OperationalError, InterfaceError)
+
+
+class StorageUnavailable(Exception):
+    """The database did not answer in time; nothing was written; the client may retry."""
 
 
 class CountingConnection:
@@ -39,6 +48,7 @@ class RequestContext:
     sealer: Sealer
     principal: Principal | None
     auth_error: NotAuthorised | None = None  # a bad token: said when the request needs a principal
+    response: Any = None  # strawberry's response: its status becomes 503 when storage fails
     statements: int = 0
     cache: dict[Any, Any] = field(default_factory=dict)
 
@@ -74,12 +84,22 @@ class RequestContext:
                     return fn(conn, *args)
 
             self.cache[key] = asyncio.ensure_future(asyncio.to_thread(run))
-        return await self.cache[key]
+        return await self.storage(self.cache[key])
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ledger work (loading streams, executing commands) off the event loop."""
         self.count()
-        return await asyncio.to_thread(fn, *args)
+        return await self.storage(asyncio.to_thread(fn, *args))
+
+    async def storage(self, work: Awaitable[T]) -> T:
+        """Storage trouble is the server's, said as such: HTTP 503, "storage unavailable, retry"."""
+        try:
+            return await work
+        except STORAGE_TROUBLE as trouble:
+            log.warning("storage unavailable: %s", str(trouble).splitlines()[0] if str(trouble) else trouble)
+            if self.response is not None:
+                self.response.status_code = 503
+            raise StorageUnavailable("storage unavailable, retry") from None
 
 
 def ctx(info: Info) -> RequestContext:

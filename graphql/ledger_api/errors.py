@@ -8,6 +8,7 @@ from graphql import GraphQLError
 
 from domain.errors import FieldError
 from ledger_api.auth import NotAuthorised
+from ledger_api.context import StorageUnavailable
 
 
 class InputError(Exception):
@@ -18,7 +19,7 @@ class InputError(Exception):
         super().__init__("; ".join(f"{e.label}({e.api_name}) {e.rule}: {e.message}" for e in self.errors))
 
 
-SHOWN = (NotAuthorised, InputError)
+SHOWN = (NotAuthorised, InputError, StorageUnavailable)
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -19,6 +19,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.schema import validate_document
 from strawberry.tools import merge_types
+from strawberry.types.graphql import OperationType
 
 from domain.text import unsafe_text
 from ledger_api.codes import CodeQueries
@@ -60,12 +61,23 @@ class ValidatedOnce(SchemaExtension):
 
 
 class PlainArguments(SchemaExtension):
-    """Refuse a request whose arguments or variables hold text no form field holds (control
-    characters, NUL, lone surrogates), naming where; nothing is resolved."""
+    """Refuse a query whose arguments or variables hold text no form field holds (control
+    characters, NUL, lone surrogates), naming where; nothing is resolved. Mutations are
+    checked by the commands themselves, which name the field with its Chinese label."""
 
     def on_validate(self) -> Iterator[None]:
+        # Before the yield: strawberry stops on these errors inside the validation step.
+        # (ValidatedOnce, listed before, has already set the document's own errors.)
+        self.refuse_unsafe_text()
         yield
+
+    def refuse_unsafe_text(self) -> None:
         context = self.execution_context
+        try:
+            if context.operation_type == OperationType.MUTATION:
+                return
+        except (RuntimeError, ValueError, GraphQLError):  # no such operation: validation has said so
+            return
         found = [*unsafe_variables(context.variables or {}, "$"), *unsafe_literals(context.graphql_document)]
         if found:
             where, code = found[0]

@@ -12,6 +12,7 @@ from canbao.cli_common import DataDir, err, fail, out, report, running
 from canbao.progress import event_progress
 from canbao.services import Services
 from projections.catalog import PROJECTIONS, select
+from projections.quarantine import quarantined
 
 projections_app = typer.Typer(help="Read models kept from the event log: status, catch-up, rebuild.",
                                no_args_is_help=True)
@@ -29,11 +30,20 @@ def chosen(names: list[str] | None):
 def projections_status(names: Names = None, data_dir: DataDir = None) -> None:
     """How far each projection has read the event log."""
     with running(data_dir) as ready:
-        table = Table("projection", "position", "log head", "behind", "description")
+        table = Table("projection", "position", "log head", "behind", "quarantined", "description")
         for projection, status in zip(chosen(names), ready.runner.status(chosen(names)), strict=True):
             table.add_row(status.name, f"{status.position:,}", f"{status.head:,}", f"{status.behind:,}",
+                          f"[bold red]{status.quarantined:,}[/]" if status.quarantined else "0",
                           projection.description)
         out.print(table)
+        with ready.datastore.get_connection() as conn:
+            held = quarantined(conn, [p.name for p in chosen(names)])
+        if held:
+            listing = Table("projection", "stream", "log position", "why", title="quarantined streams")
+            for q in held:
+                listing.add_row(q.projection, str(q.stream_id), f"{q.position:,}", q.error)
+            out.print(listing)
+            out.print("A correcting event recorded by an office clears a stream from the quarantine.")
 
 
 @projections_app.command("catch-up")

@@ -23,6 +23,7 @@ from psycopg.rows import dict_row
 
 from eventlog import scans
 from projections.catalog import BY_NAME, Projection
+from projections.quarantine import tables_of
 
 QUEUED_CHUNKS = 8  # chunks waiting for the parent, per worker: memory stays bounded
 WAIT_SECONDS = 1.0
@@ -63,7 +64,7 @@ def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, shar
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
             scan = scans.by_stream(conn, upto, low, high, name="canbao_rebuild_share")
-            for buffers, events in derived_batches(scan, projections, flush_rows):
+            for buffers, events in derived_batches(scan, projections, upto, flush_rows):
                 for table, rows in buffers.items():
                     if rows:
                         messages.put((share, "copy", (table, copy_text(conn.cursor(), rows))))
@@ -78,7 +79,7 @@ def write_shares(write: psycopg.Connection[Any], conninfo: str, projections: Ite
     """Run `workers` processes over the log and COPY what they derive through `write`,
     telling `read` how many more events have been read as they go."""
     projections = list(projections)
-    columns = {t.name: t.columns for p in projections for t in p.tables}
+    columns = {t.name: t.columns for t in tables_of(projections)}
     context = multiprocessing.get_context("spawn")  # fresh interpreters: no connection crosses a fork
     messages = context.Queue(maxsize=QUEUED_CHUNKS * workers)
     processes = [context.Process(target=derive_share, daemon=True, args=(

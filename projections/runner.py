@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,9 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import sql
 
 from eventlog import scans
-from projections.catalog import Projection, rows_for
+from projections.catalog import Projection, Table
 from projections.person_rows import Row, StreamHistory
+from projections.quarantine import QUARANTINE, QUARANTINE_TABLE, derive, quarantined, tables_of
 from projections.rebuild_shares import copy_statement, write_shares
 
 TRACKING_TABLE = "projection_tracking"
@@ -39,6 +41,7 @@ class Status:
     name: str
     position: int
     head: int
+    quarantined: int = 0  # streams this projection could not derive (projections/quarantine.py)
 
     @property
     def behind(self) -> int:
@@ -51,15 +54,15 @@ def to_streams(rows: Iterable[dict[str, Any]]) -> Iterator[StreamHistory]:
         yield StreamHistory(stream_id, history)
 
 
-def derived_batches(scan: Iterable[dict[str, Any]], projections: list[Projection], flush_rows: int = FLUSH_ROWS,
-                    ) -> Iterator[tuple[dict[str, list[Row]], int]]:
-    """What a scan's streams give each table, in batches of about `flush_rows` rows, each
-    with the number of events it was derived from."""
-    buffers: dict[str, list[Row]] = {t.name: [] for p in projections for t in p.tables}
+def derived_batches(scan: Iterable[dict[str, Any]], projections: list[Projection], upto: int,
+                    flush_rows: int = FLUSH_ROWS) -> Iterator[tuple[dict[str, list[Row]], int]]:
+    """What a scan's streams give each table (and the quarantine), in batches of about
+    `flush_rows` rows, each with the number of events it was derived from."""
+    buffers: dict[str, list[Row]] = {t.name: [] for t in tables_of(projections)}
     events = 0
     for stream in to_streams(scan):
         for p in projections:
-            for name, rows in rows_for(p, stream).items():
+            for name, rows in derive(p, stream, upto).items():
                 buffers[name].extend(rows)
         events += len(stream.history)
         if sum(map(len, buffers.values())) >= flush_rows:
@@ -87,7 +90,9 @@ class ProjectionRunner:
 
     def status(self, projections: Iterable[Projection]) -> list[Status]:
         head = self.head()
-        return [Status(p.name, self.position(p.name), head) for p in projections]
+        with self.datastore.get_connection() as conn:
+            held = Counter(q.projection for q in quarantined(conn))
+        return [Status(p.name, self.position(p.name), head, held[p.name]) for p in projections]
 
     # ---- catch-up -----------------------------------------------------------------------
 
@@ -108,20 +113,26 @@ class ProjectionRunner:
                 return 0
             upto = batch[-1]["notification_id"]
             stream_ids = sorted({r["originator_id"] for r in batch})
-            derived = self._derive(projection, to_streams(scans.streams_rows(curs, stream_ids, upto)))
+            derived = self._derive(projection, to_streams(scans.streams_rows(curs, stream_ids, upto)), upto)
+            # A stream that could not be derived keeps the rows it had; its quarantine entry is renewed.
+            poisoned = {row[1] for row in derived[QUARANTINE_TABLE]}
+            derivable = [s for s in stream_ids if s not in poisoned]
             for table in projection.tables:
                 curs.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
-                    sql.Identifier(table.name), sql.Identifier(table.key)), (stream_ids,))
+                    sql.Identifier(table.name), sql.Identifier(table.key)), (derivable,))
                 copy_rows(curs, table.name, table.columns, derived[table.name])
+            curs.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE projection = %s AND stream_id = ANY(%s)",
+                         (projection.name, stream_ids))
+            copy_rows(curs, QUARANTINE_TABLE, QUARANTINE.columns, derived[QUARANTINE_TABLE])
             # Raises if another runner already moved past `upto`: this batch then rolls back.
             self.tracking._insert_tracking(curs, Tracking(projection.name, upto))
             return len(batch)
 
     @staticmethod
-    def _derive(projection: Projection, streams: Iterable[StreamHistory]) -> dict[str, list[Row]]:
-        derived: dict[str, list[Row]] = {t.name: [] for t in projection.tables}
+    def _derive(projection: Projection, streams: Iterable[StreamHistory], upto: int) -> dict[str, list[Row]]:
+        derived: dict[str, list[Row]] = {t.name: [] for t in tables_of([projection])}
         for stream in streams:
-            for name, rows in rows_for(projection, stream).items():
+            for name, rows in derive(projection, stream, upto).items():
                 derived[name].extend(rows)
         return derived
 
@@ -138,6 +149,8 @@ class ProjectionRunner:
                 read.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 upto, total = scans.head_and_count(read)
                 write.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
+                write.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE projection = ANY(%s)",
+                              ([p.name for p in projections],))
                 done = 0
 
                 def read_more(events: int) -> None:
@@ -164,13 +177,13 @@ class ProjectionRunner:
     def _scan(self, read: Any, write: Any, projections: list[Projection], upto: int,
               read_more: Callable[[int], None]) -> None:
         """The rebuild in this process: one ordered scan of the log, rows COPYed as they come."""
-        tables = [t for p in projections for t in p.tables]
-        for buffers, events in derived_batches(scans.by_stream(read, upto, name="canbao_rebuild"), projections):
+        tables = tables_of(projections)
+        for buffers, events in derived_batches(scans.by_stream(read, upto, name="canbao_rebuild"), projections, upto):
             self._flush(write, tables, buffers)
             read_more(events)
 
     @staticmethod
-    def _flush(write: Any, tables: list, buffers: dict[str, list[Row]]) -> None:
+    def _flush(write: Any, tables: list[Table], buffers: dict[str, list[Row]]) -> None:
         with write.cursor() as curs:
             for table in tables:
                 copy_rows(curs, table.name, table.columns, buffers[table.name])
@@ -189,18 +202,24 @@ def follow(runner: ProjectionRunner, projections: list[Projection], stop: Callab
            on_error: Callable[[Exception], None], poll_seconds: float = 0.5,
            after_round: Callable[[], object] | None = None) -> None:
     """Keep catching up until told to stop; an error is reported and the loop carries on
-    from the tracked position after a pause (the supervision `canbao serve` relies on)."""
+    from the tracked position after a pause (the supervision `canbao serve` relies on). Each
+    projection is caught up on its own: one that fails does not hold the others back."""
     backoff = poll_seconds
     while not stop():
-        try:
-            for projection in projections:
+        failed = False
+        for projection in projections:
+            try:
                 runner.catch_up(projection)
+            except Exception as error:  # noqa: BLE001 — a supervisor must survive any failure
+                on_error(error)
+                failed = True
+        try:
             if after_round:
                 after_round()
-            backoff = poll_seconds
-        except Exception as error:  # noqa: BLE001 — a supervisor must survive any failure
+        except Exception as error:  # noqa: BLE001
             on_error(error)
-            backoff = min(backoff * 2, 30.0)
+            failed = True
+        backoff = min(backoff * 2, 30.0) if failed else poll_seconds
         time.sleep(backoff)
 
 

@@ -20,6 +20,7 @@ from ledger_api.context import RequestContext
 from ledger_api.guard import RequestGuard
 from ledger_api.schema import build_schema
 from ledger_api.sealing import Sealer
+from projections.quarantine import quarantine_size
 
 log = logging.getLogger(__name__)
 STUCK_AFTER_SECONDS = 10.0  # longer than any statement a serving ledger allows
@@ -49,26 +50,27 @@ class LedgerGraphQL(GraphQL[RequestContext, None]):
 
 
 def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
-    def database_answers() -> bool:
+    def database_answers() -> int | None:
+        """Streams held in the projections' quarantine (a metric), or None if the database is down."""
         try:
             with backend.reads.connection() as conn:
-                row = conn.execute("SELECT 1 AS ok").fetchone()
-                return row is not None and row["ok"] == 1
+                return quarantine_size(conn)
         except Exception:  # any failure means "not healthy"; the cause goes to the log
             log.exception("health check could not query the database")
-            return False
+            return None
 
     clock = {"kind": backend.clock.kind, "now": None, "description": backend.clock.describe()}
 
     async def healthz(_: Request) -> JSONResponse:
         # A drill's fixed or offset clock is said on every health check, never silently on.
         said = {**clock, "now": backend.clock.now().isoformat()}
-        if await run_in_threadpool(database_answers):
+        held = await run_in_threadpool(database_answers)
+        if held is not None:
             stuck = backend.ledger.writers_stuck(STUCK_AFTER_SECONDS)
             if stuck:
-                return JSONResponse({"status": "degraded", "database": "ok", "clock": said,
-                                     "writers_stuck": stuck}, status_code=503)
-            return JSONResponse({"status": "ok", "database": "ok", "clock": said})
+                return JSONResponse({"status": "degraded", "database": "ok", "clock": said, "writers_stuck": stuck,
+                                     "quarantined_streams": held}, status_code=503)
+            return JSONResponse({"status": "ok", "database": "ok", "clock": said, "quarantined_streams": held})
         return JSONResponse({"status": "unavailable", "database": "unreachable", "clock": said}, status_code=503)
 
     graphql_app = LedgerGraphQL(backend, settings)

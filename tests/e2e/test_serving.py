@@ -6,6 +6,7 @@ def test_healthz_reports_the_database_answering(server):
     assert response.status_code == 200
     answer = response.json()
     assert (answer["status"], answer["database"], answer["clock"]["kind"]) == ("ok", "ok", "system")
+    assert answer["quarantined_streams"] == 0
 
 
 def test_graphql_answers_typename_over_http(server):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import types
+from dataclasses import replace
 from typing import Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from strawberry.types import Info
 
 from application.routing import ROUTES
 from domain import commands as cmd
+from domain.access import Principal
 from domain.command import Context
 from domain.errors import ConcurrencyConflict, DomainError, FieldError
 from domain.events import Actor
@@ -98,8 +100,25 @@ def refused_input(error: ValidationError) -> list[FieldErrorView]:
             for e in error.errors()]
 
 
-def refused_result(refused: DomainError) -> CommandResult:
-    return CommandResult(ok=False, replayed=False, events=[], errors=[FieldErrorView.of(e) for e in refused.errors])
+def refused_result(refused: DomainError, who: Principal | None = None) -> CommandResult:
+    errors = [FieldErrorView.of(e) for e in refused.errors]
+    if who is not None and who.role in OUTSIDE_SCOPE_REDACTED:
+        errors = [replace(e, message=within_scope(who, e.message)) for e in errors]
+    return CommandResult(ok=False, replayed=False, events=[], errors=errors)
+
+
+# A unit agent or a person sees refusals about their own records; what a rule says of records
+# outside their scope (another unit's enrollment, its region, its id) is left out.
+OUTSIDE_SCOPE_REDACTED = ("unit_agent", "person")
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_REGION = re.compile(r"(?<![0-9A-Z])[0-9]{6}(?![0-9A-Z])")
+_UNIT = re.compile(r"(?<![0-9A-Z])(?=[0-9A-Z]*[A-Z])[0-9A-HJ-NP-RTUWXY]{18}(?![0-9A-Z])")
+
+
+def within_scope(who: Principal, message: str) -> str:
+    message = _UUID.sub("(另一参保记录)", message)
+    message = _REGION.sub("(另一统筹区)", message)
+    return _UNIT.sub(lambda found: found.group() if found.group() == who.unit_code else "(另一单位)", message)
 
 
 def snake(name: str) -> str:
@@ -115,7 +134,7 @@ def resolver_for(command: type[cmd.Command], given_type: type):
         except ValidationError as bad:
             return CommandResult(ok=False, replayed=False, events=[], errors=refused_input(bad))
         except DomainError as refused:  # text no form holds: named like any refusal
-            return refused_result(refused)
+            return refused_result(refused, who)
         provenance = Context(
             command_id=input.command_id, now=context.now(), evidence=tuple(input.evidence or ()),
             service_item=input.service_item, channel=CHANNEL_OF.get(who.role, who.role),
@@ -124,7 +143,7 @@ def resolver_for(command: type[cmd.Command], given_type: type):
             # The ledger authorises on the state it loads for the command, in one trip to the worker thread.
             outcome = await context.call(context.backend.ledger.execute, command_, provenance, who)
         except DomainError as refused:
-            return refused_result(refused)
+            return refused_result(refused, who)
         except ConcurrencyConflict as busy:  # retried already; say so rather than fail obscurely
             return CommandResult(
                 ok=False,

@@ -258,3 +258,13 @@ def test_with_postgresql_killed_clients_get_503_fast_and_writes_resume_after_res
             assert len(office.data(HISTORY % STAFF)["person"]["history"]) == 1
     finally:
         postgres.cleanup()
+
+
+def test_a_refusal_tells_a_unit_agent_nothing_about_another_units_enrollment(world):
+    agent = Client(world["server"], AGENT_A)
+    answer = agent.mutate("enroll", {"effective": "2026-12-01", "idNumber": OTHER, "insuranceType": "310",
+                                     "region": "350102", "unitCode": EMPLOYER, "personType": "1101"})
+    result = answer["data"]["enroll"]
+    assert not result["ok"] and result["errors"][0]["rule"] == "enrollment.duplicate_within_scheme"
+    said = str(result)
+    assert world["enrolled"][OTHER] not in said and "350102" not in said and EMPLOYER_2 not in said

@@ -83,3 +83,14 @@ def test_the_roster_of_a_unit_the_ledger_never_heard_of_is_refused_and_no_file_i
     target = tmp_path / "roster.xlsx"
     result = run_cli("export", "roster", "NOSUCHUNIT", "--out", str(target), DATABASE_URL=empty_database)
     assert result.returncode == 2 and "no unit NOSUCHUNIT" in result.stderr and not target.exists()
+
+
+def test_a_data_directory_the_embedded_server_cannot_use_is_refused_in_one_line(tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    done = subprocess.run([sys.executable, "-m", "canbao", "migrate", "--data-dir", str(blocked / "pg")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    [line] = [line for line in done.stderr.splitlines() if line.strip()]
+    assert "embedded PostgreSQL cannot start" in line and "DATABASE_URL" in line

@@ -194,3 +194,18 @@ def test_a_contribution_month_is_stored_reloaded_and_kept_out_of_the_rosters(wit
     month = ledger.person("01", ID).contributions[(date(2020, 1, 1), "310", "350102")]
     assert (month.base, month.unit_amount, month.personal_amount) == (Decimal("5000.00"), Decimal("400.00"),
                                                                       Decimal("100.00"))
+
+
+def test_a_clock_stepping_back_never_records_an_event_before_its_streams_last(with_units, caplog):
+    ledger = with_units
+    ledger.execute(register(ID), at(10))
+    enrolled = ledger.execute(enroll_employee(ID), at(11))
+    [enrollment_id] = [r.event.enrollment_id for r in enrolled.events if r.event.topic == "person.enrolled"]
+    an_hour_back = ctx(now=T0 + timedelta(days=11) - timedelta(hours=1))
+    suspended = ledger.execute(cmd.Suspend(effective=date(2020, 1, 1), id_number=ID, enrollment_id=enrollment_id,
+                                           reason="6301"), an_hour_back)
+    assert suspended.events[0].recorded_at > enrolled.events[-1].recorded_at
+    assert "not after the last recorded event" in caplog.text
+    history = ledger.person_stream("01", ID).events
+    assert [r.recorded_at for r in history] == sorted(r.recorded_at for r in history)
+    assert snapshot(history, date(2020, 6, 1), suspended.events[0].recorded_at)  # answers, no KeyError

@@ -82,6 +82,7 @@ def services(settings: Settings, serving: bool = False) -> Iterator[Services]:
         apply_migrations(conninfo)
         store = EventStore(conninfo, timeouts=SERVING if serving else Timeouts())
         try:
-            yield Services(conninfo, store, Ledger(store), ProjectionRunner(store.datastore, conninfo), clock)
+            ledger = Ledger(store, settings.horizon_days)
+            yield Services(conninfo, store, ledger, ProjectionRunner(store.datastore, conninfo), clock)
         finally:
             store.close()

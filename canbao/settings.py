@@ -24,13 +24,16 @@ class Settings:
     database_url: str | None
     data_dir: Path
     clock: str | None = None  # a clock spec (application.clock); None: the system clock
+    horizon_days: int = 366  # how far ahead an effective date may lie (CANBAO_HORIZON_DAYS)
 
     @classmethod
     def from_env(cls, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
         url = database_url or os.environ.get("DATABASE_URL") or None
         directory = data_dir or os.environ.get("CANBAO_DATA_DIR") or default_data_dir()
+        horizon = os.environ.get("CANBAO_HORIZON_DAYS", "366")
         return cls(database_url=url, data_dir=Path(directory).expanduser(),
-                   clock=os.environ.get("CANBAO_CLOCK") or None)
+                   clock=os.environ.get("CANBAO_CLOCK") or None,
+                   horizon_days=int(horizon) if horizon.isdigit() else 366)
 
 
 def token_secret(settings: Settings) -> str:

@@ -154,7 +154,9 @@ def report_duplicates(
     as_of: Annotated[
         str | None,
         typer.Option(
-            help="Date the overlap lengths are measured to (default: today in Beijing, on the ledger's clock)."
+            help="Date the overlaps are measured to (default: today in Beijing, on the ledger's clock). A "
+            "cross-scheme overlap shorter than one calendar year is marked only; from one calendar year on it is "
+            "cleaned (2019-03-01 has lasted a year on 2020-03-01, not on 2020-02-29)."
         ),
     ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="XLSX or CSV to write.")] = None,

@@ -31,7 +31,10 @@ class PageInfo:
     end_cursor: str | None
 
 
-@strawberry.type
+@strawberry.type(description=(
+    "Two enrollments of one person in force at once, with the seed-001 rule for cleaning them. A cross-scheme "
+    "overlap shorter than one calendar year is only marked (跨制度参保不足一年…原则上不做清理); from one calendar "
+    "year on it is a cleaning candidate."))
 class DuplicateSet:
     kind: str
     kind_label: str
@@ -43,12 +46,21 @@ class DuplicateSet:
     second_region: str
     first_insurance_type: Coded
     second_insurance_type: Coded
-    overlap_from: date
-    overlap_days: int
-    keep_enrollment_id: UUID | None
-    clean_enrollment_id: UUID | None
-    confirming_region: str | None
-    action: str
+    overlap_from: date = strawberry.field(description=(
+        "The first day both enrollments were in force without a break; a change of person type within an "
+        "enrollment (e.g. retirement) does not restart it."))
+    overlap_days: int = strawberry.field(description="Days from overlapFrom to asOf (for display; the one-year "
+                                                     "rule counts calendar years, not 365 days).")
+    keep_enrollment_id: UUID | None = strawberry.field(description=(
+        "The enrollment the rule keeps in principle (跨制度: the employee one); null where the office decides with "
+        "the person (制度内)."))
+    clean_enrollment_id: UUID | None = strawberry.field(description="The enrollment the rule cleans in principle.")
+    confirming_region: str | None = strawberry.field(description=(
+        "The pooling region whose office confirms with the person: the most recent one for employees, the household "
+        "(户籍地) region for residents, the resident enrollment's region across schemes."))
+    action: str = strawberry.field(description=(
+        "The rule as of asOf: under one calendar year of cross-scheme overlap, marked only; from one calendar year "
+        "(2019-03-01 → 2020-03-01, not 2020-02-29), cleaned."))
 
 
 @strawberry.type

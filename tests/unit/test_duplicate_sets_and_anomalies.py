@@ -59,11 +59,43 @@ def test_resident_enrolled_in_two_regions_of_the_province_is_kept_by_the_persons
     assert "户籍地" in action(kind, date(2016, 1, 1), date(2019, 12, 31))
 
 
-def test_employee_enrolled_in_two_regions_keeps_the_most_recent_confirmed_by_its_office():
+def test_employee_enrolled_in_two_pooling_regions_is_confirmed_by_the_most_recent_ones_office():
     stream = imported(legacy(1, "310", "350102", date(2015, 1, 1)), legacy(2, "310", "350203", date(2017, 3, 1)))
     kind, overlap_from, keep, clean, confirming = the_set(stream)
-    assert kind == "within_employee" and keep.region == "350203" and clean.region == "350102"
-    assert confirming == "350203" and overlap_from == date(2017, 3, 1)
+    # "由最新的参保统筹区经办机构负责确认": that office confirms with the person; the ledger keeps both meanwhile.
+    assert kind == "within_employee" and keep is None and clean is None
+    assert confirming == "350200" and overlap_from == date(2017, 3, 1)
+    assert "最新的参保统筹区经办机构负责确认" in action(kind, overlap_from, date(2019, 12, 31))
+
+
+def test_two_enrollments_of_one_scheme_in_the_same_pooling_region_are_not_the_two_region_rule():
+    stream = imported(legacy(1, "310", "350102", date(2015, 1, 1)), legacy(2, "310", "350103", date(2017, 3, 1)))
+    kind, *_ , confirming = the_set(stream)
+    assert kind == "within_same_pool" and confirming == "350100"
+
+
+@pytest.mark.parametrize(("overlap_from", "as_of", "cleaned"), [
+    (date(2019, 1, 1), date(2019, 12, 31), False),   # 364 days
+    (date(2018, 12, 31), date(2019, 12, 31), True),  # exactly one calendar year
+    (date(2019, 3, 1), date(2020, 2, 29), False),    # 365 days, across 29 February: short of a calendar year
+    (date(2019, 3, 1), date(2020, 3, 1), True),
+    (date(2016, 2, 29), date(2017, 2, 28), False),   # a year begun on 29 February ends with February
+    (date(2016, 2, 29), date(2017, 3, 1), True),
+])
+def test_a_cross_scheme_overlap_is_cleaned_once_it_has_lasted_a_calendar_year(overlap_from, as_of, cleaned):
+    assert (action("cross_scheme", overlap_from, as_of) != "重叠不足一年：不清理，按类型标记") is cleaned
+
+
+def test_a_change_of_person_type_inside_the_overlap_does_not_restart_it():
+    employee = legacy(1, "310", "350102", date(2015, 1, 1))
+    resident = legacy(2, "390", "350102", date(2019, 3, 1))
+    stream = imported(employee, resident)
+    [enrollment] = [e for e in stream.state.enrollments.values() if e.insurance_type == "310"]
+    retired = imported(employee, resident, extra=(ev.PersonRetired(
+        effective=date(2019, 6, 1), reason="6501", person_type="1201", enrollment_ids=(enrollment.id,)),))
+    kind, overlap_from, *_ = the_set(retired)
+    assert kind == "cross_scheme" and overlap_from == date(2019, 3, 1)
+    assert action(kind, overlap_from, date(2020, 3, 1)) != "重叠不足一年：不清理，按类型标记"
 
 
 def test_cross_scheme_overlap_under_a_year_is_only_marked():

@@ -41,10 +41,10 @@ PROJECTIONS = (
     Projection("enrollments", "persons, current enrollments and bitemporal enrollment history", "person", (
         Table("person_view", "person_id", _columns(
             "person_id certificate_type id_number name gender birth_date survival_status civil_servant phone "
-            "household_region legacy_id_number merged_into local_person_number"), person_view_rows),
+            "household_region legacy_id_number merged_into local_person_number address"), person_view_rows),
         Table("current_enrollment", "person_id", _columns(
             "enrollment_id person_id insurance_type scheme region pooling_region status person_type unit_code "
-            "since last_change imported"), current_enrollment_rows),
+            "since last_change imported local_person_number"), current_enrollment_rows),
         Table("enrollment_spell", "person_id", _columns(
             "person_id enrollment_id insurance_type scheme region pooling_region unit_code person_type status "
             "valid_from valid_to recorded_from recorded_to"), enrollment_spell_rows),

@@ -50,12 +50,19 @@ def person_view_rows(p: StreamHistory) -> list[Row]:
     local = next((r.event.local_person_number for r in reversed(p.history)
                   if isinstance(r.event, ev.LegacyEnrollmentImported) and r.event.local_person_number), None)
     return [(p.person_id, s.certificate_type, s.id_number, s.name, s.gender, s.birth_date, s.survival_status,
-             s.civil_servant, s.phone, s.household_region, s.legacy_id_number, s.merged_into, local)]
+             s.civil_servant, s.phone, s.household_region, s.legacy_id_number, s.merged_into, local, s.address)]
+
+
+def local_numbers(p: StreamHistory) -> dict[UUID, str]:
+    """enrollment id → the 人员编号 its region's legacy system gave the person."""
+    return {r.event.enrollment_id: r.event.local_person_number for r in p.history
+            if isinstance(r.event, ev.LegacyEnrollmentImported) and r.event.local_person_number}
 
 
 def current_enrollment_rows(p: StreamHistory) -> list[Row]:
+    numbers = local_numbers(p)
     return [(e.id, p.person_id, e.insurance_type, scheme_of(e.insurance_type), e.region, e.pooling_region, e.status,
-             e.person_type, e.unit_code, e.start, e.last_change, e.imported)
+             e.person_type, e.unit_code, e.start, e.last_change, e.imported, numbers.get(e.id))
             for e in p.state.open_enrollments()]
 
 

@@ -115,7 +115,7 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
 
 
 DUPLICATE_LIST = """
-SELECT d.kind, d.overlap_from, p.name, p.id_number, p.phone, p.household_region, p.local_person_number, e.region,
+SELECT d.kind, d.overlap_from, p.name, p.id_number, p.phone, p.address, e.local_person_number, e.region,
        e.insurance_type, e.unit_code, e.since, e.last_change, e.status
 FROM duplicate_set d
 JOIN person_view p USING (person_id)
@@ -123,7 +123,7 @@ JOIN current_enrollment e ON e.enrollment_id IN (d.first_enrollment_id, d.second
 WHERE d.kind = ANY(%(kinds)s)
 ORDER BY p.id_number, e.region
 """
-LIST_KINDS = {"within": ("within_resident", "within_employee"), "cross": ("cross_scheme",)}
+LIST_KINDS = {"within": ("within_resident", "within_employee", "within_same_pool"), "cross": ("cross_scheme",)}
 LIST_HEADERS = ("参保地", "个人编号", "姓名", "身份证号码", "参保起止时间", "参保单位", "户籍地址", "联系电话", "备注")
 
 
@@ -134,7 +134,7 @@ def duplicate_list(conn: Any, which: str, as_of: date) -> list[tuple]:
         period = f"{r['since']:%Y%m}-" + (f"{r['last_change']:%Y%m}" if r["status"] == "4" else "")
         note = f"{KINDS[r['kind']]}；{action(r['kind'], r['overlap_from'], as_of)}"
         lines.append((r["region"], r["local_person_number"] or "", r["name"], r["id_number"], period, r["unit_code"],
-                      r["household_region"] or "", r["phone"] or "", note))
+                      r["address"] or "", r["phone"] or "", note))
     return lines
 
 

@@ -138,3 +138,28 @@ def test_the_roster_export_marks_missing_and_suspect_fields_red(population, tmp_
         if missing:
             assert cell.comment.text == "联系电话缺失"
     assert any(not row[10] for row in rows)
+
+
+def test_a_duplicate_list_line_shows_its_regions_own_person_number_and_the_household_address(store):
+    from projections.reports import duplicate_list
+    from tests.support.builders import ctx, resident_id
+
+    ledger, runner = Ledger(store), ProjectionRunner(store.datastore)
+    number = resident_id(seq="301")
+
+    def row(n: int, region: str, local: str) -> cmd.ImportLegacyEnrollment:
+        return cmd.ImportLegacyEnrollment(
+            effective=date(2015, n, 1), id_number=number, name="双地", gender="1", birth_date=date(1985, 6, 1),
+            ethnicity="01", insurance_type="390", region=region, pooling_region=region[:4] + "00",
+            unit_code="C1", person_type="1501", enrollment_status="1", contribution_status="1",
+            start=date(2015, n, 1), source="t.csv", row=n, local_person_number=local)
+
+    for command in (row(1, "350102", "FZ-0001"), row(2, "350203", "XM-0002")):
+        ledger.execute(command, ctx())
+    ledger.execute(cmd.CorrectBaseInfo(effective=date(2020, 1, 1), id_number=number,
+                                       changes={"address": "福建省福州市鼓楼区某街道1号"}), ctx())
+    catch_up(runner)
+    with store.datastore.get_connection() as conn:
+        lines = duplicate_list(conn, "within", CUT_OFF)
+    assert [(line[0], line[1], line[6]) for line in lines] == [
+        ("350102", "FZ-0001", "福建省福州市鼓楼区某街道1号"), ("350203", "XM-0002", "福建省福州市鼓楼区某街道1号")]

@@ -194,7 +194,7 @@ def export_roster(
 ) -> None:
     """The unit's 员工花名册 as XLSX, with wrong or missing required fields marked red (seed 000)."""
     from canbao.report_files import write_table
-    from projections.reports import ROSTER_HEADERS, roster_export, unit_known
+    from projections.reports import ROSTER_HEADERS, ROSTER_REQUIRED, roster_export, unit_known
 
     with running(data_dir) as ready:
         bring_up_to_date(ready)
@@ -202,5 +202,6 @@ def export_roster(
             rows, faults = roster_export(conn, unit, day_of(as_of, "--as-of") if as_of else ready.today())
             if not rows and not unit_known(conn, unit):
                 fail(f"no unit {unit}: none is registered and no enrollment names it; nothing written")
-    target = write_table(out_file or Path(f"员工花名册-{unit}.xlsx"), "员工花名册", ROSTER_HEADERS, rows, faults)
+    target = write_table(out_file or Path(f"员工花名册-{unit}.xlsx"), "员工花名册", ROSTER_HEADERS, rows, faults,
+                         ROSTER_REQUIRED)
     out.print(f"{len(rows):,} staff, {len(faults):,} cells to check, written to {target}")

@@ -16,8 +16,9 @@ RED = PatternFill(start_color="FFFF0000", end_color="FFFF0000", fill_type="solid
 
 
 def write_table(path: Path, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]],
-                faults: dict[tuple[int, int], str] | None = None) -> Path:
-    """Write rows under headers; `faults` maps (row index, column index) to why that cell is red."""
+                faults: dict[tuple[int, int], str] | None = None, required: Iterable[int] = ()) -> Path:
+    """Write rows under headers; `faults` maps (row index, column index) to why that cell is red,
+    and the headers of `required` columns are red (seed 000: 必填关键信息为红色项)."""
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as f:  # the BOM lets Excel read UTF-8
             out = csv.writer(f)
@@ -28,8 +29,9 @@ def write_table(path: Path, title: str, headers: Sequence[str], rows: Iterable[S
     sheet = book.active
     sheet.title = title[:31]
     sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    must = set(required)
+    for index, cell in enumerate(sheet[1]):
+        cell.font = Font(bold=True, color="FFFF0000" if index in must else None)
     for row in rows:
         sheet.append([v.isoformat() if isinstance(v, date) else v for v in row])
     for (row_index, column_index), why in (faults or {}).items():

@@ -7,6 +7,7 @@ number of persons; a person enrolled in two regions counts in each.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -160,6 +161,12 @@ ROSTER_HEADERS = (
     "参保日期",
     "联系电话",
 )
+# "导出表格中必填关键信息为红色项" (seed 000): 姓名、身份证号码、人员身份、参保险种、联系电话 and the
+# other fields a unit must get right; their headers are red in the export.
+ROSTER_REQUIRED = frozenset(ROSTER_HEADERS.index(h) for h in (
+    "姓名", "证件号码", "性别", "出生日期", "人员类别", "参保状态", "险种类型", "联系电话"))
+# A mobile number (11 digits from 13-19), or a landline with its area code.
+PHONE = re.compile(r"1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}")
 # anomaly → the roster column it makes red, and what to tell the unit
 ROSTER_FAULTS = {
     "id_number_several_names": (1, "同一证件号码在其他记录中姓名不同，请核对姓名"),
@@ -201,6 +208,10 @@ def roster_export(conn: Any, unit_code: str, as_of: date) -> tuple[list[tuple], 
         )
         if not r["phone"]:
             faults[(n, 10)] = "联系电话缺失"
+        elif not PHONE.fullmatch(r["phone"].replace(" ", "")):
+            faults[(n, 10)] = f"联系电话格式有误（{r['phone']}）：手机号11位，固定电话须含区号"
+        if not r["name"]:
+            faults[(n, 1)] = "姓名缺失"
         if r["legacy_id_number"]:
             faults[(n, 2)] = f"原15位号码 {r['legacy_id_number']} 已升位，请核对"
         for kind in r["anomalies"]:

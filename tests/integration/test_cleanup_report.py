@@ -119,7 +119,7 @@ def test_the_roster_export_marks_missing_and_suspect_fields_red(population, tmp_
     from openpyxl import load_workbook
 
     from canbao.report_files import RED, write_table
-    from projections.reports import ROSTER_HEADERS, roster_export
+    from projections.reports import ROSTER_HEADERS, ROSTER_REQUIRED, roster_export
 
     ledger, runner = population
     catch_up(runner)
@@ -128,8 +128,10 @@ def test_the_roster_export_marks_missing_and_suspect_fields_red(population, tmp_
                                WHERE s.insurance_type = '310' AND s.recorded_to IS NULL AND s.valid_to IS NULL
                                AND p.phone IS NULL AND s.unit_code NOT LIKE 'F%%' LIMIT 1""").fetchone()["unit_code"]
         rows, faults = roster_export(conn, unit, date.today())
-    target = write_table(tmp_path / "roster.xlsx", "员工花名册", ROSTER_HEADERS, rows, faults)
+    target = write_table(tmp_path / "roster.xlsx", "员工花名册", ROSTER_HEADERS, rows, faults, ROSTER_REQUIRED)
     sheet = load_workbook(target).active
+    red_headers = {cell.value for cell in sheet[1] if cell.font.color is not None and cell.font.color.rgb == "FFFF0000"}
+    assert red_headers == {"姓名", "证件号码", "性别", "出生日期", "人员类别", "参保状态", "险种类型", "联系电话"}
     phone_column = ROSTER_HEADERS.index("联系电话") + 1
     for line, row in enumerate(rows, start=2):
         cell = sheet.cell(row=line, column=phone_column)
@@ -163,3 +165,20 @@ def test_a_duplicate_list_line_shows_its_regions_own_person_number_and_the_house
         lines = duplicate_list(conn, "within", CUT_OFF)
     assert [(line[0], line[1], line[6]) for line in lines] == [
         ("350102", "FZ-0001", "福建省福州市鼓楼区某街道1号"), ("350203", "XM-0002", "福建省福州市鼓楼区某街道1号")]
+
+
+def test_the_roster_export_marks_a_wrongly_formatted_phone_red_and_says_why(store):
+    from projections.reports import roster_export
+    from tests.support.builders import EMPLOYER, ctx, enroll_employee, register, register_unit, resident_id
+
+    ledger, runner = Ledger(store), ProjectionRunner(store.datastore)
+    ledger.execute(register_unit(), ctx())
+    for seq, phone in (("401", "12345"), ("403", "13800000000"), ("405", "0591-87654321")):
+        number = resident_id(seq=seq)
+        ledger.execute(register(number, phone=phone), ctx())
+        ledger.execute(enroll_employee(number), ctx())
+    catch_up(runner)
+    with store.datastore.get_connection() as conn:
+        rows, faults = roster_export(conn, EMPLOYER, date(2020, 1, 1))
+    flagged = {rows[line][10]: why for (line, column), why in faults.items() if column == 10}
+    assert list(flagged) == ["12345"] and "格式有误" in flagged["12345"]

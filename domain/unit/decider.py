@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from domain.codes import table
-from domain.command import UNIT_PORTAL, Context
+from domain.command import OFFICE, UNIT_PORTAL, Context
 from domain.errors import refuse
 from domain.event import Event
 from domain.regions import validate_region
@@ -130,15 +130,19 @@ def _confirm(c: cmd.ConfirmUnitData, unit: Unit, ctx: Context) -> list[Event]:
     campaign = ctx.campaigns.get(c.campaign_id)
     if campaign is None or not campaign.opened:
         raise refuse("campaign_id", "campaign.unknown", f"campaign {c.campaign_id} was never opened")
-    if not campaign.correction_from <= ctx.today <= campaign.locked_until:
-        raise refuse("campaign_id", "campaign.outside_window",
-                     f"campaign {c.campaign_id} accepts confirmations from {campaign.correction_from} "
-                     f"until {campaign.locked_until}")
     if c.campaign_id in unit.confirmations:
         raise refuse("campaign_id", "campaign.already_confirmed",
                      f"unit {c.unit_code} already confirmed campaign {c.campaign_id}")
+    # Seed 000: corrections and the confirmation that ends them fall in the online-correction
+    # window ("务必于7月9日24时前完成信息核对及更正工作"); an office may confirm for a unit
+    # outside it, citing evidence, and the event says so.
+    outside = not campaign.correction_from <= ctx.today <= campaign.correction_to
+    if outside and (ctx.channel != OFFICE or not ctx.evidence):
+        raise refuse("campaign_id", "campaign.outside_window",
+                     f"campaign {c.campaign_id} takes confirmations from {campaign.correction_from} to "
+                     f"{campaign.correction_to}" + ("" if ctx.channel == OFFICE else "; after that, at an office"))
     return [ev.UnitDataConfirmed(effective=c.effective, campaign_id=c.campaign_id,
-                                 locked_until=campaign.locked_until)]
+                                 locked_until=campaign.locked_until, outside_window=outside)]
 
 
 DECIDERS: dict[type[cmd.UnitCommand], Callable[..., list[Event]]] = {

@@ -87,3 +87,4 @@ class UnitDataConfirmed(Event):
     topic = "unit.data_confirmed"
     campaign_id: str
     locked_until: date
+    outside_window: bool = False  # an office confirmed for the unit after its window, on evidence

@@ -34,17 +34,22 @@ def beijing(y: int, m: int, d: int, hh: int, mm: int) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=BEIJING)
 
 
-def confirming_at(now: datetime) -> list:
+def confirming_at(now: datetime, evidence: tuple[str, ...] = ()) -> list:
     unit = fold(decide(register_unit(), INITIAL, ctx()))
     campaign = fold_campaign(campaign_decider.decide(CAMPAIGN, NO_CAMPAIGN, ctx()))
-    return decide(CONFIRM, unit, replace(ctx(now=now), campaigns={"2026核对": campaign}))
+    return decide(CONFIRM, unit, replace(ctx(now=now, evidence=evidence), campaigns={"2026核对": campaign}))
+
+
+def test_after_the_window_an_office_confirms_for_a_unit_only_on_evidence_and_the_event_says_so():
+    [event] = confirming_at(beijing(2026, 12, 5, 10, 0), evidence=("单位确认函.pdf",))
+    assert event.outside_window and event.locked_until == date(2026, 12, 31)
 
 
 @pytest.mark.parametrize(("now", "accepted"), [
     (beijing(2026, 6, 9, 23, 59), False),   # the day before the window opens
     (beijing(2026, 6, 10, 0, 0), True),     # UTC still says 9 June
-    (beijing(2026, 12, 31, 23, 59), True),  # the last day
-    (beijing(2027, 1, 1, 0, 0), False),     # UTC still says 31 December
+    (beijing(2026, 11, 30, 23, 59), True),  # the last day of the correction window
+    (beijing(2026, 12, 1, 0, 0), False),    # UTC still says 30 November
 ])
 def test_a_confirmation_is_taken_inside_the_campaign_window_by_beijings_calendar(now, accepted):
     if accepted:

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from domain.id_numbers import check_character
+from domain.regions import region_names
 from domain.unit_codes import ALPHABET
 from domain.unit_codes import check_character as unit_check
 from importer.legacy_file import COLUMNS
@@ -174,10 +175,12 @@ class Population:
     ) -> dict[str, str]:
         resident = insurance_type == "390"
         pooling = OTHER_PROVINCE[1] if region == OTHER_PROVINCE[0] else POOL_OF[region]
+        if resident and end is None:  # residents pay by the year: paid through the cut-off year
+            end = date(max(start.year, 2019), 12, 1)
         return {
             **person,
             "region": region,
-            "region_name": "",
+            "region_name": region_names()[region],
             "pooling_region": pooling,
             "contribution_status": {"1": "1", "2": "2", "4": "3"}[status],
             "enrollment_status": status,
@@ -187,7 +190,7 @@ class Population:
             "end_month": end.strftime("%Y%m") if end else "",
             "unit_code": unit,
             "unit_name": unit_name,
-            "reason": "",
+            "reason": reason_for(status, person, resident),
             "person_type": person_type,
         }
 
@@ -223,6 +226,15 @@ class Population:
         else:
             bad["insured_identity"] = "2" if row["insured_identity"] == "1" else "1"
         return bad
+
+
+def reason_for(status: str, person: dict[str, str], resident: bool) -> str:
+    """参保状态变更原因 as a legacy system records it for the row's status."""
+    if status == "1":
+        return "11"  # 新参保
+    if status == "2":
+        return "6399" if resident else "6301"  # 其他中断原因 / 劳动合同解除
+    return "6401" if person["survival_status"] == "2" else "6404"  # 死亡 / 转出统筹范围外
 
 
 def write_extract(path: Path, persons: int, seed: int) -> int:

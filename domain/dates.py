@@ -21,6 +21,11 @@ def within_horizon(effective: date, today: date, horizon_days: int = HORIZON_DAY
                      f"{effective} is more than {horizon_days} days after today ({today})")
 
 
+def month_after(month: date) -> date:
+    """The first day after the month `month` falls in: a YYYYMM month (its first day) covers it all."""
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
 def parse_day(raw: str, field: str) -> date:
     text = raw.strip()
     if not _DAY.fullmatch(text):

@@ -17,6 +17,7 @@ LABELS: dict[str, str] = {
     "civil_servant": "公务员标志",
     "local_person_number": "人员编号",
     "region": "参保地医保区划",
+    "region_name": "参保地医保区划名称",
     "pooling_region": "统筹区编码",
     "insurance_type": "险种类型",
     "enrollment_status": "参保状态",

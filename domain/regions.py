@@ -61,6 +61,7 @@ def pools(region: str, pooling_region: str) -> bool:
 
 
 @cache
+@cache
 def region_names() -> dict[str, str]:
     raw = tomllib.loads((Path(__file__).parent / "region_codes.toml").read_text(encoding="utf-8"))
     return dict(raw["codes"])

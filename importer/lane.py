@@ -27,9 +27,16 @@ from domain import events as ev
 from domain.codes import table
 from domain.errors import DomainError
 from domain.id_numbers import RESIDENT_ID, parse_resident_id, person_id
-from domain.person.legacy import check_period, legacy_status
+from domain.person.legacy import (
+    check_end_month,
+    check_period,
+    check_pooling,
+    check_reason,
+    check_region_name,
+    in_force_until,
+    legacy_status,
+)
 from domain.person.rules import check_nationality
-from domain.person.state import TERMINATED
 from domain.regions import validate_region
 from domain.schemes import scheme_of
 from domain.text import DEFAULT_MAX_LENGTH, MAX_LENGTH, unsafe_text
@@ -78,6 +85,7 @@ class _Checked:
     status: str
     start: date
     end: date | None
+    reason: str
 
 
 @dataclass(slots=True)
@@ -145,14 +153,13 @@ class FastLane:
         # Row numbers are unique within a file, so this row cannot already be in `tip`.
         enrollment_id = uuid5_text(stream, f"legacy:{self.source}:{row}")
         payloads = [] if tip.version else [(_TOPICS[0], self._registered(checked))]
+        until = in_force_until(checked.status, checked.end)
         duplicates = [e[0] for e in tip.enrollments if e[1] and checked.scheme
-                      and checked.start < (e[3] or date.max) and e[2] < (checked.end or date.max)]
+                      and checked.start < (e[3] or date.max) and e[2] < (until or date.max)]
         payloads.append((_TOPICS[1], self._imported(checked, enrollment_id, row, duplicates)))
         rows, positions = self._chained(payloads, stream, tip, command_id)
-        end = checked.end
         tip.enrollments.append((enrollment_id, checked.scheme is not None, checked.start,
-                                (end if end is not None and end > checked.start else checked.start)
-                                if checked.status == TERMINATED else None))
+                                in_force_until(checked.status, checked.end)))
         return Decided(rows, positions, bool(duplicates))
 
     def _checked(self, values: list[str]) -> _Checked | None:
@@ -180,14 +187,18 @@ class FastLane:
             name = _name(values[at["name"]])
             _nationality(nationality)
             region, pooling_region = _region(values[at["region"]]), _region(values[at["pooling_region"]])
+            check_pooling(region, pooling_region)
+            check_region_name(values[at["region_name"]], region)
+            reason = check_reason(values[at["reason"]])
             status = legacy_status(values[at["enrollment_status"]], self.status_3_means)
             check_period(start, end)
+            check_end_month(end, status, values[at["contribution_status"]], insurance_type)
         except DomainError:
             return None
         if parsed.birth_date != birth or (gender in ("1", "2") and gender != parsed.gender):
             return None
         return _Checked(values, parsed.number, name, gender, birth, nationality, survival, person_type,
-                        insurance_type, scheme, region, pooling_region, status, start, end)
+                        insurance_type, scheme, region, pooling_region, status, start, end, reason)
 
     def _plain(self, values: list[str]) -> bool:
         """No character and no length the command's own text rules would refuse."""
@@ -220,7 +231,7 @@ class FastLane:
         return {
             "enrollment_id": enrollment_id, "insurance_type": c.insurance_type, "region": c.region,
             "pooling_region": c.pooling_region, "unit_code": values[at["unit_code"]].strip().upper(),
-            "person_type": c.person_type, "effective": c.start, "reason": None,
+            "person_type": c.person_type, "effective": c.start, "reason": c.reason,
             "unit_name": values[at["unit_name"]], "status": c.status, "legacy_status": values[at["enrollment_status"]],
             "contribution_status": values[at["contribution_status"]], "start": c.start, "end": c.end,
             "recorded_name": values[at["name"]].strip(), "local_person_number": values[at["local_person_number"]],

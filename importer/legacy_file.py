@@ -35,7 +35,7 @@ class Column:
 
 COLUMNS = (
     Column("region", "参保地医保区划编码", "region"),
-    Column("region_name", "参保地医保区划名称", "region_name", required=False),
+    Column("region_name", "参保地医保区划名称", "region_name"),
     Column("pooling_region", "统筹区编码", "pooling_region"),
     Column("local_person_number", "人员编号", "person_number"),
     Column("name", "姓名", "name"),
@@ -54,7 +54,7 @@ COLUMNS = (
     Column("end_month", "缴费截止年月", "end_month", required=False),
     Column("unit_code", "单位编号", "unit_code"),
     Column("unit_name", "单位名称", "unit_name"),
-    Column("reason", "参保状态变更原因", "change_reason", required=False),
+    Column("reason", "参保状态变更原因", "change_reason"),
     Column("person_type", "人员类别", "person_type", required=False),
     Column("phone", "联系电话", "phone", required=False),
     Column("household_region", "户籍地区划", "household_region", required=False),
@@ -188,6 +188,7 @@ def to_command(record: dict[str, str], source: str, row: int, status_3_means: st
         person_type=record.get("person_type") or DEFAULT_PERSON_TYPE.get(identity, "1501"),
         enrollment_status=record["enrollment_status"], contribution_status=record["contribution_status"],
         start=dates["start_month"], end=dates["end_month"], source=source, row=row, status_3_means=status_3_means,
+        region_name=record["region_name"], reason=record["reason"],
     )
 
 

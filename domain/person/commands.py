@@ -196,7 +196,9 @@ class ImportLegacyEnrollment(PersonCommand):
     enrollment_status: str
     contribution_status: str
     start: date
-    end: date | None = None
+    end: date | None = None  # 缴费截止年月: the last month paid, as its first day; the whole month counts
+    region_name: str | None = None  # 参保地医保区划名称
+    reason: str | None = None  # 参保状态变更原因
     source: str
     row: int
     # Legacy status 3 has no settled meaning: the import job says what it maps to.

@@ -8,6 +8,7 @@ from datetime import date
 
 from domain.codes import table
 from domain.command import Context
+from domain.dates import month_after
 from domain.errors import refuse
 from domain.event import Event
 from domain.person import commands as cmd
@@ -15,10 +16,6 @@ from domain.person import events as ev
 from domain.person.state import NORMAL, Enrollment, Person
 from domain.regions import validate_region
 from domain.validation import Checks, required_text
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def in_force_during(enrollment: Enrollment, start: date, end: date) -> bool:
@@ -41,7 +38,7 @@ def decide_contribution(c: cmd.RecordContribution, person: Person, ctx: Context)
     if month > ctx.today:
         raise refuse("effective_date", "contribution.future_month", f"{month:%Y-%m} has not begun")
     enrolled = [e for e in person.enrollments.values() if e.insurance_type == c.insurance_type
-                and e.region == c.region and in_force_during(e, month, next_month(month))]
+                and e.region == c.region and in_force_during(e, month, month_after(month))]
     if not enrolled:
         raise refuse("insurance_type", "contribution.not_enrolled",
                      f"no {c.insurance_type} enrollment in {c.region} was in force in {month:%Y-%m}")

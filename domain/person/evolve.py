@@ -11,6 +11,7 @@ from functools import reduce
 from typing import Any
 from uuid import UUID
 
+from domain.dates import month_after
 from domain.event import Event
 from domain.person import events as ev
 from domain.person.state import (
@@ -117,8 +118,8 @@ def _legacy(p: Person, e: ev.LegacyEnrollmentImported) -> Person:
     first = Period(e.start, NORMAL, e.unit_code, e.person_type)
     if e.status == NORMAL:
         periods: tuple[Period, ...] = (first,)
-    elif e.end is not None and e.end > e.start:
-        periods = (first, replace(first, effective=e.end, status=e.status))
+    elif e.end is not None:  # the last month paid counts in full: the status changes the month after
+        periods = (first, replace(first, effective=month_after(e.end), status=e.status))
     else:
         periods = (replace(first, status=e.status),)
     return _set_enrollment(p, Enrollment(

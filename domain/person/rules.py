@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import date
 from uuid import UUID, uuid5
 
+from iso3166 import countries_by_alpha3
+
 from domain.codes import table
 from domain.command import Context
 from domain.errors import refuse
@@ -159,10 +161,17 @@ def enrollment_id_for(ctx: Context, n: int = 0) -> UUID:
     return uuid5(ctx.command_id, f"enrollment:{n}")
 
 
+UNKNOWN_COUNTRY = "UNK"  # "地方系统无此项信息则按'未知'编码上报" (seed 001 附件1)
+
+
 def check_nationality(value: str, field: str = "nationality") -> str:
+    """A country code of GB/T 2659 (ISO 3166-1 alpha-3), or UNK where the local system has none."""
     code = value.strip().upper()
     if not (len(code) == 3 and code.isalpha()):
         raise refuse(field, "nationality.format", f"“{value}” is not a 3-letter country code (GB/T 2659), e.g. CHN")
+    if code != UNKNOWN_COUNTRY and code not in countries_by_alpha3:
+        raise refuse(field, "nationality.unknown_code",
+                     f"{code} is not a country code of GB/T 2659; use UNK (未知) when the country is not known")
     return code
 
 

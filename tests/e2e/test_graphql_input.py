@@ -100,6 +100,8 @@ def test_a_1000_person_roster_costs_a_handful_of_sql_statements(server, server_d
             enrollment_status="1",
             contribution_status="1",
             start=date(2015, 1, 1),
+            region_name="鼓楼区",
+            reason="11",
             source="roster.csv",
             row=n,
         )

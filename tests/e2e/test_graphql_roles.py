@@ -5,11 +5,12 @@ refused by a domain rule, so the matrix itself changes nothing it later depends 
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import datetime, timezone
 from uuid import uuid4
 
 import pytest
 
+from domain.clock import business_date
 from ledger_api.auth import Principal
 from ledger_api.commands import snake
 from tests.e2e.client import Client, camel
@@ -19,7 +20,8 @@ STAFF = resident_id(seq="311")  # on unit A's staff
 STRANGER = resident_id(seq="313")  # a person of no unit
 UNIT_A, UNIT_B = EMPLOYER, EMPLOYER_2
 
-FILING_OPEN = date.today().day <= 24  # unit A is not finance-funded: files on days 1–24 (seed 002)
+# Unit A is not finance-funded: it files on days 1–24 (seed 002) of Beijing's calendar, the server's.
+FILING_OPEN = business_date(datetime.now(timezone.utc)).day <= 24
 
 PRINCIPALS = {
     "office_fuzhou": Principal("clerk-fz", "office", region="350100"),

@@ -154,7 +154,8 @@ def test_a_duplicate_list_line_shows_its_regions_own_person_number_and_the_house
             effective=date(2015, n, 1), id_number=number, name="双地", gender="1", birth_date=date(1985, 6, 1),
             ethnicity="01", insurance_type="390", region=region, pooling_region=region[:4] + "00",
             unit_code="C1", person_type="1501", enrollment_status="1", contribution_status="1",
-            start=date(2015, n, 1), source="t.csv", row=n, local_person_number=local)
+            start=date(2015, n, 1), end=date(2019, 12, 1), source="t.csv", row=n, local_person_number=local,
+            region_name={"350102": "鼓楼区", "350203": "思明区"}[region], reason="11")
 
     for command in (row(1, "350102", "FZ-0001"), row(2, "350203", "XM-0002")):
         ledger.execute(command, ctx())

@@ -169,6 +169,9 @@ def test_legacy_rows_are_history_flagged_not_refused_and_idempotent_by_source_ro
             enrollment_status="1",
             contribution_status="1",
             start=date(2015, 1, 1),
+            end=date(2019, 12, 1) if insurance_type == "390" else None,  # residents: paid through 2019
+            region_name={"350102": "鼓楼区", "350103": "台江区"}[region],
+            reason="11",
             source="extract-2019.csv",
             row=n,
         )

@@ -22,11 +22,12 @@ from tests.conftest import throwaway_database
 from tests.support.builders import resident_id
 
 GOOD = {
-    "region": "350102", "pooling_region": "350100", "local_person_number": "P1", "name": "陈红",
+    "region": "350102", "region_name": "鼓楼区", "pooling_region": "350100", "local_person_number": "P1",
+    "name": "陈红",
     "gender": "2", "certificate_type": "01", "id_number": resident_id(seq="124"), "birth_date": "19850601",
     "ethnicity": "01", "nationality": "CHN", "survival_status": "1", "contribution_status": "1",
     "enrollment_status": "1", "insured_identity": "2", "insurance_type": "390", "start_month": "201501",
-    "end_month": "", "unit_code": "C350102001", "unit_name": "某社区", "reason": "", "person_type": "1501",
+    "end_month": "201912", "unit_code": "C350102001", "unit_name": "某社区", "reason": "11", "person_type": "1501",
     "phone": "13800000000", "household_region": "350102",
 }
 BAD_ROWS = {  # what is wrong → (the row, the field reported, the rule)
@@ -43,6 +44,19 @@ BAD_ROWS = {  # what is wrong → (the row, the field reported, the rule)
     "unmapped legacy status 3": ({"enrollment_status": "3"}, "enrollment_status", "legacy.status_3_unmapped"),
     "identity disagrees with scheme": ({"insured_identity": "1"}, "insured_identity", "legacy.identity_scheme"),
     "unknown region province": ({"region": "990101"}, "region", "region.province"),
+    # seed 001 附件1, field by field (issue 16, points 2-5)
+    "end month left empty for a resident": ({"end_month": ""}, "end_month", "legacy.end_month_required"),
+    "end month left empty for a terminated employee": (
+        {"insured_identity": "1", "insurance_type": "310", "person_type": "1101", "unit_code": "E1",
+         "enrollment_status": "4", "contribution_status": "3", "end_month": ""},
+        "end_month", "legacy.end_month_required"),
+    "no change reason": ({"reason": ""}, "reason", "required"),
+    "a change reason not in the dictionary": ({"reason": "9999"}, "reason", "code.unknown"),
+    "a country code not in GB/T 2659": ({"nationality": "ZZZ"}, "nationality", "nationality.unknown_code"),
+    "no region name": ({"region_name": ""}, "region_name", "required"),
+    "a region name that is not its code's": ({"region_name": "思明区"}, "region_name", "region.name_mismatch"),
+    "a pooling region that cannot pool the region": ({"pooling_region": "350200"}, "pooling_region",
+                                                     "region.pooling"),
 }
 
 
@@ -116,7 +130,7 @@ def test_the_error_report_marks_the_faulty_cells_red_and_says_why(store, importe
         cell = sheet.cell(row=line, column=headers.index(header) + 1)
         assert cell.fill.fgColor.rgb == RED.fgColor.rgb and cell.comment is not None, name
         assert header in sheet.cell(row=line, column=len(headers)).value
-        untouched = sheet.cell(row=line, column=headers.index("统筹区编码") + 1)
+        untouched = sheet.cell(row=line, column=headers.index("人员编号") + 1)
         assert untouched.fill.fgColor.rgb != RED.fgColor.rgb
 
 

@@ -32,7 +32,8 @@ def legacy_row(n: int) -> cmd.ImportLegacyEnrollment:
         effective=date(2015, 1, 1), id_number=number, name="李四", gender="1" if n % 2 else "2",
         birth_date=date(1970 + n // 1000, 1, 1), ethnicity="01", insurance_type="390", region="350102",
         pooling_region="350100", unit_code="C350102001", person_type="1501", enrollment_status="1",
-        contribution_status="1", start=date(2015, 1, 1), source="crash.csv", row=n)
+        contribution_status="1", start=date(2015, 1, 1), end=date(2019, 12, 1), region_name="鼓楼区", reason="11",
+        source="crash.csv", row=n)
 
 
 def test_a_runner_killed_mid_batch_resumes_to_the_same_tables_as_a_clean_rebuild(store, empty_database):

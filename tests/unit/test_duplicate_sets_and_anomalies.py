@@ -11,6 +11,7 @@ from domain import commands as cmd
 from domain import events as ev
 from domain.person.evolve import fold
 from domain.person.legacy import decide_import
+from domain.regions import region_names
 from domain.timeline import RecordedEvent
 from projections.anomalies import anomaly_rows
 from projections.duplicates import action, duplicate_rows
@@ -26,11 +27,14 @@ META = ev.Meta(command_id=uuid4(), command="Import", recorded_at=NOW, actor=ev.A
 def legacy(row: int, insurance_type: str, region: str, start: date, end: date | None = None, status: str = "1",
            person_type: str | None = None, name: str = "王五", **kw) -> cmd.ImportLegacyEnrollment:
     resident = insurance_type in ("390", "391", "380")
+    if end is None and (resident or status != "1"):  # 缴费截止年月: empty only for normal employees
+        end = date(2019, 12, 1)
     return cmd.ImportLegacyEnrollment(
         effective=start, id_number=kw.pop("id_number", ID), name=name, gender="1", birth_date=date(1985, 6, 1),
         ethnicity="01", insurance_type=insurance_type, region=region, pooling_region=region[:4] + "00",
         unit_code="C1" if resident else "E1", person_type=person_type or ("1501" if resident else "1101"),
-        enrollment_status=status, contribution_status="1", start=start, end=end, source="t.csv", row=row, **kw)
+        enrollment_status=status, contribution_status="1", start=start, end=end, source="t.csv", row=row,
+        region_name=region_names().get(region, "某区"), reason=kw.pop("reason", "11"), **kw)
 
 
 def imported(*rows: cmd.ImportLegacyEnrollment, extra: tuple[ev.Event, ...] = ()) -> StreamHistory:
@@ -171,3 +175,20 @@ def test_a_civil_servant_without_the_subsidy_is_found():
 
 def test_a_clean_record_has_no_anomaly():
     assert kinds(imported(legacy(1, "390", "350102", date(2015, 1, 1), phone="13800000000"))) == set()
+
+
+def in_force_on(stream: StreamHistory, day: date) -> bool:
+    from domain.timeline import snapshot
+
+    return any(s.status == "1" for s in snapshot(stream.history, day))
+
+
+def test_an_end_month_covers_the_whole_month():
+    paid_through_2019 = imported(legacy(1, "310", "350102", date(2015, 1, 1), end=date(2019, 12, 1), status="4"))
+    assert in_force_on(paid_through_2019, date(2019, 12, 31))
+    assert not in_force_on(paid_through_2019, date(2020, 1, 1))
+
+
+def test_a_row_that_starts_and_ends_in_one_month_lasts_that_month():
+    one_month = imported(legacy(1, "310", "350102", date(2019, 12, 1), end=date(2019, 12, 1), status="4"))
+    assert in_force_on(one_month, date(2019, 12, 15)) and not in_force_on(one_month, date(2020, 1, 1))

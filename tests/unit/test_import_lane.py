@@ -35,18 +35,20 @@ FIELDS = [c.field for c in COLUMNS]
 META = MetaJson(cmd.Context(command_id=IMPORT_NAMESPACE, actor=ACTOR, channel="import", evidence=(SOURCE,),
                             now=NOW).meta("ImportLegacyEnrollment"))
 BASE = {
-    "region": "350102", "region_name": "", "pooling_region": "350100", "local_person_number": "P1", "name": "陈红",
+    "region": "350102", "region_name": "鼓楼区", "pooling_region": "350100", "local_person_number": "P1",
+    "name": "陈红",
     "gender": "2", "certificate_type": "01", "id_number": resident_id(seq="124"), "birth_date": "19850601",
     "ethnicity": "01", "nationality": "CHN", "survival_status": "1", "contribution_status": "1",
     "enrollment_status": "1", "insured_identity": "2", "insurance_type": "390", "start_month": "201501",
-    "end_month": "", "unit_code": "c350102001", "unit_name": "某社区", "reason": "", "person_type": "1501",
+    "end_month": "201912", "unit_code": "c350102001", "unit_name": "某社区", "reason": "11", "person_type": "1501",
     "phone": "13800000000", "household_region": "350102",
 }
 FEMALE, MALE = resident_id(seq="124"), resident_id(seq="123")
 # Values each field may take that the rules accept (alone; some combinations are refused)…
 VALID = {
-    "region": ["350102", "350100", "100000"],
+    "region": ["350102", "350102", "350199"],  # 350199: a code the ledger has no name for
     "pooling_region": ["350100", "350000"],
+    "reason": ["11", "6301", "6401"],
     "name": ["陈红", "阿依•古丽", "王\u2028\"五\\", " 李四 "],
     "gender": ["2", "0", "9"],
     "id_number": [FEMALE, FEMALE.lower(), "350102850601124", MALE],
@@ -58,7 +60,7 @@ VALID = {
     "insured_identity": ["2", "1", "3"],
     "insurance_type": ["390", "390", "310", "391", "320"],
     "start_month": ["201501", "201001", "201801"],
-    "end_month": ["", "", "201501", "201601", "202006"],
+    "end_month": ["", "201912", "201501", "201601", "202006"],
     "person_type": ["1501", "1101", ""],
     "phone": ["", "13800000000"],
     "household_region": ["", "350102"],
@@ -70,7 +72,8 @@ BROKEN = {
     "name": ["·阿依", "张3", ""], "gender": ["x", "1"], "certificate_type": ["02", "99", ""],
     "id_number": [FEMALE[:-1] + "0", "35010285060112", "X" * 18, "990102198506011240", "350102208506011240"],
     "birth_date": ["19850602", "19850631", "1985061", "１９８５０６０１"], "ethnicity": ["77", ""],
-    "nationality": ["", "CH1"], "survival_status": ["5"], "contribution_status": ["7"],
+    "nationality": ["", "CH1", "ZZZ"], "survival_status": ["5"], "contribution_status": ["7"],
+    "region_name": ["", "思明区"], "reason": ["", "9999"],
     "enrollment_status": ["0", "8"], "insured_identity": [""], "insurance_type": ["999"],
     "start_month": ["201913", "189912", "2015-1"], "end_month": ["202013", "201412"], "unit_code": [""],
     "person_type": ["9999"],

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from projections.anomalies import anomaly_rows
+from projections.duplicates import COLUMNS as DUPLICATE_COLUMNS
 from projections.duplicates import duplicate_rows
 from projections.person_rows import (
     Row,
@@ -50,9 +51,7 @@ PROJECTIONS = (
             "valid_from valid_to recorded_from recorded_to"), enrollment_spell_rows),
     )),
     Projection("duplicates", "duplicate-enrollment sets with their cleanup roles", "person", (
-        Table("duplicate_set", "person_id", _columns(
-            "person_id kind first_enrollment_id second_enrollment_id first_region second_region first_type "
-            "second_type overlap_from keep_enrollment_id clean_enrollment_id confirming_region"), duplicate_rows),
+        Table("duplicate_set", "person_id", DUPLICATE_COLUMNS, duplicate_rows),
     )),
     Projection("anomalies", "record anomalies of seed 000 附件2", "person", (
         Table("anomaly", "subject_id", _columns("subject_id subject_kind subject_code region kind detail"),

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from datetime import date
 from itertools import combinations
+from typing import NamedTuple
+from uuid import UUID
 
 from domain.person.state import NORMAL, Enrollment
 from domain.regions import province_of
@@ -63,7 +65,24 @@ def in_force_since(enrollment: Enrollment) -> date:
     return since
 
 
-def classify(a: Spell, b: Spell) -> str:
+# The duplicate_set table's columns, in the order set_row gives them.
+COLUMNS = ("person_id", "kind", "first_enrollment_id", "second_enrollment_id", "first_region", "second_region",
+           "first_type", "second_type", "overlap_from", "keep_enrollment_id", "clean_enrollment_id",
+           "confirming_region")
+
+
+class Side(NamedTuple):
+    """One enrollment of a set: what the rules read of it."""
+
+    enrollment_id: UUID
+    insurance_type: str
+    region: str
+    pooling_region: str
+    started: date  # the enrollment's first day
+    since: date  # the first day of its current unbroken run in force
+
+
+def classify(a: Side | Spell, b: Side | Spell) -> str:
     if province_of(a.region) != province_of(b.region):
         return CROSS_PROVINCE
     if scheme_of(a.insurance_type) != scheme_of(b.insurance_type):
@@ -73,43 +92,33 @@ def classify(a: Spell, b: Spell) -> str:
     return WITHIN_RESIDENT if scheme_of(a.insurance_type) == RESIDENT else WITHIN_EMPLOYEE
 
 
+def set_row(person_id: UUID, household_region: str | None, a: Side, b: Side) -> Row:
+    """A duplicate set as the duplicate_set table holds it (first, second by enrollment id)."""
+    a, b = sorted((a, b), key=lambda side: str(side.enrollment_id))
+    kind = classify(a, b)
+    keep = clean = None
+    confirming: str | None = None
+    if kind == WITHIN_RESIDENT:
+        confirming = household_region  # the 户籍地 office; the person chooses which to keep
+    elif kind == WITHIN_EMPLOYEE:  # the most recent enrollment's office confirms with the person
+        confirming = max((a, b), key=lambda side: (side.started, str(side.enrollment_id))).pooling_region
+    elif kind == WITHIN_SAME_POOL:
+        confirming = a.pooling_region
+    elif kind == CROSS_SCHEME:
+        keep, clean = (a, b) if scheme_of(a.insurance_type) == EMPLOYEE else (b, a)
+        confirming = clean.region
+    return (person_id, kind, a.enrollment_id, b.enrollment_id, a.region, b.region, a.insurance_type,
+            b.insurance_type, max(a.since, b.since), keep and keep.enrollment_id, clean and clean.enrollment_id,
+            confirming)
+
+
 def duplicate_rows(p: StreamHistory) -> list[Row]:
-    in_force = sorted((s for s in p.spells_now if s.valid_to is None and s.status == "1"
-                       and scheme_of(s.insurance_type) is not None), key=lambda s: str(s.enrollment_id))
-    rows = []
-    for a, b in combinations(in_force, 2):
-        kind = classify(a, b)
-        enrollments = p.state.enrollments
-        since = {s.enrollment_id: in_force_since(enrollments[s.enrollment_id]) for s in (a, b)}
-        keep = clean = None
-        confirming: str | None = None
-        if kind == WITHIN_RESIDENT:
-            confirming = p.state.household_region  # the 户籍地 office; the person chooses which to keep
-        elif kind == WITHIN_EMPLOYEE:  # the most recent enrollment's office confirms with the person
-            latest = max((a, b), key=lambda s: (enrollments[s.enrollment_id].start, str(s.enrollment_id)))
-            confirming = latest.pooling_region
-        elif kind == WITHIN_SAME_POOL:
-            confirming = a.pooling_region
-        elif kind == CROSS_SCHEME:
-            keep, clean = (a, b) if scheme_of(a.insurance_type) == EMPLOYEE else (b, a)
-            confirming = clean.region
-        rows.append(
-            (
-                p.person_id,
-                kind,
-                a.enrollment_id,
-                b.enrollment_id,
-                a.region,
-                b.region,
-                a.insurance_type,
-                b.insurance_type,
-                max(since.values()),
-                keep and keep.enrollment_id,
-                clean and clean.enrollment_id,
-                confirming,
-            )
-        )
-    return rows
+    enrollments = p.state.enrollments
+    sides = [Side(s.enrollment_id, s.insurance_type, s.region, s.pooling_region,
+                  enrollments[s.enrollment_id].start, in_force_since(enrollments[s.enrollment_id]))
+             for s in p.spells_now
+             if s.valid_to is None and s.status == NORMAL and scheme_of(s.insurance_type) is not None]
+    return [set_row(p.person_id, p.state.household_region, a, b) for a, b in combinations(sides, 2)]
 
 
 MARK_ONLY = "重叠不足一年：不清理，按类型标记"

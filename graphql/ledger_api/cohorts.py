@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, overload
 from uuid import UUID
 
@@ -16,11 +16,13 @@ from ledger_api.codes import Coded, coded
 from ledger_api.context import ctx
 from ledger_api.errors import InputError
 from ledger_api.permissions import region_scope, shown_id
+from ledger_api.persons import aware
 from ledger_api.sealing import CursorRefused, masked_text
 from projections import queries as read
 from projections.anomalies import KINDS as ANOMALY_KINDS
 from projections.duplicates import KINDS as DUPLICATE_KINDS
 from projections.duplicates import action
+from projections.duplicates_as_of import duplicate_sets_as_of
 
 MAX_PAGE = 500
 
@@ -129,13 +131,13 @@ def page_size(first: int) -> int:
 
 
 async def cohort_rows(info: Info, fetch: Any, kinds: dict[str, str], kind: str | None, region: str | None,
-                      first: int, after: str | None) -> tuple[Any, list[dict]]:
+                      first: int, after: str | None, *more: Any) -> tuple[Any, list[dict]]:
     """Who asks, and one page (plus one row, to tell if there is more) of a cohort list in their scope."""
     who = ctx(info).who()
     prefix = region_scope(who, region)
     if kind is not None and kind not in kinds:
         raise NotAuthorised(f"kind must be one of {', '.join(kinds)}")
-    return who, await ctx(info).read(fetch, kind, prefix, parse_cursor(info, after), page_size(first))
+    return who, await ctx(info).read(fetch, kind, prefix, parse_cursor(info, after), page_size(first), *more)
 
 
 def page_info(rows: list[dict], first: int, edges: list[Any]) -> PageInfo:
@@ -144,12 +146,20 @@ def page_info(rows: list[dict], first: int, edges: list[Any]) -> PageInfo:
 
 @strawberry.type
 class CohortQueries:
-    @strawberry.field(description="Duplicate-enrollment sets with the cleanup rule for each, a page at a time.")
+    @strawberry.field(description=(
+        "Duplicate-enrollment sets with the cleanup rule for each, a page at a time: those open on `asOf` "
+        "(both enrollments in force that day) as known at `knownAt`; without either, the current sets."))
     async def duplicate_sets(self, info: Info, kind: str | None = None, region_prefix: str | None = None,
-                             first: int = 50, after: str | None = None,
-                             as_of: date | None = None) -> DuplicateSetConnection:
-        who, rows = await cohort_rows(info, read.duplicate_sets, DUPLICATE_KINDS, kind, region_prefix, first, after)
+                             first: int = 50, after: str | None = None, as_of: date | None = None,
+                             known_at: datetime | None = None) -> DuplicateSetConnection:
         day = as_of or ctx(info).today()
+        if as_of is None and known_at is None:
+            who, rows = await cohort_rows(info, read.duplicate_sets, DUPLICATE_KINDS, kind, region_prefix, first,
+                                          after)
+        else:
+            then = aware(known_at) or ctx(info).now()
+            who, rows = await cohort_rows(info, duplicate_sets_as_of, DUPLICATE_KINDS, kind, region_prefix, first,
+                                          after, day, then)
         edges = [
             DuplicateSetEdge(
                 cursor=ctx(info).sealer.seal(r["first_enrollment_id"], r["second_enrollment_id"]),

@@ -43,6 +43,7 @@ COLUMNS = (  # (key, 附件2 header)
     ("after_retired", "清查后实有参保·其中退休"), ("after_resident", "清查后实有参保·居民"),
 )
 RETIRED = ("1201", "1202", "1203", "1300")
+SPLIT_GROUPS = ("before", "valid", "fake", "duplicate", "suspended", "after")  # each: total = employee + resident
 
 
 @dataclass
@@ -54,7 +55,12 @@ class RegionCounts:
         self.sets[key].add(person)
 
     def row(self) -> dict[str, int]:
-        return {key: len(self.sets.get(key, ())) for key, _ in COLUMNS}
+        """Persons per cell; a group's 合计/小计 is its 职工 plus its 居民 (a person enrolled in both
+        schemes is counted in each), as the annex's columns add up."""
+        counts = {key: len(self.sets.get(key, ())) for key, _ in COLUMNS}
+        for group in SPLIT_GROUPS:
+            counts[f"{group}_total"] = counts[f"{group}_employee"] + counts[f"{group}_resident"]
+        return counts
 
 
 def enrolled(conn: Any, as_of: date, known_at: datetime) -> list[dict]:
@@ -107,12 +113,10 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
             counts.add("valid_total", r["person_id"])
             counts.add(f"valid_{scheme}", r["person_id"])
     rows = [{"region": region, **regions[region].row()} for region in sorted(regions)]
-    total = RegionCounts("合计")
-    for counts in regions.values():
-        for key, people in counts.sets.items():
-            for person in people:
-                total.add(key, person)
-    return rows + [{"region": "合计", **total.row()}]
+    # The 合计 row adds up the regions' rows, as a summary table does (a person enrolled in two
+    # regions is counted in each region, so twice here).
+    total = {key: sum(row[key] for row in rows) for key, _ in COLUMNS}
+    return rows + [{"region": "合计", **total}]
 
 
 DUPLICATE_LIST = """

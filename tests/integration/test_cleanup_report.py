@@ -48,12 +48,13 @@ def folded_counts(ledger: Ledger, known_at: datetime) -> dict[tuple[str, str], s
             if spell.insurance_type not in BASE_TYPES:
                 continue
             scheme = {"1": "employee", "2": "resident"}[scheme_of(spell.insurance_type)]
-            counts[(spell.region, "before_total")].add(pid)
+            # 合计 = 职工 + 居民: a person enrolled in both schemes counts once in each.
+            counts[(spell.region, "before_total")].add((pid, scheme))
             counts[(spell.region, f"before_{scheme}")].add(pid)
             if spell.status == "2":
-                counts[(spell.region, "suspended_total")].add(pid)
+                counts[(spell.region, "suspended_total")].add((pid, scheme))
             else:
-                counts[(spell.region, "after_total")].add(pid)
+                counts[(spell.region, "after_total")].add((pid, scheme))
                 if scheme == "employee" and spell.person_type.startswith("12"):
                     counts[(spell.region, "after_retired")].add(pid)
     return counts
@@ -183,3 +184,40 @@ def test_the_roster_export_marks_a_wrongly_formatted_phone_red_and_says_why(stor
         rows, faults = roster_export(conn, EMPLOYER, date(2020, 1, 1))
     flagged = {rows[line][10]: why for (line, column), why in faults.items() if column == 10}
     assert list(flagged) == ["12345"] and "格式有误" in flagged["12345"]
+
+
+def test_every_row_of_the_summary_adds_up_on_generated_populations(empty_database, tmp_path):
+    """合计 = 职工 + 居民 in every group of every row, and the 合计 row is the sum of the region rows."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from canbao.migrations import apply_migrations
+    from eventlog.store import EventStore
+    from projections.reports import COLUMNS, SPLIT_GROUPS
+    from tests.conftest import throwaway_database
+
+    server = empty_database
+
+    @settings(max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(seed=st.integers(0, 10_000), persons=st.integers(20, 150))
+    def adds_up(seed: int, persons: int) -> None:
+        with throwaway_database(server, "canbao_sum") as database:
+            apply_migrations(database)
+            store = EventStore(database)
+            try:
+                extract = tmp_path / f"extract-{seed}-{persons}.csv"
+                write_extract(extract, persons=persons, seed=seed)
+                BulkImporter(store.datastore, Actor(kind="import_job", id="p")).run_file(extract)
+                catch_up(ProjectionRunner(store.datastore))
+                with store.datastore.get_connection() as conn:
+                    rows = cleanup_summary(conn, CUT_OFF, datetime.now(timezone.utc), datetime.now(timezone.utc))
+            finally:
+                store.close()
+        *regions, total = rows
+        for row in rows:
+            for group in SPLIT_GROUPS:
+                assert row[f"{group}_total"] == row[f"{group}_employee"] + row[f"{group}_resident"], (row, group)
+        assert total["region"] == "合计"
+        assert all(total[key] == sum(r[key] for r in regions) for key, _ in COLUMNS)
+
+    adds_up()

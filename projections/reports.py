@@ -112,11 +112,12 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
         if r["person_id"] not in flagged:
             counts.add("valid_total", r["person_id"])
             counts.add(f"valid_{scheme}", r["person_id"])
-    rows = [{"region": region, **regions[region].row()} for region in sorted(regions)]
+    counted = [regions[region].row() for region in sorted(regions)]
     # The 合计 row adds up the regions' rows, as a summary table does (a person enrolled in two
     # regions is counted in each region, so twice here).
-    total = {key: sum(row[key] for row in rows) for key, _ in COLUMNS}
-    return rows + [{"region": "合计", **total}]
+    total = {key: sum(row[key] for row in counted) for key, _ in COLUMNS}
+    return [{"region": region, **row} for region, row in zip(sorted(regions), counted, strict=True)] + [
+        {"region": "合计", **total}]
 
 
 DUPLICATE_LIST = """

@@ -8,7 +8,7 @@ number of persons; a person enrolled in two regions counts in each.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,10 @@ from projections.anomalies import KINDS as ANOMALY_KINDS
 from projections.duplicates import KINDS, action
 
 BASE_TYPES = ("310", "390", "391", "380")
-QUALITY_ANOMALIES = tuple(ANOMALY_KINDS)  # any open anomaly means "not fully valid"
+# What keeps a record from being "参保信息符合要求的" (附件2 column 6): a fault in an 附件1 field or
+# the insurance data. A missing phone is not an 附件1 field; a 15-digit number the ledger upgraded is
+# a record "补全修正后" — completed, so it counts.
+QUALITY_ANOMALIES = tuple(k for k in ANOMALY_KINDS if k not in ("phone_missing", "id_number_15_digit"))
 
 ENROLLED = """
 SELECT person_id, region, scheme, status, person_type
@@ -99,6 +102,9 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
         else:
             counts.add("fake_total", r["person_id"])
             counts.add(f"fake_{scheme}", r["person_id"])
+    # A person still enrolled twice on the cut-off is a duplicate, not a record that meets the rules.
+    duplicated = {person for person, n in Counter(r["person_id"] for r in now if r["status"] == "1").items()
+                  if n > 1}
     for r in now:
         counts, scheme = at(r["region"]), scheme_key[r["scheme"]]
         if r["status"] == "2":
@@ -109,7 +115,7 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
         counts.add(f"after_{scheme}", r["person_id"])
         if scheme == "employee" and r["person_type"] in RETIRED:
             counts.add("after_retired", r["person_id"])
-        if r["person_id"] not in flagged:
+        if r["person_id"] not in flagged and r["person_id"] not in duplicated:
             counts.add("valid_total", r["person_id"])
             counts.add(f"valid_{scheme}", r["person_id"])
     counted = [regions[region].row() for region in sorted(regions)]

@@ -221,3 +221,33 @@ def test_every_row_of_the_summary_adds_up_on_generated_populations(empty_databas
         assert all(total[key] == sum(r[key] for r in regions) for key, _ in COLUMNS)
 
     adds_up()
+
+
+def test_column_6_counts_completed_records_and_not_duplicates(store):
+    """附件2 注: column 6 is the records that meet the rules, including those completed or corrected by the
+    cleaning — a missing phone is no 附件1 field, an upgraded 15-digit number is completed — and not a
+    person still enrolled twice."""
+    from tests.support.builders import (
+        COMMUNITY,
+        ctx,
+        enroll_employee,
+        enroll_resident,
+        register,
+        register_unit,
+        resident_id,
+    )
+
+    ledger, runner = Ledger(store), ProjectionRunner(store.datastore)
+    ledger.execute(register_unit(), ctx())
+    ledger.execute(register_unit(COMMUNITY, "08", name="社区"), ctx())
+    no_phone, twice = resident_id(seq="601"), resident_id(seq="603")
+    fifteen = resident_id(seq="605")[:6] + resident_id(seq="605")[8:17]  # the legacy 15-digit form
+    for number in (no_phone, fifteen, twice):
+        ledger.execute(register(number, phone=None), ctx())
+        ledger.execute(enroll_employee(number, effective=date(2015, 1, 1)), ctx())
+    ledger.execute(enroll_resident(twice, effective=date(2016, 1, 1)), ctx())
+    catch_up(runner)
+    now = datetime.now(timezone.utc)
+    with store.datastore.get_connection() as conn:
+        [row, _] = cleanup_summary(conn, CUT_OFF, now, now)
+    assert (row["valid_employee"], row["valid_resident"]) == (2, 0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from application.loading import Loaded
 from application.routing import route_of
 from domain.access import Principal
-from domain.command import Command, Context
+from domain.command import UNIT_PORTAL, Command, Context
 from domain.dates import HORIZON_DAYS, within_horizon
 from domain.errors import ConcurrencyConflict
 from domain.id_numbers import person_id
@@ -33,6 +34,7 @@ from domain.unit.state import Unit
 from domain.unit_codes import unit_id
 from eventlog.chain import Stream
 from eventlog.store import Appended, Conflict, EventStore
+from projections.campaign_rows import campaigns_covering
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -126,9 +128,20 @@ class Ledger:
         before = loaded.state(route.aggregate, route.aggregate.stream_of(command))
         consults = route.aggregate.consults(command, before, ctx)
         own_unit = {ctx.actor.unit_code} if ctx.actor.unit_code else set()
-        given = replace(ctx, units={code: loaded.unit(code) for code in sorted(consults.units | own_unit)},
-                        campaigns={name: loaded.campaign(name) for name in sorted(consults.campaigns)})
+        units = {code: loaded.unit(code) for code in sorted(consults.units | own_unit)}
+        campaigns = set(consults.campaigns) | self._campaigns_under_way(ctx, units)
+        given = replace(ctx, units=units, campaigns={name: loaded.campaign(name) for name in sorted(campaigns)})
         return loaded, before, given
+
+    def _campaigns_under_way(self, ctx: Context, units: Mapping[str, Unit]) -> set[str]:
+        """For the unit channel: the campaigns under way that cover its units' regions (their windows
+        decide what the unit may file). Found through the campaign read model; each is then loaded
+        from its own stream like any aggregate."""
+        regions = {u.region for u in units.values() if u.region}
+        if ctx.channel != UNIT_PORTAL or not regions:
+            return set()
+        with self.store.datastore.get_connection() as conn:
+            return set(campaigns_covering(conn, regions, ctx.today))
 
     def _decide(self, command: Command, loaded: Loaded, before: Any, ctx: Context) -> list[Appended]:
         route = route_of(command)

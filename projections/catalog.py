@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from projections.anomalies import anomaly_rows
+from projections.campaign_rows import campaign_rows
 from projections.duplicates import COLUMNS as DUPLICATE_COLUMNS
 from projections.duplicates import duplicate_rows
 from projections.person_rows import (
@@ -63,6 +64,11 @@ PROJECTIONS = (
               unit_view_rows),
         Table("lock_window", "unit_id", _columns("unit_id unit_code campaign_id confirmed_at locked_until"),
               lock_window_rows),
+    )),
+    Projection("campaigns", "verification campaigns and their windows", "campaign", (
+        Table("campaign_view", "stream_id", _columns(
+            "stream_id campaign_id name region export_from export_to correction_from correction_to locked_until"),
+              campaign_rows),
     )),
 )
 BY_NAME = {p.name: p for p in PROJECTIONS}

@@ -14,7 +14,7 @@ from domain.codes import table
 from domain.command import OFFICE, UNIT_PORTAL, Context
 from domain.errors import refuse
 from domain.event import Event
-from domain.regions import validate_region
+from domain.regions import pools, validate_region
 from domain.unit import commands as cmd
 from domain.unit import events as ev
 from domain.unit.state import CANCELLED, INITIAL, INTERRUPTED, PAYING, VIRTUAL_UNITS, Unit, evolve, fold
@@ -53,8 +53,22 @@ def _register(c: cmd.RegisterUnit, unit: Unit, _: Context) -> list[Event]:
     )]
 
 
+def corrections_not_yet_open(unit: Unit, ctx: Context) -> None:
+    """Seed 000: during a campaign's export window units check their rosters offline; online
+    corrections open on its first correction day ("自7月1日起开放更正信息权限")."""
+    for campaign in ctx.campaigns.values():
+        if campaign.opened and pools(unit.region, campaign.region) and \
+                campaign.export_from <= ctx.today < campaign.correction_from:
+            raise refuse("unit_code", "campaign.corrections_not_open",
+                         f"campaign {campaign.campaign_id} opens corrections through the unit channel on "
+                         f"{campaign.correction_from}; until then units check their exported rosters offline")
+
+
 def unit_channel_lock(unit: Unit, ctx: Context) -> tuple[str, date] | None:
-    """Refuse a unit-channel correction during a lock; return the lock an office overrides."""
+    """Refuse a unit-channel correction outside its campaign's correction window or during a
+    confirmed lock; return the lock an office overrides."""
+    if ctx.channel == UNIT_PORTAL:
+        corrections_not_yet_open(unit, ctx)
     lock = unit.lock_on(ctx.today)
     if lock is None:
         return None

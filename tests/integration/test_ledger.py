@@ -212,3 +212,23 @@ def test_a_clock_stepping_back_never_records_an_event_before_its_streams_last(wi
     history = ledger.person_stream("01", ID).events
     assert [r.recorded_at for r in history] == sorted(r.recorded_at for r in history)
     assert snapshot(history, date(2020, 6, 1), suspended.events[0].recorded_at)  # answers, no KeyError
+
+
+def test_a_unit_corrects_online_only_once_its_campaign_opens_corrections(with_units):
+    from domain.events import Actor
+    from projections.catalog import BY_NAME
+    from projections.runner import ProjectionRunner
+
+    ledger = with_units
+    ledger.execute(cmd.OpenCampaign(
+        effective=date(2026, 6, 1), campaign_id="2026核对", name="2026年参保信息核对", region="350100",
+        export_from=date(2026, 6, 1), export_to=date(2026, 6, 9), correction_from=date(2026, 6, 10),
+        correction_to=date(2026, 11, 30), locked_until=date(2026, 12, 31)), at(0))
+    ProjectionRunner(ledger.store.datastore).catch_up(BY_NAME["campaigns"])
+    agent = Actor(kind="unit_agent", id="hr-1", unit_code=EMPLOYER)
+    change = cmd.ChangeUnitInfo(effective=date(2026, 6, 5), unit_code=EMPLOYER, changes={"name": "新名称"})
+    in_export_window = ctx(now=datetime(2026, 6, 5, 2, tzinfo=timezone.utc), channel="unit_portal", actor=agent)
+    with pytest.raises(DomainError, match="campaign.corrections_not_open"):
+        ledger.execute(change, in_export_window)
+    in_correction_window = ctx(now=datetime(2026, 6, 12, 2, tzinfo=timezone.utc), channel="unit_portal", actor=agent)
+    assert ledger.execute(change, in_correction_window).events

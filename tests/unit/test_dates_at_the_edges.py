@@ -74,3 +74,21 @@ def test_a_transfer_deadline_counts_working_days_from_the_beijing_date_it_was_re
     context = cmd.Context(command_id=uuid4(), actor=Actor(kind="office", id="c"), now=now)
     [event] = story.when(out, context)
     assert event.due == transfer_deadline(counted_from).due
+
+
+def changing_the_unit_at(now: datetime, channel: str = "unit_portal") -> list:
+    from domain.events import Actor
+
+    unit = fold(decide(register_unit(), INITIAL, ctx()))
+    campaign = fold_campaign(campaign_decider.decide(CAMPAIGN, NO_CAMPAIGN, ctx()))
+    agent = Actor(kind="unit_agent", id="a", unit_code=EMPLOYER) if channel == "unit_portal" else ctx().actor
+    context = replace(ctx(now=now, channel=channel, actor=agent), campaigns={"2026核对": campaign})
+    change = cmd.ChangeUnitInfo(effective=date(2026, 6, 10), unit_code=EMPLOYER, changes={"name": "新名称"})
+    return decide(change, unit, context)
+
+
+def test_unit_channel_corrections_open_on_the_campaigns_first_correction_day_beijing_time():
+    with pytest.raises(DomainError, match="campaign.corrections_not_open"):
+        changing_the_unit_at(beijing(2026, 6, 9, 23, 59))  # the export window: offline checks only
+    assert changing_the_unit_at(beijing(2026, 6, 10, 0, 0))  # UTC still says 9 June
+    assert changing_the_unit_at(beijing(2026, 6, 9, 12, 0), channel="office")  # an office is not the unit channel

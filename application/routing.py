@@ -56,6 +56,7 @@ ROUTES: dict[type[Command], Route] = {route.command: route for route in (
     person(cmd.CorrectBaseInfo),
     person(cmd.CorrectEnrollment),
     person(cmd.RecordContribution),
+    person(cmd.RemoveFakeEnrollment),
     Route(cmd.MergeIdentity, PERSON, (adopt_merged_identity,)),
     # Legacy rows are history: no roster events (their units may never have been registered).
     Route(cmd.ImportLegacyEnrollment, PERSON, api=False),

@@ -14,6 +14,7 @@ from projections.person_rows import (
     StreamHistory,
     current_enrollment_rows,
     enrollment_spell_rows,
+    fake_removal_rows,
     person_view_rows,
 )
 from projections.unit_rows import lock_window_rows, unit_view_rows
@@ -50,6 +51,7 @@ PROJECTIONS = (
         Table("enrollment_spell", "person_id", _columns(
             "person_id enrollment_id insurance_type scheme region pooling_region unit_code person_type status "
             "valid_from valid_to recorded_from recorded_to"), enrollment_spell_rows),
+        Table("fake_removal", "person_id", _columns("person_id enrollment_id recorded_at"), fake_removal_rows),
     )),
     Projection("duplicates", "duplicate-enrollment sets with their cleanup roles", "person", (
         Table("duplicate_set", "person_id", DUPLICATE_COLUMNS, duplicate_rows),

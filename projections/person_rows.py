@@ -66,6 +66,11 @@ def current_enrollment_rows(p: StreamHistory) -> list[Row]:
             for e in p.state.open_enrollments()]
 
 
+def fake_removal_rows(p: StreamHistory) -> list[Row]:
+    return [(p.person_id, r.event.enrollment_id, r.recorded_at) for r in p.history
+            if isinstance(r.event, ev.FakeEnrollmentRemoved)]
+
+
 def _believed(history: Sequence[RecordedEvent]) -> list[tuple[datetime, list[Spell], Person]]:
     times = sorted({r.recorded_at for r in history})
     in_order = all(a.recorded_at <= b.recorded_at for a, b in pairwise(history))

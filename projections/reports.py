@@ -24,7 +24,7 @@ BASE_TYPES = ("310", "390", "391", "380")
 QUALITY_ANOMALIES = tuple(k for k in ANOMALY_KINDS if k not in ("phone_missing", "id_number_15_digit"))
 
 ENROLLED = """
-SELECT person_id, region, scheme, status, person_type
+SELECT person_id, enrollment_id, region, scheme, status, person_type
 FROM enrollment_spell
 WHERE insurance_type = ANY(%(base)s)
   AND valid_from <= %(as_of)s AND (valid_to IS NULL OR valid_to > %(as_of)s)
@@ -90,18 +90,21 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
         if r["status"] == "1":
             in_force[r["person_id"]].append(r["scheme"])
     after_keys = {(r["person_id"], r["region"], r["scheme"]) for r in now}
-    for r in then:  # what the cleaning removed: a duplicate if it was one at T1, else a fake enrollment
+    removed_as_fake = {r["enrollment_id"] for r in conn.execute(
+        "SELECT enrollment_id FROM fake_removal WHERE recorded_at > %s AND recorded_at <= %s", (before, after))}
+    for r in then:  # what the cleaning removed: a fake enrollment if recorded as one, else a duplicate cleaned
         if (r["person_id"], r["region"], r["scheme"]) in after_keys:
             continue
         counts, scheme, schemes = at(r["region"]), scheme_key[r["scheme"]], in_force[r["person_id"]]
-        if r["status"] == "1" and len(set(schemes)) > 1:
+        if r["enrollment_id"] in removed_as_fake:
+            counts.add("fake_total", r["person_id"])
+            counts.add(f"fake_{scheme}", r["person_id"])
+        elif r["status"] == "1" and len(set(schemes)) > 1:
             counts.add(f"cross_{scheme}", r["person_id"])
         elif r["status"] == "1" and schemes.count(r["scheme"]) > 1:
             counts.add("duplicate_total", r["person_id"])
             counts.add(f"duplicate_{scheme}", r["person_id"])
-        else:
-            counts.add("fake_total", r["person_id"])
-            counts.add(f"fake_{scheme}", r["person_id"])
+        # Otherwise the record was corrected (a wrong date, say): neither fake nor a duplicate.
     # A person still enrolled twice on the cut-off is a duplicate, not a record that meets the rules.
     duplicated = {person for person, n in Counter(r["person_id"] for r in now if r["status"] == "1").items()
                   if n > 1}

@@ -168,6 +168,12 @@ class RecordContribution(PersonCommand):
     source: Literal["tax", "legacy", "office"] = "office"  # the tax authority's file, an extract, a counter
 
 
+class RemoveFakeEnrollment(PersonCommand):
+    """Remove an enrollment found to be fake (清理虚假参保): it never existed; an office, on evidence such as the population-register comparison."""  # noqa: E501 — one line: the mutation's description
+
+    enrollment_id: UUID
+
+
 class MergeIdentity(PersonCommand):
     """Move the history of (certificate_type, id_number) to the target identity."""
 

@@ -169,6 +169,17 @@ def _move_to_successor(c: cmd.MoveToSuccessorUnit, person: Person, ctx: Context)
     return [ev.EnrollmentUnitChanged(effective=c.effective, enrollment_id=enrollment.id, unit_code=code)]
 
 
+def _remove_fake(c: cmd.RemoveFakeEnrollment, person: Person, ctx: Context) -> list[Event]:
+    if c.enrollment_id not in person.enrollments:
+        raise refuse("enrollment_id", "enrollment.unknown", f"the person has no enrollment {c.enrollment_id}")
+    if ctx.channel != OFFICE or not ctx.evidence:
+        raise refuse("evidence", "fake_enrollment.office_evidence",
+                     "only an insurance office removes a fake enrollment, citing its evidence (e.g. the "
+                     "population-register comparison)")
+    return [ev.FakeEnrollmentRemoved(effective=person.enrollments[c.enrollment_id].start,
+                                     enrollment_id=c.enrollment_id)]
+
+
 def _freeze(c: cmd.Freeze, person: Person, ctx: Context) -> list[Event]:
     if person.frozen:
         raise refuse("id_number", "person.already_frozen", "the record is already frozen")
@@ -204,6 +215,7 @@ DECIDERS: dict[type[cmd.PersonCommand], Callable[..., list[Event]]] = {
     cmd.MergeIdentity: decide_merge_away,
     cmd.ImportLegacyEnrollment: decide_import,
     cmd.RecordContribution: decide_contribution,
+    cmd.RemoveFakeEnrollment: _remove_fake,
 }
 
 

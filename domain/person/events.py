@@ -130,6 +130,14 @@ class ContributionRecorded(Event):
     source: str
 
 
+class FakeEnrollmentRemoved(Event):
+    """An enrollment that never existed (虚假参保), removed from the record retroactively: it no
+    longer appears on any valid date, as known from this event's system time on."""
+
+    topic = "person.fake_enrollment_removed"
+    enrollment_id: UUID
+
+
 class PersonFrozen(Event):
     """The record is frozen (冻结) pending a check: nothing but an office's unfreeze or correction."""
 

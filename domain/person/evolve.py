@@ -134,6 +134,12 @@ def _contribution(p: Person, e: ev.ContributionRecorded) -> Person:
     return replace(p, contributions={**p.contributions, (e.effective, e.insurance_type, e.region): paid})
 
 
+def _fake_removed(p: Person, e: ev.FakeEnrollmentRemoved) -> Person:
+    """It never existed: gone from every valid date, its riders with it (the event keeps what and why)."""
+    kept = {k: v for k, v in p.enrollments.items() if k != e.enrollment_id and v.rider_of != e.enrollment_id}
+    return replace(p, enrollments=kept)
+
+
 _EVOLVE: dict[type[Event], Callable[[Person, Any], Person]] = {
     ev.PersonRegistered: _registered,
     ev.Enrolled: _enrolled,
@@ -154,6 +160,8 @@ _EVOLVE: dict[type[Event], Callable[[Person, Any], Person]] = {
     ev.PersonUnfrozen: lambda p, e: replace(p, frozen=False),
     ev.LegacyEnrollmentImported: _legacy,
     ev.ContributionRecorded: _contribution,
+    # It never existed: gone from every valid date (the event keeps what was removed and why).
+    ev.FakeEnrollmentRemoved: _fake_removed,
 }
 
 

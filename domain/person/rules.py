@@ -34,7 +34,7 @@ from domain.unit.state import CANCELLED, Unit
 from domain.validation import Checks, required_text
 
 Units = Mapping[str, Unit]
-CORRECTIONS = (cmd.CorrectBaseInfo, cmd.CorrectEnrollment, cmd.MergeIdentity)
+CORRECTIONS = (cmd.CorrectBaseInfo, cmd.CorrectEnrollment, cmd.MergeIdentity, cmd.RemoveFakeEnrollment)
 
 
 def check_identity(certificate_type: str, id_number: str, ctx: Context,

@@ -121,6 +121,8 @@ def mutations(enrollment: str) -> dict[str, dict]:
             "evidence": ["证明"],
         },
         "mergeIdentity": {**staff, "effective": "2014-01-01", "targetIdNumber": STAFF},  # into itself
+        "removeFakeEnrollment": {**staff, "effective": "2014-01-01", "enrollmentId": str(uuid4()),
+                                 "evidence": ["公安人口库比对"]},  # no such enrollment
         "recordContribution": {
             **staff,
             "effective": "2001-01-01",

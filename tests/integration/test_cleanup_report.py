@@ -99,8 +99,8 @@ def test_before_and_after_differ_exactly_by_the_cleaning_recorded_between_them(p
         if any(sp.enrollment_id == enrollment.id for sp in on_cut_off):
             in_force = {scheme_of(sp.insurance_type) for sp in on_cut_off
                         if sp.status == "1" and sp.insurance_type in BASE_TYPES}
-            column = "cross_resident" if len(in_force) > 1 else "fake_resident"
-            cleaned[(enrollment.region, column)].add(row["person_id"])
+            if len(in_force) > 1:  # a duplicate on the cut-off, cleaned; otherwise a corrected date, not fake
+                cleaned[(enrollment.region, "cross_resident")].add(row["person_id"])
     catch_up(runner)
     t2 = datetime.now(timezone.utc) + timedelta(seconds=1)
     rows = report(ledger, t1, t2)
@@ -251,3 +251,39 @@ def test_column_6_counts_completed_records_and_not_duplicates(store):
     with store.datastore.get_connection() as conn:
         [row, _] = cleanup_summary(conn, CUT_OFF, now, now)
     assert (row["valid_employee"], row["valid_resident"]) == (2, 0)
+
+
+def test_only_a_removal_recorded_as_fake_counts_as_fake_enrollment(store):
+    """附件2 虚假参保清查人数: enrollments an office removed as fake between the two system times — not every
+    enrollment that disappeared (a corrected date is a correction, not a fake enrollment)."""
+    from tests.support.builders import ctx, enroll_employee, register, register_unit, resident_id
+
+    ledger, runner = Ledger(store), ProjectionRunner(store.datastore)
+    ledger.execute(register_unit(), ctx())
+    fake, corrected = resident_id(seq="701"), resident_id(seq="703")
+    enrollment = {}
+    for number in (fake, corrected):
+        ledger.execute(register(number), ctx())
+        [enrollment[number]] = [r.event.enrollment_id for r in ledger.execute(
+            enroll_employee(number, effective=date(2015, 1, 1)), ctx()).events if r.event.topic == "person.enrolled"]
+    catch_up(runner)
+    t1 = datetime.now(timezone.utc)
+    office = cmd.Context(command_id=__import__("uuid").uuid4(), actor=CLERK, now=datetime.now(timezone.utc),
+                         evidence=("公安人口库比对结果",))
+    ledger.execute(cmd.RemoveFakeEnrollment(effective=date(2026, 11, 1), id_number=fake,
+                                            enrollment_id=enrollment[fake]), office)
+    ledger.execute(cmd.CorrectEnrollment(effective=date(2026, 11, 1), id_number=corrected,
+                                         enrollment_id=enrollment[corrected], changes={"start": "2020-03-01"},
+                                         reason="参保日期录入错误"), replace_id(office))
+    catch_up(runner)
+    t2 = datetime.now(timezone.utc)
+    with store.datastore.get_connection() as conn:
+        [row, _] = cleanup_summary(conn, CUT_OFF, t1, t2)
+    assert (row["before_employee"], row["fake_employee"], row["after_employee"]) == (2, 1, 0)
+
+
+def replace_id(context: cmd.Context) -> cmd.Context:
+    from dataclasses import replace
+    from uuid import uuid4
+
+    return replace(context, command_id=uuid4())

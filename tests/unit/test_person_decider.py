@@ -401,3 +401,12 @@ def test_a_frozen_record_takes_nothing_but_an_offices_unfreeze_or_correction(emp
     [event] = employed.then(cmd.Unfreeze(effective=date(2026, 3, 1), id_number=ID))
     assert event.change_type == "32" and not employed.person.frozen
     employed.then(suspend(employed, effective=date(2026, 4, 1)))
+
+
+def test_an_office_removes_a_fake_enrollment_on_evidence_and_it_never_existed(employed):
+    enrollment = only_enrollment(employed)
+    remove = cmd.RemoveFakeEnrollment(effective=date(2026, 1, 1), id_number=ID, enrollment_id=enrollment.id)
+    employed.refused(remove, "fake_enrollment.office_evidence")  # no evidence
+    employed.refused(remove, "fake_enrollment.office_evidence", ctx(channel="unit_portal", actor=UNIT_AGENT))
+    [event] = employed.then(remove, ctx(evidence=("公安人口库比对结果",)))
+    assert event.effective == enrollment.start and employed.person.enrollments == {}

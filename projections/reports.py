@@ -114,11 +114,15 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
             counts.add("suspended_total", r["person_id"])
             counts.add(f"suspended_{scheme}", r["person_id"])
             continue
+        if r["person_id"] in flagged:
+            continue  # a record with a fault is neither "符合要求" nor counted as actually enrolled yet
+        # 附件2 注: "列 20 为列 6+重复参保中符合纳入参保统计要求的人数" — the records that meet the rules,
+        # plus the duplicates still enrolled whose records meet them.
         counts.add("after_total", r["person_id"])
         counts.add(f"after_{scheme}", r["person_id"])
         if scheme == "employee" and r["person_type"] in RETIRED:
             counts.add("after_retired", r["person_id"])
-        if r["person_id"] not in flagged and r["person_id"] not in duplicated:
+        if r["person_id"] not in duplicated:
             counts.add("valid_total", r["person_id"])
             counts.add(f"valid_{scheme}", r["person_id"])
     counted = [regions[region].row() for region in sorted(regions)]

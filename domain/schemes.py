@@ -21,6 +21,9 @@ CIVIL_SERVANT_SUBSIDY = "320"
 IN_SERVICE_TYPES = frozenset({"1101", "1102", "1103"})
 RETIRED_TYPES = frozenset({"1201", "1202", "1203", "1300"})
 RESIDENT_TYPES = frozenset({"1401", "1402", "1403", "1404", "1405", "1501", "1601"})
+# A legacy row that gives no 人员类别 (附件1 has no such column): the type is not known, and the
+# ledger does not invent one (an employee is not assumed to be in service, nor a resident adult).
+UNKNOWN_TYPE = "9960"
 RETIREMENT_OF = {"1101": "1201", "1102": "1202", "1103": "1203"}
 FLEXIBLE_WORKER = "1103"
 CIVIL_SERVANT = "1102"

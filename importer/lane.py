@@ -38,14 +38,14 @@ from domain.person.legacy import (
 )
 from domain.person.rules import check_nationality
 from domain.regions import validate_region
-from domain.schemes import scheme_of
+from domain.schemes import UNKNOWN_TYPE, scheme_of
 from domain.text import DEFAULT_MAX_LENGTH, MAX_LENGTH, unsafe_text
 from domain.uuids import uuid5_text
 from domain.validation import validate_name
 from eventlog import copy_binary
 from eventlog.chain import GENESIS, event_hash
 from eventlog.codec import MetaJson, stored_topic
-from importer.legacy_file import COLUMNS, DEFAULT_PERSON_TYPE, UNKNOWN_NATIONALITY
+from importer.legacy_file import COLUMNS, UNKNOWN_NATIONALITY
 
 _TOPICS = (stored_topic(ev.PersonRegistered), stored_topic(ev.LegacyEnrollmentImported))
 # Pure validators of values that recur across rows (regions, names, nationalities): a
@@ -178,7 +178,7 @@ class FastLane:
             return None
         nationality = UNKNOWN_NATIONALITY.get(values[at["nationality"]], values[at["nationality"]])
         survival = self._get(values, "survival_status") or "1"
-        person_type = self._get(values, "person_type") or DEFAULT_PERSON_TYPE.get(identity, "1501")
+        person_type = self._get(values, "person_type") or UNKNOWN_TYPE
         gender = values[at["gender"]]
         if not self._codes_known(values, gender, survival, insurance_type, person_type):
             return None

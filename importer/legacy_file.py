@@ -21,7 +21,7 @@ from domain import commands as cmd
 from domain.dates import parse_day, parse_month
 from domain.errors import DomainError, FieldError, refuse
 from domain.id_numbers import normalise_certificate
-from domain.schemes import scheme_of
+from domain.schemes import UNKNOWN_TYPE, scheme_of
 from importer.spreadsheet import is_spreadsheet, sheet_rows
 
 
@@ -61,7 +61,6 @@ COLUMNS = (
 )
 BY_NAME = {name: c for c in COLUMNS for name in (c.header, c.alias, c.field)}
 HEADER_OF = {c.field: c.header for c in COLUMNS} | {"start": "缴费起始年月", "end": "缴费截止年月"}
-DEFAULT_PERSON_TYPE = {"1": "1101", "2": "1501"}  # 参保身份 → 在职职工 / 成年居民
 UNKNOWN_NATIONALITY = {"未知": "UNK", "": "UNK"}
 
 Refusal = tuple[int, tuple[FieldError, ...]]
@@ -185,7 +184,7 @@ def to_command(record: dict[str, str], source: str, row: int, status_3_means: st
         phone=record.get("phone") or None, household_region=record.get("household_region") or None,
         insurance_type=insurance_type, region=record["region"], pooling_region=record["pooling_region"],
         unit_code=record["unit_code"], unit_name=record["unit_name"],
-        person_type=record.get("person_type") or DEFAULT_PERSON_TYPE.get(identity, "1501"),
+        person_type=record.get("person_type") or UNKNOWN_TYPE,
         enrollment_status=record["enrollment_status"], contribution_status=record["contribution_status"],
         start=dates["start_month"], end=dates["end_month"], source=source, row=row, status_3_means=status_3_means,
         region_name=record["region_name"], reason=record["reason"],

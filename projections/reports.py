@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.codes import label
+from domain.schemes import UNKNOWN_TYPE
 from projections.anomalies import KINDS as ANOMALY_KINDS
 from projections.duplicates import KINDS, action
 
@@ -44,6 +45,9 @@ COLUMNS = (  # (key, 附件2 header)
     ("suspended_resident", "中断停保·居民"),
     ("after_total", "清查后实有参保·合计"), ("after_employee", "清查后实有参保·职工"),
     ("after_retired", "清查后实有参保·其中退休"), ("after_resident", "清查后实有参保·居民"),
+    # Not a column of the annex: how many of column 22's employees the legacy data gave no 人员类别,
+    # so "其中：退休" is read knowing what it could not count.
+    ("after_type_unknown", "其中：人员类别未知的职工"),
 )
 RETIRED = ("1201", "1202", "1203", "1300")
 SPLIT_GROUPS = ("before", "valid", "fake", "duplicate", "suspended", "after")  # each: total = employee + resident
@@ -122,6 +126,8 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
         counts.add(f"after_{scheme}", r["person_id"])
         if scheme == "employee" and r["person_type"] in RETIRED:
             counts.add("after_retired", r["person_id"])
+        if scheme == "employee" and r["person_type"] == UNKNOWN_TYPE:
+            counts.add("after_type_unknown", r["person_id"])
         if r["person_id"] not in duplicated:
             counts.add("valid_total", r["person_id"])
             counts.add(f"valid_{scheme}", r["person_id"])

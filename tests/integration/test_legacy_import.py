@@ -249,3 +249,25 @@ def test_two_worker_processes_record_what_one_process_records(server_conninfo, t
     one, two = outcomes
     assert one[1] > 300 and one[4], "the extract has written and refused rows"
     assert one == two
+
+
+def test_a_row_without_a_person_type_records_it_as_unknown_and_the_summary_counts_it(store, importer, tmp_path):
+    """附件1 has no 人员类别 column: an employee row that gives none is not assumed to be in service."""
+    from datetime import date, datetime, timezone
+
+    from projections.catalog import PROJECTIONS
+    from projections.reports import cleanup_summary
+    from projections.runner import ProjectionRunner
+
+    employee = {**GOOD, "id_number": resident_id(seq="310"), "insured_identity": "1", "insurance_type": "310",
+                "unit_code": "91350100M000100Y43", "unit_name": "某公司", "end_month": "", "person_type": ""}
+    importer.run_file(write_csv(tmp_path / "no-type.csv", [employee]))
+    [enrollment] = Ledger(store).person("01", employee["id_number"]).enrollments.values()
+    assert enrollment.person_type == "9960"
+    runner = ProjectionRunner(store.datastore)
+    for projection in PROJECTIONS:
+        runner.catch_up(projection)
+    now = datetime.now(timezone.utc)
+    with store.datastore.get_connection() as conn:
+        [row, _] = cleanup_summary(conn, date(2019, 12, 31), now, now)
+    assert (row["after_employee"], row["after_retired"], row["after_type_unknown"]) == (1, 0, 1)

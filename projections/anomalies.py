@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
 from domain import events as ev
-from domain.person.state import SUSPENDED
+from domain.person.state import SUSPENDED, Person
 from domain.schemes import CIVIL_SERVANT, CIVIL_SERVANT_SUBSIDY, EMPLOYEE, RETIRED_TYPES
+from domain.timeline import RecordedEvent
 from projections.person_rows import Row, StreamHistory
 
 KINDS = {
@@ -20,13 +26,28 @@ KINDS = {
 
 
 def anomaly_rows(p: StreamHistory) -> list[Row]:
-    s = p.state
+    """Each anomaly with the system times it was believed over (recorded_from, recorded_to), so a
+    report can ask what was wrong as known at any time — 附件2's "after" column 6 does."""
+    rows: list[Row] = []
+    since: dict[tuple[Any, ...], datetime] = {}
+    for t, _, state in p.believed:
+        now = set(anomalies_of(state, [r for r in p.history if r.recorded_at <= t], p.person_id))
+        for gone in [a for a in since if a not in now]:
+            rows.append((*gone, since.pop(gone), t))
+        for new in now:
+            since.setdefault(new, t)
+    rows.extend((*a, recorded_from, None) for a, recorded_from in since.items())
+    return rows
+
+
+def anomalies_of(s: Person, history: Sequence[RecordedEvent], person_id: UUID) -> list[tuple[Any, ...]]:
+    """(subject id, kind, code, region, kind, detail) of what is wrong with one believed state."""
     if not s.registered or s.merged_into is not None:
         return []
     found: list[tuple[str, str]] = []
     if s.legacy_id_number:
         found.append(("id_number_15_digit", f"{s.legacy_id_number} → {s.id_number}"))
-    names = {r.event.recorded_name for r in p.history if isinstance(r.event, ev.LegacyEnrollmentImported)} - {s.name}
+    names = {r.event.recorded_name for r in history if isinstance(r.event, ev.LegacyEnrollmentImported)} - {s.name}
     if names:
         found.append(("id_number_several_names", f"登记姓名 {s.name}；导入记录姓名 {'、'.join(sorted(names))}"))
     open_ = s.open_enrollments()
@@ -48,4 +69,4 @@ def anomaly_rows(p: StreamHistory) -> list[Row]:
     if open_ and not s.phone:
         found.append(("phone_missing", "有参保关系但无联系电话"))
     region = open_[0].region if open_ else s.household_region
-    return [(p.person_id, "person", s.id_number, region, kind, detail) for kind, detail in found]
+    return [(person_id, "person", s.id_number, region, kind, detail) for kind, detail in found]

@@ -57,7 +57,8 @@ PROJECTIONS = (
         Table("duplicate_set", "person_id", DUPLICATE_COLUMNS, duplicate_rows),
     )),
     Projection("anomalies", "record anomalies of seed 000 附件2", "person", (
-        Table("anomaly", "subject_id", _columns("subject_id subject_kind subject_code region kind detail"),
+        Table("anomaly", "subject_id", _columns(
+            "subject_id subject_kind subject_code region kind detail recorded_from recorded_to"),
               anomaly_rows),
     )),
     Projection("units", "units and their confirmed-lock windows", "unit", (

@@ -68,7 +68,8 @@ def anomalies(conn: Any, kind: str | None, region_prefix: str, after: tuple[str,
               first: int) -> list[dict]:
     return conn.execute(
         """SELECT * FROM anomaly
-           WHERE (%(kind)s::text IS NULL OR kind = %(kind)s) AND coalesce(region, '') LIKE %(prefix)s
+           WHERE recorded_to IS NULL AND (%(kind)s::text IS NULL OR kind = %(kind)s)
+             AND coalesce(region, '') LIKE %(prefix)s
              AND (%(after1)s::uuid IS NULL OR (subject_id, kind) > (%(after1)s::uuid, %(after2)s::text))
            ORDER BY subject_id, kind LIMIT %(limit)s""",
         {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)},

@@ -77,8 +77,9 @@ def enrolled(conn: Any, as_of: date, known_at: datetime) -> list[dict]:
 def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -> list[dict[str, Any]]:
     """附件2: one row per region, then a 合计 row."""
     then, now = enrolled(conn, as_of, before), enrolled(conn, as_of, after)
-    flagged = {r["subject_id"] for r in conn.execute(
-        "SELECT DISTINCT subject_id FROM anomaly WHERE kind = ANY(%s)", (list(QUALITY_ANOMALIES),))}
+    flagged = {r["subject_id"] for r in conn.execute(  # as known at the "after" time
+        "SELECT DISTINCT subject_id FROM anomaly WHERE kind = ANY(%s) AND recorded_from <= %s "
+        "AND (recorded_to IS NULL OR recorded_to > %s)", (list(QUALITY_ANOMALIES), after, after))}
     regions: dict[str, RegionCounts] = {}
 
     def at(region: str) -> RegionCounts:
@@ -166,7 +167,8 @@ def duplicate_list(conn: Any, which: str, as_of: date) -> list[tuple]:
 ROSTER_EXPORT = """
 SELECT p.person_id, p.name, p.id_number, p.gender, p.birth_date, p.phone, p.legacy_id_number, s.person_type,
        s.status, s.insurance_type, s.region, s.valid_from,
-       coalesce((SELECT array_agg(a.kind) FROM anomaly a WHERE a.subject_id = p.person_id), '{}') AS anomalies
+       coalesce((SELECT array_agg(a.kind) FROM anomaly a
+                 WHERE a.subject_id = p.person_id AND a.recorded_to IS NULL), '{}') AS anomalies
 FROM enrollment_spell s JOIN person_view p USING (person_id)
 WHERE s.unit_code = %(unit)s AND s.recorded_to IS NULL AND s.insurance_type = ANY(%(base)s)
   AND s.valid_from <= %(as_of)s AND (s.valid_to IS NULL OR s.valid_to > %(as_of)s)

@@ -48,7 +48,8 @@ def folded_counts(ledger: Ledger, known_at: datetime) -> dict[tuple[str, str], s
     for pid in ids:
         history = ledger.store.load(pid).events
         # A record with a fault in an 附件1 field or its insurance data is not yet counted as enrolled.
-        faulty = any(row[4] in QUALITY_ANOMALIES for row in anomaly_rows(StreamHistory(pid, history)))
+        faulty = any(row[4] in QUALITY_ANOMALIES and row[7] is None  # believed now
+                     for row in anomaly_rows(StreamHistory(pid, history)))
         for spell in snapshot(history, CUT_OFF, known_at):
             if spell.insurance_type not in BASE_TYPES:
                 continue
@@ -295,3 +296,30 @@ def replace_id(context: cmd.Context) -> cmd.Context:
     from uuid import uuid4
 
     return replace(context, command_id=uuid4())
+
+
+def test_column_6_reads_the_faults_as_known_at_the_after_time(store):
+    """A record corrected between the two times meets the rules "after", and did not "before"."""
+    from tests.support.builders import ctx, enroll_employee, register, register_unit, resident_id
+
+    def now_ctx():
+        return ctx(now=datetime.now(timezone.utc))
+
+    ledger, runner = Ledger(store), ProjectionRunner(store.datastore)
+    ledger.execute(register_unit(), now_ctx())
+    number = resident_id(seq="801")
+    ledger.execute(register(number), now_ctx())
+    ledger.execute(enroll_employee(number, effective=date(2015, 1, 1)), now_ctx())
+    # A fault: the civil-servant flag set, but no 320 公务员医疗补助 (seed 000 附件2 "公务员未参加公补").
+    ledger.execute(cmd.CorrectBaseInfo(effective=date(2016, 1, 1), id_number=number,
+                                       changes={"civil_servant": "1"}), now_ctx())
+    catch_up(runner)
+    t1 = datetime.now(timezone.utc)
+    ledger.execute(cmd.CorrectBaseInfo(effective=date(2016, 1, 1), id_number=number,
+                                       changes={"civil_servant": "0"}), now_ctx())  # corrected after t1
+    catch_up(runner)
+    t2 = datetime.now(timezone.utc)
+    with store.datastore.get_connection() as conn:
+        [at_t1, _] = cleanup_summary(conn, CUT_OFF, t1, t1)
+        [at_t2, _] = cleanup_summary(conn, CUT_OFF, t1, t2)
+    assert (at_t1["valid_employee"], at_t2["valid_employee"]) == (0, 1)

@@ -159,10 +159,13 @@ def report_duplicates(
             "cleaned (2019-03-01 has lasted a year on 2020-03-01, not on 2020-02-29)."
         ),
     ] = None,
+    known_at: Annotated[str | None, typer.Option(
+        help="System time: the sets as the ledger knew them then (default: now).")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="XLSX or CSV to write.")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """附件4/附件5: the persons to clean, one line per enrollment, with the rule for each."""
+    """附件4/附件5: the sets open on --as-of (both enrollments in force that day), one line per enrollment,
+    with the rule for each."""
     from canbao.report_files import write_table
     from projections.reports import LIST_HEADERS, LIST_KINDS, duplicate_list
 
@@ -172,7 +175,8 @@ def report_duplicates(
     with running(data_dir) as ready:
         bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
-            lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else ready.today())
+            lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else ready.today(),
+                                   moment(known_at, "--known-at") if known_at else ready.clock.now())
     target = write_table(
         out_file or Path(f"{annex}.xlsx"),
         annex[:3],

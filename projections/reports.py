@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from domain.codes import label
 from domain.schemes import UNKNOWN_TYPE
 from projections.anomalies import KINDS as ANOMALY_KINDS
-from projections.duplicates import KINDS, action
+from projections.duplicate_lists import duplicate_list_as_of
 
 BASE_TYPES = ("310", "390", "391", "380")
 # What keeps a record from being "参保信息符合要求的" (附件2 column 6): a fault in an 附件1 field or
@@ -140,28 +140,14 @@ def cleanup_summary(conn: Any, as_of: date, before: datetime, after: datetime) -
         {"region": "合计", **total}]
 
 
-DUPLICATE_LIST = """
-SELECT d.kind, d.overlap_from, p.name, p.id_number, p.phone, p.address, e.local_person_number, e.region,
-       e.insurance_type, e.unit_code, e.since, e.last_change, e.status
-FROM duplicate_set d
-JOIN person_view p USING (person_id)
-JOIN current_enrollment e ON e.enrollment_id IN (d.first_enrollment_id, d.second_enrollment_id)
-WHERE d.kind = ANY(%(kinds)s)
-ORDER BY p.id_number, e.region
-"""
 LIST_KINDS = {"within": ("within_resident", "within_employee", "within_same_pool"), "cross": ("cross_scheme",)}
 LIST_HEADERS = ("参保地", "个人编号", "姓名", "身份证号码", "参保起止时间", "参保单位", "户籍地址", "联系电话", "备注")
 
 
-def duplicate_list(conn: Any, which: str, as_of: date) -> list[tuple]:
-    """附件4 (within a scheme) or 附件5 (across schemes): one line per enrollment of a set."""
-    lines = []
-    for r in conn.execute(DUPLICATE_LIST, {"kinds": list(LIST_KINDS[which])}):
-        period = f"{r['since']:%Y%m}-" + (f"{r['last_change']:%Y%m}" if r["status"] == "4" else "")
-        note = f"{KINDS[r['kind']]}；{action(r['kind'], r['overlap_from'], as_of)}"
-        lines.append((r["region"], r["local_person_number"] or "", r["name"], r["id_number"], period, r["unit_code"],
-                      r["address"] or "", r["phone"] or "", note))
-    return lines
+def duplicate_list(conn: Any, which: str, as_of: date, known_at: datetime | None = None) -> list[tuple[Any, ...]]:
+    """附件4 (within a scheme) or 附件5 (across schemes): one line per enrollment of each set open on
+    `as_of`, as known at `known_at` (default: now)."""
+    return duplicate_list_as_of(conn, LIST_KINDS[which], as_of, known_at or datetime.now(timezone.utc))
 
 
 ROSTER_EXPORT = """

@@ -62,3 +62,24 @@ def test_a_retirement_inside_the_overlap_does_not_restart_it_on_any_date(store):
     ledger.execute(cmd.Retire(effective=date(2019, 6, 1), id_number=number), ctx(now=T0))
     [the_set] = sets_on(store, date(2019, 12, 31), T0 + timedelta(days=1))
     assert the_set["overlap_from"] == date(2019, 3, 1)
+
+
+def test_the_cleanup_list_as_of_the_cut_off_shows_a_set_that_ended_later_with_its_period_then(store):
+    from projections.reports import duplicate_list
+
+    ledger = Ledger(store)
+    ledger.execute(register_unit(), ctx(now=T0))
+    ledger.execute(register_unit(COMMUNITY, "08", name="社区"), ctx(now=T0))
+    number = resident_id(seq="505")
+    ledger.execute(register(number), ctx(now=T0))
+    employed = ledger.execute(enroll_employee(number, effective=date(2018, 1, 1)), ctx(now=T0))
+    ledger.execute(enroll_resident(number, effective=date(2019, 3, 1)), ctx(now=T0))
+    [employee_id] = [r.event.enrollment_id for r in employed.events if r.event.topic == "person.enrolled"]
+    ledger.execute(cmd.Terminate(effective=date(2020, 6, 1), id_number=number, enrollment_id=employee_id,
+                                 reason="6499"), ctx(now=T0))
+    sets_on(store, date(2019, 12, 31), T0 + timedelta(days=1))  # brings the projections up to date
+    with store.datastore.get_connection() as conn:
+        lines = duplicate_list(conn, "cross", date(2019, 12, 31), T0 + timedelta(days=1))
+        later = duplicate_list(conn, "cross", date(2020, 7, 1), T0 + timedelta(days=1))
+    assert [(line[0], line[4]) for line in lines] == [("350102", "201801-202005"), ("350102", "201903-")]
+    assert later == []

@@ -323,3 +323,82 @@ def test_column_6_reads_the_faults_as_known_at_the_after_time(store):
         [at_t1, _] = cleanup_summary(conn, CUT_OFF, t1, t1)
         [at_t2, _] = cleanup_summary(conn, CUT_OFF, t1, t2)
     assert (at_t1["valid_employee"], at_t2["valid_employee"]) == (0, 1)
+
+
+def test_the_cleaning_columns_count_exactly_the_cleaning_recorded_between_the_two_times(empty_database, tmp_path):
+    """Property: on generated populations, with some cross-scheme sets cleaned and some enrollments removed as
+    fake between T1 and T2, 附件2's 虚假参保 and 职工居民间重复 columns count exactly those persons, per region."""
+    from uuid import uuid4
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from canbao.migrations import apply_migrations
+    from eventlog.store import EventStore
+    from tests.conftest import throwaway_database
+
+    @settings(max_examples=4, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(seed=st.integers(0, 10_000), picks=st.lists(st.booleans(), min_size=12, max_size=12))
+    def counts_the_cleaning(seed: int, picks: list[bool]) -> None:
+        with throwaway_database(empty_database, "canbao_clean") as database:
+            apply_migrations(database)
+            store = EventStore(database)
+            try:
+                cleaned, rows = clean_some(store, tmp_path / f"p-{seed}.csv", seed, picks)
+            finally:
+                store.close()
+        for region, row in rows.items():
+            if region != "合计":
+                for column in ("cross_resident", "fake_employee", "fake_resident"):
+                    assert row[column] == len(cleaned.get((region, column), ())), (region, column)
+
+    def clean_some(store, extract, seed, picks):
+        write_extract(extract, persons=120, seed=seed)
+        BulkImporter(store.datastore, Actor(kind="import_job", id="p")).run_file(extract)
+        ledger, runner = Ledger(store), ProjectionRunner(store.datastore)
+        catch_up(runner)
+        t1 = datetime.now(timezone.utc) + timedelta(milliseconds=1)
+        with store.datastore.get_connection() as conn:
+            cross = conn.execute("SELECT d.person_id, d.clean_enrollment_id, p.id_number FROM duplicate_set d JOIN "
+                                 "person_view p USING (person_id) WHERE kind = 'cross_scheme' "
+                                 "ORDER BY p.id_number").fetchall()
+            plain = conn.execute("SELECT e.person_id, e.enrollment_id, p.id_number FROM current_enrollment e "
+                                 "JOIN person_view p USING (person_id) WHERE e.insurance_type IN ('310', '390') "
+                                 "AND e.person_id NOT IN (SELECT person_id FROM duplicate_set) "
+                                 "ORDER BY e.enrollment_id LIMIT 6").fetchall()
+        cleaned: dict[tuple[str, str], set] = defaultdict(set)
+        office = cmd.Context(command_id=uuid4(), actor=CLERK, now=t1 + timedelta(milliseconds=5),
+                             evidence=("清查证据",))  # recorded after T1
+        for pick, row in zip(picks[:6], cross, strict=False):
+            if pick:
+                enrollment = ledger.person("01", row["id_number"]).enrollments[row["clean_enrollment_id"]]
+                ledger.execute(cmd.CorrectEnrollment(
+                    effective=date(2026, 11, 1), id_number=row["id_number"], enrollment_id=enrollment.id,
+                    changes={"end": enrollment.start.isoformat()}, reason="跨制度重复参保清理"),
+                    replace_id(office))
+                if cut_off_both_schemes(ledger, row["person_id"], t1):
+                    cleaned[(enrollment.region, "cross_resident")].add(row["person_id"])
+        for pick, row in zip(picks[6:], plain, strict=False):
+            if pick:
+                enrollment = ledger.person("01", row["id_number"]).enrollments[row["enrollment_id"]]
+                ledger.execute(cmd.RemoveFakeEnrollment(effective=date(2026, 11, 1), id_number=row["id_number"],
+                                                        enrollment_id=enrollment.id), replace_id(office))
+                if in_force_on_cut_off(ledger, row["person_id"], enrollment.id, t1):
+                    column = "fake_employee" if enrollment.insurance_type == "310" else "fake_resident"
+                    cleaned[(enrollment.region, column)].add(row["person_id"])
+        catch_up(runner)
+        t2 = datetime.now(timezone.utc) + timedelta(seconds=1)
+        return cleaned, report(ledger, t1, t2)
+
+    counts_the_cleaning()
+
+
+def cut_off_both_schemes(ledger: Ledger, person_id, known_at: datetime) -> bool:
+    on_cut_off = snapshot(ledger.store.load(person_id).events, CUT_OFF, known_at)
+    return len({scheme_of(s.insurance_type) for s in on_cut_off if s.status == "1"
+                and s.insurance_type in BASE_TYPES}) > 1
+
+
+def in_force_on_cut_off(ledger: Ledger, person_id, enrollment_id, known_at: datetime) -> bool:
+    return any(s.enrollment_id == enrollment_id and s.status in ("1", "2")
+               for s in snapshot(ledger.store.load(person_id).events, CUT_OFF, known_at))

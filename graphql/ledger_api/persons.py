@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import cast
+from typing import Annotated, cast
 from uuid import UUID
 
 import strawberry
@@ -14,11 +14,13 @@ from domain.codes import label
 from domain.errors import DomainError, FieldError
 from domain.events import Event
 from domain.id_numbers import RESIDENT_ID, parse_resident_id
+from domain.person.contribution_summary import summarise
 from domain.person.evolve import fold
-from domain.timeline import RecordedEvent, Spell, snapshot
+from domain.timeline import RecordedEvent, Spell, snapshot, state_known_at
 from ledger_api.auth import NotAuthorised
 from ledger_api.codes import Coded, coded
 from ledger_api.context import ctx
+from ledger_api.contributions import ContributionMonth, ContributionSummaryView
 from ledger_api.errors import InputError
 from ledger_api.permissions import require_person
 
@@ -124,6 +126,20 @@ class Person:
     ) -> list[EnrollmentSpell]:
         day = as_of or ctx(info).today()  # the business date on the ledger's clock, as for rosters
         return [EnrollmentSpell.of(s) for s in snapshot(self.events, day, aware(known_at))]
+
+    @strawberry.field(description="Months paid (缴费记录) from `from` to `to`, as known at `knownAt` (default now).")
+    def contributions(self, from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+                      to: date | None = None, known_at: datetime | None = None) -> list[ContributionMonth]:
+        state = state_known_at(self.events, aware(known_at))
+        return [ContributionMonth.of(c) for c in sorted(state.contributions.values(), key=lambda c: c.month)
+                if (from_ is None or c.month >= from_) and (to is None or c.month <= to)]
+
+    @strawberry.field(description="What the contribution record adds up to on `asOf` (default today), as known "
+                                  "at `knownAt`: months per type and region, employee time, gaps (断缴).")
+    def contribution_summary(self, info: Info, as_of: date | None = None,
+                             known_at: datetime | None = None) -> ContributionSummaryView:
+        state = state_known_at(self.events, aware(known_at))
+        return ContributionSummaryView.of(summarise(state, as_of or ctx(info).today()))
 
 
 def aware(known_at: datetime | None) -> datetime | None:

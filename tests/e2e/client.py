@@ -49,6 +49,14 @@ class Client:
         assert result["ok"], result["errors"]
         return result
 
+    def register_unit(self, code: str, name: str = "单位", unit_type: str = "10", **more: str) -> None:
+        self.do("registerUnit", {"effective": "2000-01-01", "unitCode": code, "name": name, "unitType": unit_type,
+                                 "region": "350100", **more})
+
+    def register_person(self, id_number: str, name: str, gender: str = "1", birth_date: str = "1985-06-01") -> None:
+        self.do("registerPerson", {"effective": "2005-01-01", "idNumber": id_number, "name": name, "gender": gender,
+                                   "birthDate": birth_date, "ethnicity": "01"})
+
 
 def camel(name: str) -> str:
     return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)

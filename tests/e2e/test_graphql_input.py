@@ -24,12 +24,9 @@ HISTORY = '{ person(idNumber: "%s") { history { type } } }'
 @pytest.fixture(scope="module")
 def office(server):
     client = Client(server, OFFICE)
-    client.do("registerUnit", {"effective": "2000-01-01", "unitCode": EMPLOYER, "name": "甲", "unitType": "10",
-                               "region": "350100"})
-    client.do("registerUnit", {"effective": "2000-01-01", "unitCode": COMMUNITY, "name": "社区", "unitType": "90",
-                               "managementType": "08", "region": "350100"})
-    client.do("registerPerson", {"effective": "2005-01-01", "idNumber": ID, "name": "输入", "gender": "1",
-                                 "birthDate": "1985-06-01", "ethnicity": "01"})
+    client.register_unit(EMPLOYER, "甲")
+    client.register_unit(COMMUNITY, "社区", "90", managementType="08")
+    client.register_person(ID, "输入")
     return client
 
 

@@ -65,3 +65,32 @@ def test_a_month_not_yet_begun_is_refused(employed):
 def test_negative_amounts_never_reach_the_decider():
     with pytest.raises(ValueError):
         paid(date(2013, 1, 1), unit_amount=Decimal("-1"))
+
+
+def test_a_two_region_record_adds_up_to_a_hand_count_with_its_gaps():
+    """Employee in 鼓楼 2015-01…2017-06, then in 思明 from 2017-07; unpaid: 2016-03…04 (two months, can
+    be paid up) and 2018-01…06 (six months, cannot). Counted by hand: 28 + 24 = 52 months = 4 years 4 months."""
+    from domain.person.contribution_summary import summarise
+    from tests.support.builders import EMPLOYER_2
+
+    story = Story()
+    story.then(register(ID))
+    story.then(enroll_employee(ID, region="350102", effective=date(2015, 1, 1)))
+    [first] = story.person.open_enrollments()
+    story.then(cmd.Terminate(effective=date(2017, 7, 1), id_number=ID, enrollment_id=first.id, reason="6404"))
+    story.then(enroll_employee(ID, region="350203", effective=date(2017, 7, 1), unit=EMPLOYER_2))
+
+    def pay(first_month: date, last_month: date, region: str, unit: str, skip: tuple[date, date]) -> None:
+        from domain.person.contribution_summary import months_between
+
+        for month in months_between(first_month, last_month):
+            if not skip[0] <= month <= skip[1]:
+                story.then(paid(month, region=region, unit_code=unit))
+
+    pay(date(2015, 1, 1), date(2017, 6, 1), "350102", EMPLOYER, (date(2016, 3, 1), date(2016, 4, 1)))
+    pay(date(2017, 7, 1), date(2019, 12, 1), "350203", EMPLOYER_2, (date(2018, 1, 1), date(2018, 6, 1)))
+    summary = summarise(story.person, date(2020, 1, 15))
+    assert summary.months == {("310", "350102"): 28, ("310", "350203"): 24}
+    assert summary.employee_months == 52 and summary.employee_years == (4, 4)
+    assert [(g.region, g.first_month, g.months, g.can_be_paid_up) for g in summary.gaps] == [
+        ("350102", date(2016, 3, 1), 2, True), ("350203", date(2018, 1, 1), 6, False)]

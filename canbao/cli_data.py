@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.table import Table
@@ -40,12 +40,24 @@ def import_file(
         str | None,
         typer.Option(help="What legacy status 3 means in this extract: 1, 2 or 4 (rows with 3 are refused otherwise)."),
     ] = None,
+    source: Annotated[
+        str, typer.Option(help="For a contribution file: tax (the tax authority's monthly file) or legacy.")
+    ] = "tax",
     data_dir: DataDir = None,
 ) -> None:
-    """Import a legacy extract as history: valid rows in bulk, refused rows to an XLSX report."""
+    """Import a legacy extract as history (valid rows in bulk), or a monthly contribution file (a
+    header with 费款所属期); refused rows go to an XLSX report with the faulty cells in red."""
     from importer.bulk import import_extract
+    from importer.contribution_file import is_contribution_file
     from importer.error_report import write_error_report
 
+    try:
+        contributions = is_contribution_file(file)
+    except ValueError as bad_file:
+        fail(str(bad_file))
+    if contributions:
+        import_contribution_file(file, errors, source, data_dir)
+        return
     with running(data_dir) as ready:
         started = time.perf_counter()
         try:
@@ -82,6 +94,32 @@ def import_file(
         if summary.refused:
             target = errors or file.with_name(file.stem + ".errors.xlsx")
             write_error_report(file, summary.refused, target)
+            out.print(f"refused rows, with the faulty cells in red: {target}")
+
+
+def import_contribution_file(file: Path, errors: Path | None, source: str, data_dir: Path | None) -> None:
+    from importer.contribution_file import SOURCES, ContributionFile, Source, import_contributions
+
+    if source not in SOURCES:
+        fail(f"--source must be one of {', '.join(SOURCES)}, not {source!r}")
+    contributions = ContributionFile(file, cast(Source, source))
+    with running(data_dir) as ready:
+        started = time.perf_counter()
+        try:
+            with row_progress(f"import {file.name}", err) as progress:
+                summary = import_contributions(ready.ledger, contributions, ready.clock.now,
+                                               lambda s: progress(s.rows_read, None, s.events_written))
+        except ValueError as bad_file:
+            fail(str(bad_file))
+        seconds = time.perf_counter() - started
+        table = Table("rows read", "months recorded", "already recorded", "refused", "rows/s")
+        counts = (summary.rows_read, summary.rows_written, summary.rows_already_recorded, len(summary.refused),
+                  round(summary.rows_read / seconds) if seconds else 0)
+        table.add_row(*(f"{n:,}" for n in counts))
+        out.print(table)
+        if summary.refused:
+            target = errors or file.with_name(file.stem + ".errors.xlsx")
+            contributions.write_error_report(summary.refused, target)
             out.print(f"refused rows, with the faulty cells in red: {target}")
 
 

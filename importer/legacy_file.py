@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -59,7 +59,7 @@ COLUMNS = (
     Column("phone", "联系电话", "phone", required=False),
     Column("household_region", "户籍地区划", "household_region", required=False),
 )
-BY_NAME = {name: c for c in COLUMNS for name in (c.header, c.alias, c.field)}
+BY_NAME = {name: c for c in COLUMNS for name in (c.header, c.alias, c.field)}  # names_of(COLUMNS), built once
 HEADER_OF = {c.field: c.header for c in COLUMNS} | {"start": "缴费起始年月", "end": "缴费截止年月"}
 UNKNOWN_NATIONALITY = {"未知": "UNK", "": "UNK"}
 
@@ -95,9 +95,15 @@ def data_lines(path: Path) -> int:
     return max(lines + (last != b"\n") - 1, 0)
 
 
-def header_fields(header: list[str]) -> list[str | None]:
-    fields = [BY_NAME[h].field if h in BY_NAME else None for h in header]
-    missing = [c.header for c in COLUMNS if c.required and c.field not in fields]
+def names_of(columns: Sequence[Column]) -> dict[str, Column]:
+    """Each column under every name a file may give it: the Chinese header, the alias, the field."""
+    return {name: c for c in columns for name in (c.header, c.alias, c.field)}
+
+
+def header_fields(header: list[str], columns: Sequence[Column] = COLUMNS) -> list[str | None]:
+    by_name = BY_NAME if columns is COLUMNS else names_of(columns)
+    fields = [by_name[h].field if h in by_name else None for h in header]
+    missing = [c.header for c in columns if c.required and c.field not in fields]
     if missing:
         raise ValueError(f"the file lacks required columns: {'、'.join(missing)}")
     return fields
@@ -108,11 +114,12 @@ class RawRow(NamedTuple):
     values: list[str]
 
 
-def read_rows(path: Path, share: int = 0, shares: int = 1) -> tuple[list[str | None], Iterator[RawRow]]:
+def read_rows(path: Path, share: int = 0, shares: int = 1, columns: Sequence[Column] = COLUMNS,
+              ) -> tuple[list[str | None], Iterator[RawRow]]:
     """The field each column holds, and every data row's cells; with `shares` > 1, only
     the rows of the persons in share number `share` (see `share_of`)."""
     rows = raw_rows(path)
-    fields = header_fields([v.strip() for v in next(rows, [])])
+    fields = header_fields([v.strip() for v in next(rows, [])], columns)
     share_of_row = share_of(fields, shares) if shares > 1 else None
 
     def data() -> Iterator[RawRow]:
@@ -145,9 +152,9 @@ def record_of(fields: list[str | None], values: list[str]) -> dict[str, str]:
     return {f: v for f, v in zip(fields, values, strict=False) if f}
 
 
-def read_records(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, field → text) for every data row."""
-    fields, rows = read_rows(path)
+def read_records(path: Path, columns: Sequence[Column] = COLUMNS) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, field → text) for every data row of a file whose columns are `columns`."""
+    fields, rows = read_rows(path, columns=columns)
     for number, values in rows:
         yield number, record_of(fields, values)
 

@@ -12,6 +12,7 @@ from projections.duplicates import duplicate_rows
 from projections.person_rows import (
     Row,
     StreamHistory,
+    contribution_month_rows,
     current_enrollment_rows,
     enrollment_spell_rows,
     fake_removal_rows,
@@ -52,6 +53,11 @@ PROJECTIONS = (
             "person_id enrollment_id insurance_type scheme region pooling_region unit_code person_type status "
             "valid_from valid_to recorded_from recorded_to"), enrollment_spell_rows),
         Table("fake_removal", "person_id", _columns("person_id enrollment_id recorded_at"), fake_removal_rows),
+    )),
+    Projection("contributions", "months paid by unit and month (缴费记录)", "person", (
+        Table("contribution_month", "person_id", _columns(
+            "person_id month insurance_type region unit_code base unit_amount personal_amount paid_on"),
+              contribution_month_rows),
     )),
     Projection("duplicates", "duplicate-enrollment sets with their cleanup roles", "person", (
         Table("duplicate_set", "person_id", DUPLICATE_COLUMNS, duplicate_rows),

@@ -71,6 +71,11 @@ def fake_removal_rows(p: StreamHistory) -> list[Row]:
             if isinstance(r.event, ev.FakeEnrollmentRemoved)]
 
 
+def contribution_month_rows(p: StreamHistory) -> list[Row]:
+    return [(p.person_id, c.month, c.insurance_type, c.region, c.unit_code, c.base, c.unit_amount, c.personal_amount,
+             c.paid_on) for c in p.state.contributions.values()]
+
+
 def _believed(history: Sequence[RecordedEvent]) -> list[tuple[datetime, list[Spell], Person]]:
     times = sorted({r.recorded_at for r in history})
     in_order = all(a.recorded_at <= b.recorded_at for a, b in pairwise(history))

@@ -40,6 +40,14 @@ def roster(conn: Any, unit_code: str, as_of: date) -> list[dict]:
     return conn.execute(ROSTER, {"unit": unit_code.strip().upper(), "as_of": as_of}).fetchall()
 
 
+def unit_contributions(conn: Any, unit_code: str, month: date) -> list[dict]:
+    """What the unit paid for each staff member in `month` (单位缴费记录), as known now."""
+    return conn.execute(
+        """SELECT c.*, p.id_number, p.name FROM contribution_month c JOIN person_view p USING (person_id)
+           WHERE c.unit_code = %s AND c.month = %s ORDER BY p.id_number, c.insurance_type""",
+        (unit_code.strip().upper(), month.replace(day=1))).fetchall()
+
+
 def lock_windows(conn: Any, unit_code: str) -> list[dict]:
     return conn.execute("SELECT campaign_id, confirmed_at, locked_until FROM lock_window WHERE unit_code = %s "
                         "ORDER BY confirmed_at", (unit_code.strip().upper(),)).fetchall()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 import strawberry
 from strawberry.types import Info
@@ -33,6 +34,18 @@ class LockWindow:
     locked_until: date
 
 
+@strawberry.type(description="One staff member's contribution for one month, as the unit paid it.")
+class StaffContribution:
+    id_number: str
+    name: str
+    insurance_type: Coded
+    region: str
+    base: Decimal
+    unit_amount: Decimal
+    personal_amount: Decimal
+    paid_on: date | None
+
+
 @strawberry.type(description="A unit (参保单位) and its staff.")
 class Unit:
     code: str
@@ -61,6 +74,15 @@ class Unit:
     async def retired_count(self, info: Info, as_of: date | None = None) -> int:
         rows = await ctx(info).read(read.roster, self.code, as_of or ctx(info).today())
         return sum(r["person_type"] in RETIRED_TYPES for r in rows)
+
+    @strawberry.field(description="What the unit paid for its staff in the month `month` falls in (单位缴费记录).")
+    async def contributions(self, info: Info, month: date) -> list[StaffContribution]:
+        who = ctx(info).who()
+        rows = await ctx(info).read(read.unit_contributions, self.code, month)
+        return [StaffContribution(id_number=shown_id(who, r["id_number"]), name=r["name"],
+                                  insurance_type=coded("insurance_type", r["insurance_type"]), region=r["region"],
+                                  base=r["base"], unit_amount=r["unit_amount"], personal_amount=r["personal_amount"],
+                                  paid_on=r["paid_on"]) for r in rows]
 
     @strawberry.field(description="Confirmed-data locks from verification campaigns.")
     async def lock_windows(self, info: Info) -> list[LockWindow]:

@@ -1,5 +1,6 @@
 import csv
 import os
+import re
 import subprocess
 import sys
 
@@ -94,3 +95,30 @@ def test_a_data_directory_the_embedded_server_cannot_use_is_refused_in_one_line(
     assert done.returncode == 2 and "Traceback" not in done.stderr
     [line] = [line for line in done.stderr.splitlines() if line.strip()]
     assert "embedded PostgreSQL cannot start" in line and "DATABASE_URL" in line
+
+
+def test_a_monthly_contribution_file_is_recognised_by_its_header_and_its_bad_rows_listed(empty_database, tmp_path):
+    extract, monthly, refused = tmp_path / "extract.csv", tmp_path / "缴费明细.csv", tmp_path / "refused.xlsx"
+    write_extract(extract, persons=300, seed=5)
+    assert run_cli("import", str(extract), "--errors", str(tmp_path / "x.xlsx"), DATABASE_URL=empty_database
+                   ).returncode == 0
+    with extract.open(encoding="utf-8-sig") as f:
+        enrolled = [r for r in csv.DictReader(f) if r["险种类型"] == "310" and r["参保状态"] == "1"][:10]
+    with monthly.open("w", encoding="gb18030", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["证件号码", "险种类型", "参保地医保区划编码", "单位编号", "费款所属期", "缴费基数",
+                         "单位缴纳金额", "个人缴纳金额"])
+        writer.writerows([r["证件号码"], "310", r["参保地医保区划编码"], r["单位编号"], r["缴费起始年月"],
+                          "5000", "400", "100"] for r in enrolled)
+        writer.writerow([enrolled[0]["证件号码"], "310", "350102", "X", "2020", "5000", "400", "100"])  # no month
+    first = run_cli("import", str(monthly), "--errors", str(refused), DATABASE_URL=empty_database)
+    assert first.returncode == 0, first.stderr
+    assert counts(first.stdout) == ["11", "10", "0", "1"] and refused.exists()  # read, recorded, again, refused
+    again = run_cli("import", str(monthly), "--errors", str(tmp_path / "again.xlsx"), DATABASE_URL=empty_database)
+    assert counts(again.stdout) == ["11", "0", "10", "1"]
+
+
+def counts(table: str) -> list[str]:
+    """The first four figures of the summary table's one data row."""
+    [line] = [line for line in table.splitlines() if re.match(r"│\s*[0-9]", line)]
+    return [cell.strip() for cell in line.strip("│").split("│")][:4]

@@ -3,13 +3,14 @@ month by month, and the summary counts them, finds the gap (断缴) and says whe
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 import pytest
 
 from ledger_api.auth import Principal
 from tests.e2e.client import Client
-from tests.support.builders import EMPLOYER, resident_id
+from tests.support.builders import EMPLOYER, EMPLOYER_2, resident_id
 
 ID = resident_id(seq="737")
 OFFICE = Principal("clerk-7", "office", region="350000")
@@ -73,3 +74,25 @@ def test_as_known_before_june_was_recorded_the_gap_ran_four_months_and_could_not
     assert s["employeeMonths"] == 3
     assert s["gaps"] == [{"region": "350102", "firstMonth": "2020-04-01", "lastMonth": "2020-07-01", "months": 4,
                           "canBePaidUp": False}]
+
+
+UNIT_MONTH = """query($code: String!, $month: Date!) { unit(code: $code) {
+  contributions(month: $month) { idNumber name base unitAmount personalAmount } } }"""
+
+
+def unit_month(client: Client, code: str, month: str) -> dict:
+    for _ in range(100):  # the server's projection runner catches up in the background
+        answer = client.post(UNIT_MONTH, {"code": code, "month": month})
+        if answer.get("errors") or (answer["data"]["unit"] or {}).get("contributions"):
+            return answer
+        time.sleep(0.1)
+    return answer
+
+
+def test_a_unit_lists_what_it_paid_for_its_staff_in_a_month_and_sees_no_other_units_list(record, server):
+    own = unit_month(Client(server, Principal("agent-e", "unit_agent", unit_code=EMPLOYER)), EMPLOYER, "2020-06-20")
+    assert own["data"]["unit"]["contributions"] == [
+        {"idNumber": ID, "name": "陈缴费", "base": "6000.00", "unitAmount": "480.00", "personalAmount": "120.00"}]
+    other = Client(server, Principal("agent-2", "unit_agent", unit_code=EMPLOYER_2))
+    assert other.post(UNIT_MONTH, {"code": EMPLOYER, "month": "2020-06-01"})["errors"]
+    assert record["client"].data(UNIT_MONTH, {"code": EMPLOYER, "month": "2020-04-01"})["unit"]["contributions"] == []

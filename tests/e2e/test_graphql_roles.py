@@ -221,7 +221,8 @@ QUERIES = {
         {"office_fuzhou", "agent_a", "person_staff", "auditor"},
     ),
     "unit": (
-        f'{{ unit(code: "{UNIT_A}") {{ name roster {{ idNumber }} inServiceCount lockWindows {{ campaignId }} }} }}',
+        f'{{ unit(code: "{UNIT_A}") {{ name roster {{ idNumber }} inServiceCount lockWindows {{ campaignId }} '
+        '  contributions(month: "2014-01-01") { idNumber } } }',
         {"office_fuzhou", "agent_a", "auditor", "analyst"},
     ),
     "duplicateSets": (

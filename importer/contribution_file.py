@@ -1,0 +1,141 @@
+"""Monthly contribution files (缴费明细): the tax authority's monthly file or a legacy extract of
+months paid, as CSV (UTF-8 or GB18030) or XLSX with Chinese headers — one row per person, month,
+insurance type and region.
+
+Each row becomes a `RecordContribution` through the ledger, with a command id derived from (file,
+row): importing a file again records nothing new, and a refused row is listed with its reasons
+for the red-marked error report, like the person extract's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Literal
+from uuid import NAMESPACE_URL
+
+from pydantic import ValidationError
+
+from application.service import Ledger
+from domain.command import IMPORT, Context
+from domain.dates import parse_day, parse_month
+from domain.errors import DomainError, FieldError
+from domain.event import Actor
+from domain.person.commands import RecordContribution
+from domain.uuids import uuid5
+from importer import error_report
+from importer.legacy_file import Column, Refusal, names_of, raw_rows, read_records
+from importer.summary import ImportSummary
+
+CONTRIBUTION_NAMESPACE = uuid5(NAMESPACE_URL, "canbao:contribution-import")
+
+COLUMNS = (
+    Column("certificate_type", "证件类型", "certificate_type", required=False),
+    Column("id_number", "证件号码", "id_number"),
+    Column("name", "姓名", "name", required=False),
+    Column("insurance_type", "险种类型", "insurance_type"),
+    Column("region", "参保地医保区划编码", "region"),
+    Column("unit_code", "单位编号", "unit_code"),
+    Column("contribution_month", "费款所属期", "month"),
+    Column("base", "缴费基数", "base"),
+    Column("unit_amount", "单位缴纳金额", "unit_amount"),
+    Column("personal_amount", "个人缴纳金额", "personal_amount"),
+    Column("paid_on", "到账日期", "paid_on", required=False),
+)
+BY_NAME = names_of(COLUMNS)
+# Where a rule about the command lands in the file: its month is the command's effective date.
+COLUMN_OF_FIELD = {"effective_date": "contribution_month"}
+Source = Literal["tax", "legacy"]
+SOURCES: dict[Source, str] = {"tax": "税务部门月度缴费文件", "legacy": "原系统缴费明细"}
+
+
+def is_contribution_file(path: Path) -> bool:
+    """Whether a file's header is a contribution file's (it has a 费款所属期 column)."""
+    header = next(raw_rows(path), [])
+    return any(BY_NAME.get(h.strip()) is BY_NAME["contribution_month"] for h in header)
+
+
+@dataclass(frozen=True)
+class ContributionFile:
+    path: Path
+    source: Source = "tax"
+
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """(row number as a spreadsheet shows it, field → text) for every data row."""
+        return read_records(self.path, COLUMNS)
+
+    def write_error_report(self, refused: list[Refusal], target: Path) -> int:
+        """The refused rows to an XLSX, the faulty cells red with why (as for person extracts)."""
+        return error_report.write_error_report(self.path, refused, target, COLUMNS,
+                                               lambda _: self.records())
+
+
+def amount(record: dict[str, str], field: str, errors: list[FieldError]) -> Decimal:
+    try:
+        return Decimal(record[field].replace(",", ""))
+    except InvalidOperation:
+        errors.append(FieldError(field, "amount.format", f"“{record[field]}” is not an amount of money"))
+        return Decimal(0)
+
+
+def to_command(record: dict[str, str], source: Source) -> RecordContribution:
+    """The command a row asks for; a DomainError naming every faulty cell otherwise."""
+    errors = [FieldError(c.field, "required", f"{c.header}不能为空")
+              for c in COLUMNS if c.required and not record.get(c.field)]
+    if errors:
+        raise DomainError(*errors)
+    month = paid_on = None
+    for field, parse in (("contribution_month", parse_month), ("paid_on", parse_day)):
+        try:
+            value = parse(record[field], field) if record.get(field) else None
+        except DomainError as refused:
+            errors.extend(refused.errors)
+            continue
+        month, paid_on = (value, paid_on) if field == "contribution_month" else (month, value)
+    base, unit_part, personal_part = (amount(record, f, errors) for f in ("base", "unit_amount", "personal_amount"))
+    if errors:
+        raise DomainError(*errors)
+    assert month is not None, "required, so refused otherwise"
+    try:
+        return RecordContribution(
+            effective=month, certificate_type=record.get("certificate_type") or "01", id_number=record["id_number"],
+            insurance_type=record["insurance_type"], region=record["region"], unit_code=record["unit_code"],
+            base=base, unit_amount=unit_part, personal_amount=personal_part, paid_on=paid_on, source=source)
+    except ValidationError as bad:
+        raise DomainError(*(FieldError(str(e["loc"][0]) if e["loc"] else "input", f"input.{e['type']}", e["msg"])
+                            for e in bad.errors())) from None
+
+
+def in_file_terms(error: FieldError) -> FieldError:
+    """A rule about the command, named by the file's column it comes from."""
+    column = COLUMN_OF_FIELD.get(error.field)
+    return FieldError(column, error.rule, error.message) if column else error
+
+
+def import_contributions(ledger: Ledger, file: ContributionFile, now: Callable[[], datetime],
+                         progress: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
+    """Record every valid row of `file`; the rows refused, with why, in the summary."""
+    summary = ImportSummary()
+    actor = Actor(kind="import_job", id=f"import:{file.path.name}")
+    evidence = (f"{SOURCES[file.source]}：{file.path.name}",)
+    for row, record in file.records():
+        summary.rows_read += 1
+        try:
+            command = to_command(record, file.source)
+            context = Context(command_id=uuid5(CONTRIBUTION_NAMESPACE, f"{file.path.name}\x00{row}"), actor=actor,
+                              now=now(), channel=IMPORT, evidence=evidence)
+            outcome = ledger.execute(command, context)
+        except DomainError as refused:
+            summary.refused.append((row, tuple(in_file_terms(e) for e in refused.errors)))
+            continue
+        if outcome.replayed:
+            summary.rows_already_recorded += 1
+        else:
+            summary.rows_written += 1
+            summary.events_written += len(outcome.events)
+        if progress:
+            progress(summary)
+    return summary

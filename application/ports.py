@@ -14,6 +14,7 @@ from typing import Protocol
 from psycopg import Connection
 from psycopg.rows import DictRow
 
+from application.documents.issuing import Issued, Request, Verification
 from domain.access import Principal
 from domain.command import Command, Context
 from domain.timeline import RecordedEvent
@@ -50,6 +51,14 @@ class ClockPort(Protocol):
     def describe(self) -> str: ...
 
 
+class DocumentsPort(Protocol):
+    def issue(self, request: Request, now: datetime, issued_by: str) -> Issued: ...
+
+    def verify_file(self, pdf: bytes) -> Verification: ...
+
+    def verify_code(self, code: str, digest: str | None = None) -> Verification: ...
+
+
 class Backend(Protocol):
     """The composition root as the API sees it."""
 
@@ -61,3 +70,6 @@ class Backend(Protocol):
 
     @property
     def clock(self) -> ClockPort: ...
+
+    @property
+    def documents(self) -> DocumentsPort: ...

@@ -16,6 +16,7 @@ import typer
 from canbao import cli_audit, cli_data
 from canbao.cli_common import DataDir, err, fail, out, running
 from canbao.cli_data import export_app, load_sample, report_app
+from canbao.cli_print import print_app
 from canbao.cli_projections import projections_app
 from canbao.database import DatabaseUnavailable, ledger_database
 from canbao.migrations import MigrationEdited, apply_migrations
@@ -56,6 +57,7 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(token_app, name="token")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
+app.add_typer(print_app, name="print")
 app.command("demo-data")(cli_data.demo_data)
 app.command("import")(cli_data.import_file)
 app.command()(cli_audit.digest)

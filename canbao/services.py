@@ -14,6 +14,7 @@ from psycopg import Connection
 from psycopg.rows import DictRow
 
 from application.clock import LedgerClock, clock_from_spec
+from application.documents.issuing import Documents
 from application.service import Ledger
 from canbao.database import ledger_database
 from canbao.migrations import apply_migrations
@@ -43,6 +44,10 @@ class Services:
     @property
     def datastore(self) -> PostgresDatastore:
         return self.store.datastore
+
+    @property
+    def documents(self) -> Documents:
+        return Documents(self.store)
 
     @property
     def reads(self) -> Services:

@@ -25,6 +25,7 @@ from domain.text import unsafe_text
 from ledger_api.codes import CodeQueries
 from ledger_api.cohorts import CohortQueries
 from ledger_api.commands import mutation_type
+from ledger_api.documents import DocumentMutations, DocumentQueries
 from ledger_api.errors import should_mask
 from ledger_api.persons import PersonQueries
 from ledger_api.units import UnitQueries
@@ -146,5 +147,6 @@ def build_schema(*, introspection: bool = True, statement_count: bool = False) -
         extensions.append(DisableIntrospection())
     if statement_count:
         extensions.append(StatementCount)
-    query = merge_types("Query", (CodeQueries, PersonQueries, UnitQueries, CohortQueries))
-    return LedgerSchema(query=query, mutation=mutation_type(), extensions=extensions)
+    query = merge_types("Query", (CodeQueries, PersonQueries, UnitQueries, CohortQueries, DocumentQueries))
+    mutation = merge_types("Mutation", (mutation_type(), DocumentMutations))
+    return LedgerSchema(query=query, mutation=mutation, extensions=extensions)

@@ -122,3 +122,19 @@ def counts(table: str) -> list[str]:
     """The first four figures of the summary table's one data row."""
     [line] = [line for line in table.splitlines() if re.match(r"│\s*[0-9]", line)]
     return [cell.strip() for cell in line.strip("│").split("│")][:4]
+
+
+def test_a_printed_certificate_verifies_and_a_made_up_code_does_not(empty_database, tmp_path):
+    extract, pdf = tmp_path / "extract.csv", tmp_path / "凭证.pdf"
+    write_extract(extract, persons=100, seed=8)
+    assert run_cli("import", str(extract), "--errors", str(tmp_path / "x.xlsx"), DATABASE_URL=empty_database
+                   ).returncode == 0
+    with extract.open(encoding="utf-8-sig") as f:
+        person = next(r for r in csv.DictReader(f) if r["证件类型"] == "01" and len(r["证件号码"]) == 18)
+    printed = run_cli("print", "certificate", person["证件号码"], "--out", str(pdf), DATABASE_URL=empty_database)
+    assert printed.returncode == 0, printed.stderr
+    assert pdf.read_bytes().startswith(b"%PDF") and "verification code:" in printed.stdout
+    checked = run_cli("print", "verify", str(pdf), DATABASE_URL=empty_database)
+    assert checked.returncode == 0 and "genuine and unchanged" in checked.stdout
+    made_up = run_cli("print", "verify", "AAAA-BBBB-CCCC-DDDD", DATABASE_URL=empty_database)
+    assert made_up.returncode == 1 and "not issued by this ledger" in made_up.stdout

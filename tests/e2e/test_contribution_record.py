@@ -3,11 +3,13 @@ month by month, and the summary counts them, finds the gap (断缴) and says whe
 
 from __future__ import annotations
 
+import base64
 import time
 from datetime import datetime, timezone
 
 import pytest
 
+from application.documents.pdf import text_lines
 from ledger_api.auth import Principal
 from tests.e2e.client import Client
 from tests.support.builders import EMPLOYER, EMPLOYER_2, resident_id
@@ -96,3 +98,28 @@ def test_a_unit_lists_what_it_paid_for_its_staff_in_a_month_and_sees_no_other_un
     other = Client(server, Principal("agent-2", "unit_agent", unit_code=EMPLOYER_2))
     assert other.post(UNIT_MONTH, {"code": EMPLOYER, "month": "2020-06-01"})["errors"]
     assert record["client"].data(UNIT_MONTH, {"code": EMPLOYER, "month": "2020-04-01"})["unit"]["contributions"] == []
+
+
+PRINT = """mutation($id: String!) { printDocument(kind: CERTIFICATE, idNumber: $id, asOf: "2020-08-31") {
+  code title fileName pdfBase64 } }"""
+VERIFY = "query($code: String!) { verifyDocument(code: $code) { verdict message supersededSince } }"
+
+
+def test_an_office_prints_a_certificate_and_anyone_signed_in_can_verify_its_code(record, server):
+    printed = record["client"].data(PRINT, {"id": ID})["printDocument"]
+    text = "\n".join(text_lines(base64.b64decode(printed["pdfBase64"])))
+    assert printed["title"] == "基本医疗保险参保凭证" and "陈缴费" in text and ID in text
+    assert f"验证码：{printed['code']}" in text and "职工医保累计缴费：5 个月（0 年 5 个月）" in text
+    analyst = Client(server, Principal("ana-9", "analyst"))
+    verified = analyst.data(VERIFY, {"code": printed["code"]})["verifyDocument"]
+    assert (verified["verdict"], verified["supersededSince"]) == ("genuine", None)
+    assert verified["message"].startswith("genuine and unchanged: certificate as of 2020-08-31")
+    assert analyst.data(VERIFY, {"code": "AAAA-BBBB-CCCC-DDDD"})["verifyDocument"]["verdict"] == "not_issued"
+
+
+def test_only_those_who_may_see_the_person_print_and_nobody_prints_for_a_stranger(record, server):
+    for outsider in (Principal("agent-2", "unit_agent", unit_code=EMPLOYER_2), Principal("ana-9", "analyst"),
+                     Principal("p-x", "person", id_number=resident_id(seq="999"))):
+        assert Client(server, outsider).post(PRINT, {"id": ID})["errors"], outsider
+    themself = Client(server, Principal("p-737", "person", id_number=ID)).data(PRINT, {"id": ID})["printDocument"]
+    assert ID in "\n".join(text_lines(base64.b64decode(themself["pdfBase64"])))

@@ -1,0 +1,1 @@
+"""Printed documents: PDFs of what the ledger states, and their verification."""

@@ -1,0 +1,146 @@
+"""Issuing a document and verifying one later.
+
+A printed document carries a random code; the ledger keeps, under that code, what the
+document stated (a digest of its facts), a digest of the PDF's text, and on what it was based
+(valid date, system time, the log's position). Verification answers one of:
+
+- genuine: the code was issued here and the file's text is what was printed;
+- altered: the code was issued here but the file's text differs;
+- not issued: no such code (a forged or mistyped one), or no code at all;
+
+and, for a genuine document, whether the ledger has learned since then anything that would
+change what it states (superseded since T: the first system time at which it would).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+from uuid import UUID
+
+from application.documents.pdf import CODE_PREFIX, QR_PREFIX, render, text_lines
+from domain.id_numbers import mask, person_id
+from domain.person.documents import Kind, Statement, person_statement
+from domain.timeline import RecordedEvent, state_known_at
+from eventlog import scans
+from eventlog.store import EventStore
+
+ISSUER = "canbao 医疗保障参保账本"
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed back
+Verdict = Literal["genuine", "altered", "not_issued"]
+
+
+@dataclass(frozen=True)
+class Request:
+    kind: Kind
+    certificate_type: str
+    id_number: str
+    as_of: date
+    id_whole: bool  # whether the requesting role may see the whole ID number
+    months: tuple[date, date] | None = None
+
+
+@dataclass(frozen=True)
+class Issued:
+    code: str
+    pdf: bytes
+    statement: Statement
+
+
+@dataclass(frozen=True)
+class Verification:
+    verdict: Verdict
+    code: str | None
+    kind: str | None = None
+    as_of: date | None = None
+    known_at: datetime | None = None
+    superseded_since: datetime | None = None
+
+    def __str__(self) -> str:
+        if self.verdict == "not_issued":
+            return "not issued by this ledger" + (f" (no document has code {self.code})" if self.code else "")
+        if self.verdict == "altered":
+            return f"ALTERED: the text differs from what was printed under {self.code}"
+        told = f"genuine and unchanged: {self.kind} as of {self.as_of}, as known at {self.known_at}"
+        if self.superseded_since:
+            return f"{told}; superseded since {self.superseded_since}: the ledger has learned more since"
+        return f"{told}; still what the ledger states"
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def text_digest(lines: list[str]) -> str:
+    """What is digested of a PDF: all its text but the code line (the code is chosen after)."""
+    return hashlib.sha256("\n".join(x for x in lines if not x.startswith(CODE_PREFIX)).encode()).hexdigest()
+
+
+def statement_of(history: list[RecordedEvent], request: Request, known_at: datetime) -> Statement:
+    shown = request.id_number if request.id_whole else mask(request.id_number)
+    return person_statement(history, request.kind, request.as_of, known_at, shown, request.months)
+
+
+class Documents:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    def issue(self, request: Request, now: datetime, issued_by: str) -> Issued:
+        """Print the document as the ledger knows it at `now`, and keep what it stated."""
+        stream = self.store.load(person_id(request.certificate_type, request.id_number))
+        if not stream.events:
+            raise LookupError("the ledger has no such person")
+        statement = statement_of(stream.events, request, now)
+        code = new_code()
+        with self.store.datastore.get_connection() as conn:
+            position = scans.head(conn)
+            pdf = render(statement.title, statement.lines(position), code, ISSUER)
+            conn.execute(
+                "INSERT INTO issued_document (code, kind, subject_id, certificate_type, id_whole, as_of, known_at, "
+                "months_from, months_to, ledger_position, facts_digest, text_digest, issued_by, issued_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (code, request.kind, stream.stream_id, request.certificate_type, request.id_whole, request.as_of,
+                 now, *(request.months or (None, None)), position, statement.facts_digest,
+                 text_digest(text_lines(pdf)), issued_by, now))
+        return Issued(code, pdf, statement)
+
+    def verify_file(self, pdf: bytes) -> Verification:
+        try:
+            lines = text_lines(pdf)
+        except Exception:  # noqa: BLE001 — whatever pypdf raises, the answer is the same: not ours
+            return Verification("not_issued", None)
+        codes = [x.removeprefix(CODE_PREFIX).strip() for x in lines if x.startswith(CODE_PREFIX)]
+        if not codes:
+            return Verification("not_issued", None)
+        return self.verify_code(codes[0], text_digest(lines))
+
+    def verify_code(self, code: str, digest: str | None = None) -> Verification:
+        """What the ledger says of `code` (a QR code's text may be given whole); with `digest`,
+        also whether a file's text is what was printed under it."""
+        code = code.strip().removeprefix(QR_PREFIX).upper()
+        with self.store.datastore.get_connection() as conn:
+            row = conn.execute("SELECT * FROM issued_document WHERE code = %s", (code,)).fetchone()
+        if row is None:
+            return Verification("not_issued", code)
+        if digest is not None and digest != row["text_digest"]:
+            return Verification("altered", code, row["kind"], row["as_of"], row["known_at"])
+        return Verification("genuine", code, row["kind"], row["as_of"], row["known_at"], self.superseded_since(row))
+
+    def superseded_since(self, row: dict) -> datetime | None:
+        """The first system time after printing at which the ledger would have stated otherwise."""
+        history = self.store.load(UUID(str(row["subject_id"]))).events
+        request = Request(row["kind"], row["certificate_type"], identity_of(history), row["as_of"], row["id_whole"],
+                          (row["months_from"], row["months_to"]) if row["months_from"] else None)
+        later = sorted({r.recorded_at for r in history if r.recorded_at > row["known_at"]})
+        for moment in later:
+            if statement_of(history, request, moment).facts_digest != row["facts_digest"]:
+                return moment
+        return None
+
+
+def identity_of(history: list[RecordedEvent]) -> str:
+    return state_known_at(history).id_number

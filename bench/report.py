@@ -99,6 +99,7 @@ def size_section(f: Figures) -> list[str]:
         f"of the ledger's tables (indexes, WAL, sequence): {i['floor_events_per_s']:,.0f} events/s "
         f"| import ÷ that COPY | {i['floor_ratio']:.1f}× | — | |",
         *cpu_row(i),
+        *contribution_row(f.get("contributions"), i),
         *xlsx_row(f.get("xlsx_read")),
         f"| projection rebuild | {r['events_per_s']:,.0f} events/s with {r.get('workers', 1)} worker "
         f"processes, peak RSS (all processes) {r['peak_rss_mb']:,.0f} MiB "
@@ -118,6 +119,17 @@ def size_section(f: Figures) -> list[str]:
         f"{1000 / c['service_median_ms']:,.0f}/s | {1000 / c['service_median_ms'] / c['clients_1_per_s']:.1f}× "
         f"(1 client) | — | |",
     ]
+
+
+def contribution_row(c: Figures | None, extract: Figures) -> list[str]:
+    """A monthly contribution file: held to the person extract's ratio to the storage's ceiling."""
+    if not c:
+        return []
+    return [f"| contribution file import | {c['rows']:,} rows → {c['events']:,} events in {c['seconds']:.2f} s, "
+            f"{c['rows_per_s']:,.0f} rows/s, one process ({c['refused']:,} refused) | the same events and "
+            f"command-log rows COPYed into empty copies of the ledger's tables: {c['floor_seconds']:.2f} s "
+            f"| {c['floor_ratio']:.1f}× (person extract: {extract['floor_ratio']:.1f}×) | no worse a ratio than "
+            f"the person extract | {verdict(c['floor_ratio'] <= extract['floor_ratio'])} |"]
 
 
 def query_rows(q: Figures) -> list[str]:

@@ -22,12 +22,13 @@ from typing import Any
 
 import psutil
 
+from application.clock import SystemClock
 from bench.http import measure_commands, measure_queries, served
 from bench.measure import Timed, phase
 from bench.report import IMPORT_TARGET_EVENTS_PER_S
 from canbao.database import embedded_server, ensure_database
 from canbao.migrations import apply_migrations
-from demo.population import write_extract
+from demo.population import write_contribution_file, write_extract
 from domain.events import Actor
 from eventlog import scans
 from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, dump_binary, empty_replicas
@@ -35,6 +36,7 @@ from eventlog.checkpoints import record_checkpoint
 from eventlog.store import EventStore
 from eventlog.verify import verify
 from importer.bulk import BulkImporter
+from importer.contribution_file import ContributionFile, import_contributions
 from ledger_api.auth import Principal, issue_token
 from projections.catalog import PROJECTIONS
 from projections.runner import ProjectionRunner
@@ -91,6 +93,26 @@ def measure_import(store: EventStore, conninfo: str, extract: Path) -> Figures:
             "copy_seconds": raw_copy, "copy_events_per_s": events_written / raw_copy,
             "ratio": took.seconds / raw_copy, "floor_seconds": floor, "floor_events_per_s": events_written / floor,
             "floor_ratio": took.seconds / floor, **cpu_budget(took, stored.machine_cpu_seconds, events_written, rows)}
+
+
+def measure_contribution_import(store: EventStore, extract: Path, tmp: Path, rows: int = 10_000) -> Figures:
+    """A monthly contribution file of `rows` rows for persons of the extract, imported, beside
+    the storage's ceiling for exactly what it wrote (as for the person extract)."""
+    monthly = tmp / "contributions.csv"
+    written_rows = write_contribution_file(extract, monthly, rows)
+    with store.datastore.get_connection() as conn:
+        before = scans.head(conn)
+    with phase() as took:
+        summary = import_contributions(store.datastore, ContributionFile(monthly), SystemClock())
+    with store.datastore.get_connection() as conn, tempfile.TemporaryFile() as events, \
+            tempfile.TemporaryFile() as log:
+        dump_binary(conn, events, log, after=before, command_type="RecordContribution")
+        with empty_replicas(conn, "bench_c") as (events_table, log_table):
+            floor = (timed_copy(conn, events, events_table, EVENT_COLUMNS)
+                     + timed_copy(conn, log, log_table, LOG_COLUMNS))
+    return {"rows": written_rows, "events": summary.events_written, "refused": len(summary.refused),
+            "seconds": took.seconds, "rows_per_s": written_rows / took.seconds,
+            "floor_seconds": floor, "floor_ratio": took.seconds / floor}
 
 
 def cpu_budget(took: Timed, floor_cpu_seconds: float, events: int, rows: int) -> Figures:
@@ -171,6 +193,8 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
             write_extract(extract, persons, seed)
             log(f"{persons:,} persons: import")
             figures: Figures = {"persons": persons, "import": measure_import(store, conninfo, extract)}
+            log(f"{persons:,} persons: a monthly contribution file")
+            figures["contributions"] = measure_contribution_import(store, extract, Path(tmp))
             log(f"{persons:,} persons: reading the extract as XLSX")
             figures["xlsx_read"] = measure_xlsx_read(extract, Path(tmp))
             log(f"{persons:,} persons: rebuild")

@@ -107,7 +107,7 @@ def import_contribution_file(file: Path, errors: Path | None, source: str, data_
         started = time.perf_counter()
         try:
             with row_progress(f"import {file.name}", err) as progress:
-                summary = import_contributions(ready.ledger, contributions, ready.clock.now,
+                summary = import_contributions(ready.datastore, contributions, ready.clock,
                                                lambda s: progress(s.rows_read, None, s.events_written))
         except ValueError as bad_file:
             fail(str(bad_file))

@@ -248,3 +248,29 @@ def write_extract(path: Path, persons: int, seed: int) -> int:
             out.writerow([row.get(field, "") for field in fields])
             written += 1
     return written
+
+
+AMOUNTS = ("6000.00", "480.00", "120.00")  # 缴费基数, 单位 8%, 个人 2%
+
+
+def write_contribution_file(extract: Path, path: Path, rows: int, first_year: int = 2023) -> int:
+    """A monthly contribution file (缴费明细) for the employees of `extract` enrolled and paying
+    normally: 24 months from January of `first_year` each, until `rows` rows; how many it wrote."""
+    header = ["证件类型", "证件号码", "险种类型", "参保地医保区划编码", "单位编号", "费款所属期", "缴费基数",
+              "单位缴纳金额", "个人缴纳金额"]
+    written, seen = 0, set()
+    with extract.open(encoding="utf-8-sig", newline="") as source, path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(header)
+        for r in csv.DictReader(source):
+            key = (r["证件类型"], r["证件号码"])
+            if r["险种类型"] != "310" or r["参保状态"] != "1" or r["缴费截止年月"] or key in seen:
+                continue
+            seen.add(key)
+            for n in range(24):
+                if written == rows:
+                    return written
+                month = f"{first_year + n // 12}{n % 12 + 1:02d}"
+                out.writerow([*key, "310", r["参保地医保区划编码"], r["单位编号"], month, *AMOUNTS])
+                written += 1
+    return written

@@ -33,10 +33,14 @@ def append_binary(curs: Any, events: list[bytes], log: list[bytes]) -> None:
     curs.execute(f"NOTIFY {EVENTS_TABLE}")
 
 
-def dump_binary(conn: Any, events: IO[bytes], log: IO[bytes]) -> None:
-    """The whole log and command log as binary COPY data, in notification order."""
-    for out, query in ((events, f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} ORDER BY notification_id"),
-                       (log, f"SELECT {LOG_COLUMNS} FROM {COMMAND_LOG_TABLE}")):
+def dump_binary(conn: Any, events: IO[bytes], log: IO[bytes], after: int = 0, command_type: str | None = None,
+                ) -> None:
+    """The log after notification `after` and the command log (of `command_type` only, when
+    given) as binary COPY data, in notification order."""
+    of_type = f"WHERE command_type = '{command_type}'" if command_type and command_type.isidentifier() else ""
+    for out, query in ((events, f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} WHERE notification_id > {int(after)} "
+                                f"ORDER BY notification_id"),
+                       (log, f"SELECT {LOG_COLUMNS} FROM {COMMAND_LOG_TABLE} {of_type}")):
         with conn.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
             for chunk in copy:
                 out.write(chunk)

@@ -31,7 +31,6 @@ from importer.legacy_file import RawRow, Refusal, command_or_refusal, record_of
 from importer.summary import IMPORT_COMMAND, IMPORT_NAMESPACE, ImportSummary, row_command_id
 
 Item = cmd.ImportLegacyEnrollment | Refusal | RawRow  # a command, a refusal the reader made, or a raw row
-_IMPORT_COMMAND_BYTES = IMPORT_COMMAND.encode()
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,8 @@ def load_tips(curs: Any, ids: set[UUID]) -> tuple[dict[UUID, Tip | LaneTip], dat
 class BatchDecision:
     """One batch, decided row by row in file order."""
 
+    command_name = IMPORT_COMMAND  # what the command log calls each row
+
     def __init__(self, actor: ev.Actor, now: datetime, extract: Extract | None, rows: int) -> None:
         self.actor, self.now, self.extract = actor, now, extract
         self.recorded_at = copy_binary.timestamptz(now)
@@ -90,7 +91,7 @@ class BatchDecision:
         if source not in self.templates:
             self.templates[source] = MetaJson(cmd.Context(
                 command_id=IMPORT_NAMESPACE, actor=self.actor, channel="import", evidence=(source,), now=self.now,
-            ).meta(IMPORT_COMMAND))
+            ).meta(self.command_name))
         return self.templates[source]
 
     def stream_of(self, item: Item) -> UUID | None:
@@ -143,12 +144,17 @@ class BatchDecision:
             return
         if isinstance(tip, LaneTip):
             raise AssertionError(f"row {item.row}: the fast lane declined a row the reference path accepts")
-        rows, hashes = chain_rows(stream, tip.version, tip.last_hash, events, self.template(item.source),
+        self.chain(stream, tip, command_id, events, item.source,
+                   any(isinstance(e, ev.LegacyEnrollmentImported) and e.duplicates_of for e in events))
+
+    def chain(self, stream: UUID, tip: Tip, command_id: UUID, events: list[ev.Event], source: str,
+              duplicates: bool = False) -> None:
+        """Append one command's events to the batch, chained onto the person's stream as it stands."""
+        rows, hashes = chain_rows(stream, tip.version, tip.last_hash, events, self.template(source),
                                   str(command_id).encode())
         self._written(stream, command_id, [r.originator_version for r in rows],
                       [copy_binary.event_row(stream.bytes, r.originator_version, r.topic.encode(), r.state)
-                       for r in rows],
-                      any(isinstance(e, ev.LegacyEnrollmentImported) and e.duplicates_of for e in events))
+                       for r in rows], duplicates)
         tip.version, tip.last_hash = rows[-1].originator_version, hashes[-1]
         tip.unfolded += events
 
@@ -156,7 +162,7 @@ class BatchDecision:
                  duplicates: bool) -> None:
         self.stored.extend(rows)
         self.log.append(copy_binary.command_log_row(
-            command_id.bytes, _IMPORT_COMMAND_BYTES, self.recorded_at,
+            command_id.bytes, self.command_name.encode(), self.recorded_at,
             orjson.dumps([[str(stream), v] for v in versions])))
         self.summary.rows_written += 1
         self.summary.events_written += len(rows)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from openpyxl import load_workbook
 
+from application.clock import FixedClock
 from application.service import Ledger
 from domain import commands as cmd
 from domain.person.contribution_summary import summarise
@@ -75,7 +77,7 @@ def monthly_file(tmp_path: Path) -> Path:
 
 def test_the_summary_of_an_imported_file_equals_the_count_by_hand(employed_in_two_regions, monthly_file):
     ledger = employed_in_two_regions
-    summary = import_contributions(ledger, ContributionFile(monthly_file), lambda: NOW)
+    summary = import_contributions(ledger.store.datastore, ContributionFile(monthly_file), FixedClock(NOW))
     assert (summary.rows_read, summary.rows_written, len(summary.refused)) == (32, 30, 2)
 
     made = summarise(ledger.person("01", ID), date(2022, 1, 15))
@@ -89,15 +91,15 @@ def test_the_summary_of_an_imported_file_equals_the_count_by_hand(employed_in_tw
 
 def test_importing_the_same_file_again_records_nothing_new(employed_in_two_regions, monthly_file):
     ledger = employed_in_two_regions
-    first = import_contributions(ledger, ContributionFile(monthly_file), lambda: NOW)
-    again = import_contributions(ledger, ContributionFile(monthly_file), lambda: NOW)
+    first = import_contributions(ledger.store.datastore, ContributionFile(monthly_file), FixedClock(NOW))
+    again = import_contributions(ledger.store.datastore, ContributionFile(monthly_file), FixedClock(NOW))
     assert (again.rows_written, again.rows_already_recorded) == (0, first.rows_written)
     assert len(ledger.person("01", ID).contributions) == 30
 
 
 def test_refused_rows_come_back_with_the_faulty_cells_red_and_why(employed_in_two_regions, monthly_file, tmp_path):
     file = ContributionFile(monthly_file)
-    summary = import_contributions(employed_in_two_regions, file, lambda: NOW)
+    summary = import_contributions(employed_in_two_regions.store.datastore, file, FixedClock(NOW))
     target = tmp_path / "errors.xlsx"
     assert file.write_error_report(summary.refused, target) == 2
 
@@ -108,3 +110,19 @@ def test_refused_rows_come_back_with_the_faulty_cells_red_and_why(employed_in_tw
     assert red == {(2, "险种类型"), (3, "费款所属期"), (3, "单位缴纳金额")}
     assert sheet.cell(row=2, column=len(header)).value == \
         "险种类型：no 310 enrollment in 350102 was in force in 2018-12"
+
+
+def test_bulk_written_months_chain_onto_the_stream_like_any_command(employed_in_two_regions, monthly_file):
+    from eventlog.verify import verify
+
+    ledger = employed_in_two_regions
+    import_contributions(ledger.store.datastore, ContributionFile(monthly_file, "legacy"), FixedClock(NOW))
+    last = ledger.person_history("01", ID)[-1]
+    assert (last.meta.command, last.meta.channel, last.meta.evidence) == (
+        "RecordContribution", "import", ("原系统缴费明细：2021年缴费明细.csv",))
+    assert last.event.source == "legacy"
+    assert verify(ledger.store.datastore).clean  # every hash chain intact
+    # and the ledger's own service goes on from there
+    ledger.execute(cmd.RecordContribution(
+        effective=date(2022, 1, 1), id_number=ID, insurance_type="310", region="350203", unit_code=EMPLOYER_2,
+        base=Decimal("6000"), unit_amount=Decimal("480"), personal_amount=Decimal("120")), ctx())

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from canbao.cli_common import DataDir, day_of, fail, out, running
 from domain.person.documents import Kind
+
+if TYPE_CHECKING:
+    from application.documents.issuing import Issued
 
 print_app = typer.Typer(help="Print documents as PDF and verify printed ones.", no_args_is_help=True)
 
@@ -30,7 +33,11 @@ def issue(kind: Kind, id_number: str, as_of: str | None, out_file: Path | None, 
             issued = Documents(ready.store).issue(request, ready.clock.now(), "cli")
         except LookupError as missing:
             fail(f"{missing}: {request.id_number if not masked else 'that ID number'}")
-    target = out_file or Path(f"{kind}-{issued.code}.pdf")
+    written(issued, out_file)
+
+
+def written(issued: Issued, out_file: Path | None) -> None:
+    target = out_file or Path(f"{issued.statement.kind}-{issued.code}.pdf")
     target.write_bytes(issued.pdf)
     out.print(f"{issued.statement.title} → {target}\nverification code: {issued.code}", highlight=False)
 
@@ -43,10 +50,29 @@ def print_certificate(id_number: IdNumber, as_of: AsOf = None, out_file: Out = N
 
 
 @print_app.command("proof")
-def print_proof(id_number: IdNumber, as_of: AsOf = None, out_file: Out = None, masked: Masked = False,
-                data_dir: DataDir = None) -> None:
-    """参保证明 for one person."""
-    issue("proof", id_number, as_of, out_file, masked, None, data_dir)
+def print_proof(
+    id_number: Annotated[str | None, typer.Argument(help="The person's ID number (or give --unit).")] = None,
+    unit: Annotated[str | None, typer.Option(help="A unit's code: the 参保证明 of its staff list.")] = None,
+    as_of: AsOf = None, out_file: Out = None, masked: Masked = False, data_dir: DataDir = None,
+) -> None:
+    """参保证明 for one person, or (--unit) for a unit's staff on the date."""
+    if bool(id_number) == bool(unit):
+        fail("give either an ID number or --unit CODE")
+    if id_number:
+        issue("proof", id_number, as_of, out_file, masked, None, data_dir)
+        return
+    from application.documents.issuing import Documents
+    from canbao.cli_projections import bring_up_to_date
+
+    assert unit is not None
+    with running(data_dir) as ready:
+        bring_up_to_date(ready)
+        day = day_of(as_of, "--as-of") if as_of else ready.today()
+        try:
+            issued = Documents(ready.store).issue_unit_proof(unit, day, not masked, ready.clock.now(), "cli")
+        except LookupError as missing:
+            fail(f"{missing}: {unit}")
+    written(issued, out_file)
 
 
 @print_app.command("contributions")

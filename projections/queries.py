@@ -40,6 +40,24 @@ def roster(conn: Any, unit_code: str, as_of: date) -> list[dict]:
     return conn.execute(ROSTER, {"unit": unit_code.strip().upper(), "as_of": as_of}).fetchall()
 
 
+ROSTER_KNOWN_AT = ROSTER.replace("s.recorded_to IS NULL", "s.recorded_from <= %(known_at)s AND "
+                                  "(s.recorded_to IS NULL OR s.recorded_to > %(known_at)s)")
+
+
+def roster_known_at(conn: Any, unit_code: str, as_of: date, known_at: datetime) -> list[dict]:
+    """The unit's staff on a valid date as the ledger knew them at a system time (a 参保证明)."""
+    return conn.execute(ROSTER_KNOWN_AT, {"unit": unit_code.strip().upper(), "as_of": as_of,
+                                          "known_at": known_at}).fetchall()
+
+
+def roster_revisions(conn: Any, unit_code: str, after: datetime) -> list[datetime]:
+    """The system times after `after` at which anything the ledger believed of the unit's spells changed."""
+    rows = conn.execute(
+        """SELECT DISTINCT t FROM enrollment_spell s, LATERAL (VALUES (s.recorded_from), (s.recorded_to)) v(t)
+           WHERE s.unit_code = %s AND t > %s ORDER BY t""", (unit_code.strip().upper(), after)).fetchall()
+    return [r["t"] for r in rows]
+
+
 def unit_contributions(conn: Any, unit_code: str, month: date) -> list[dict]:
     """What the unit paid for each staff member in `month` (单位缴费记录), as known now."""
     return conn.execute(

@@ -18,15 +18,18 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from application.documents.pdf import CODE_PREFIX, QR_PREFIX, render, text_lines
 from domain.id_numbers import mask, person_id
-from domain.person.documents import Kind, Statement, person_statement
+from domain.person.documents import Kind, StaffLine, Statement, person_statement, unit_statement
 from domain.timeline import RecordedEvent, state_known_at
+from domain.unit_codes import unit_id
 from eventlog import scans
 from eventlog.store import EventStore
+from projections import queries as read
+from projections.reports import unit_known
 
 ISSUER = "canbao 医疗保障参保账本"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed back
@@ -95,18 +98,20 @@ class Documents:
         if not stream.events:
             raise LookupError("the ledger has no such person")
         statement = statement_of(stream.events, request, now)
-        code = new_code()
         with self.store.datastore.get_connection() as conn:
-            position = scans.head(conn)
-            pdf = render(statement.title, statement.lines(position), code, ISSUER)
-            conn.execute(
-                "INSERT INTO issued_document (code, kind, subject_id, certificate_type, id_whole, as_of, known_at, "
-                "months_from, months_to, ledger_position, facts_digest, text_digest, issued_by, issued_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (code, request.kind, stream.stream_id, request.certificate_type, request.id_whole, request.as_of,
-                 now, *(request.months or (None, None)), position, statement.facts_digest,
-                 text_digest(text_lines(pdf)), issued_by, now))
-        return Issued(code, pdf, statement)
+            return register(conn, statement, stream.stream_id, request.certificate_type, request.id_whole,
+                            request.months, issued_by)
+
+    def issue_unit_proof(self, unit_code: str, as_of: date, id_whole: bool, now: datetime,
+                         issued_by: str) -> Issued:
+        """A 参保证明 of the unit's staff on `as_of`, as the projections know them at `now` (bring
+        them up to date first)."""
+        code = unit_code.strip().upper()
+        with self.store.datastore.get_connection() as conn:
+            if not unit_known(conn, code):
+                raise LookupError("the ledger has no such unit (none is registered and no enrollment names it)")
+            statement = unit_statement_of(conn, code, as_of, now, id_whole)
+            return register(conn, statement, unit_id(code), "unit", id_whole, None, issued_by, unit_code=code)
 
     def verify_file(self, pdf: bytes) -> Verification:
         try:
@@ -132,6 +137,8 @@ class Documents:
 
     def superseded_since(self, row: dict) -> datetime | None:
         """The first system time after printing at which the ledger would have stated otherwise."""
+        if row["kind"] == "unit_proof":
+            return self.unit_superseded_since(row)
         history = self.store.load(UUID(str(row["subject_id"]))).events
         request = Request(row["kind"], row["certificate_type"], identity_of(history), row["as_of"], row["id_whole"],
                           (row["months_from"], row["months_to"]) if row["months_from"] else None)
@@ -140,6 +147,39 @@ class Documents:
             if statement_of(history, request, moment).facts_digest != row["facts_digest"]:
                 return moment
         return None
+
+
+    def unit_superseded_since(self, row: dict) -> datetime | None:
+        with self.store.datastore.get_connection() as conn:
+            for moment in read.roster_revisions(conn, row["unit_code"], row["known_at"]):
+                stated = unit_statement_of(conn, row["unit_code"], row["as_of"], moment, row["id_whole"])
+                if stated.facts_digest != row["facts_digest"]:
+                    return moment
+        return None
+
+
+def register(conn: Any, statement: Statement, subject: UUID, certificate_type: str, id_whole: bool,
+             months: tuple[date, date] | None, issued_by: str, unit_code: str | None = None) -> Issued:
+    """Print the statement under a new code, and keep what it stated and on what it was based."""
+    code, position = new_code(), scans.head(conn)
+    pdf = render(statement.title, statement.lines(position), code, ISSUER)
+    conn.execute(
+        "INSERT INTO issued_document (code, kind, subject_id, certificate_type, id_whole, as_of, known_at, "
+        "months_from, months_to, ledger_position, facts_digest, text_digest, issued_by, issued_at, unit_code) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        (code, statement.kind, subject, certificate_type, id_whole, statement.as_of, statement.known_at,
+         *(months or (None, None)), position, statement.facts_digest, text_digest(text_lines(pdf)), issued_by,
+         statement.known_at, unit_code))
+    return Issued(code, pdf, statement)
+
+
+def unit_statement_of(conn: Any, code: str, as_of: date, known_at: datetime, id_whole: bool) -> Statement:
+    """The unit's name as registered (a legacy-only unit has none here), and its staff then."""
+    unit = read.unit(conn, code)
+    name = unit["name"] if unit else "（未在本账本登记）"
+    staff = [StaffLine(r["name"], r["id_number"] if id_whole else mask(r["id_number"]), r["insurance_type"],
+                       r["status"], r["since"]) for r in read.roster_known_at(conn, code, as_of, known_at)]
+    return unit_statement(code, name, staff, as_of, known_at)
 
 
 def identity_of(history: list[RecordedEvent]) -> str:

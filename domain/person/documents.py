@@ -16,11 +16,12 @@ from domain.codes import label
 from domain.person.contribution_summary import summarise
 from domain.timeline import RecordedEvent, spells, state_known_at
 
-Kind = Literal["certificate", "proof", "contributions"]
+Kind = Literal["certificate", "proof", "contributions", "unit_proof"]
 TITLES: dict[Kind, str] = {
     "certificate": "基本医疗保险参保凭证",
     "proof": "基本医疗保险参保证明",
     "contributions": "基本医疗保险缴费记录",
+    "unit_proof": "单位参保人员参保证明",
 }
 
 
@@ -81,3 +82,21 @@ def person_statement(history: Sequence[RecordedEvent], kind: Kind, as_of: date, 
 
 def region_gap(region: str, first: date, last: date) -> str:
     return f"{region} {month_text(first)}至{month_text(last)}"
+
+
+def unit_statement(unit_code: str, unit_name: str, staff: Sequence[StaffLine], as_of: date,
+                   known_at: datetime) -> Statement:
+    """A 参保证明 for a unit's staff list: who was enrolled through the unit on `as_of`."""
+    lines = [f"单位编号：{unit_code}", f"单位名称：{unit_name}", f"参保人员（{len(staff)} 人）："]
+    lines += [f"{n}. {s.name} {s.id_shown} {label('insurance_type', s.insurance_type)} "
+              f"{label('enrollment_status', s.status)} {s.since:%Y-%m-%d}起" for n, s in enumerate(staff, start=1)]
+    return Statement("unit_proof", TITLES["unit_proof"], tuple(lines), as_of, known_at)
+
+
+@dataclass(frozen=True)
+class StaffLine:
+    name: str
+    id_shown: str
+    insurance_type: str
+    status: str
+    since: date

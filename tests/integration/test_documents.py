@@ -16,6 +16,8 @@ from application.service import Ledger
 from domain import commands as cmd
 from domain.id_numbers import mask
 from eventlog.store import EventStore
+from projections.catalog import PROJECTIONS
+from projections.runner import ProjectionRunner
 from tests.support.builders import EMPLOYER, NOW, ctx, enroll_employee, register, register_unit, resident_id
 
 ID = resident_id(seq="969")
@@ -100,3 +102,32 @@ def test_after_a_retroactive_correction_the_old_certificate_is_genuine_but_super
     assert verdict.verdict == "genuine"
     assert verdict.superseded_since == corrected.events[0].recorded_at
     assert "superseded since" in str(verdict)
+
+
+def caught_up(store: EventStore) -> None:
+    runner = ProjectionRunner(store.datastore)
+    for projection in PROJECTIONS:
+        runner.catch_up(projection)
+
+
+def test_a_units_proof_lists_its_staff_and_is_superseded_once_one_of_them_is_corrected(insured, store):
+    other = resident_id(seq="979")
+    for command in (register(other, name="林二"), enroll_employee(other, effective=date(2019, 6, 1))):
+        insured.execute(command, ctx())
+    caught_up(store)
+    documents = Documents(store)
+    proof = documents.issue_unit_proof(EMPLOYER, date(2019, 7, 1), False, PRINTED_AT, "clerk-1")
+    text = "\n".join(text_lines(proof.pdf))
+    assert "单位参保人员参保证明" in text and "参保人员（2 人）：" in text
+    assert f"{NAME} {mask(ID)} 职工基本医疗保险 正常参保 2019-01-01起" in text and ID not in text
+    assert documents.verify_file(proof.pdf).superseded_since is None
+
+    [enrollment] = insured.person("01", other).enrollments.values()
+    corrected = insured.execute(cmd.CorrectEnrollment(
+        effective=date(2026, 11, 20), id_number=other, enrollment_id=enrollment.id, changes={"start": "2019-08-01"},
+        reason="入职日期录入错误"), ctx(now=NOW + timedelta(hours=2), evidence=("劳动合同",)))
+    caught_up(store)
+    verdict = documents.verify_file(proof.pdf)
+    assert (verdict.verdict, verdict.superseded_since) == ("genuine", corrected.events[0].recorded_at)
+    assert "参保人员（1 人）：" in "\n".join(text_lines(
+        documents.issue_unit_proof(EMPLOYER, date(2019, 7, 1), False, NOW + timedelta(hours=3), "clerk-1").pdf))

@@ -173,10 +173,11 @@ def command_of(row: int, record: dict[str, str], source: Source) -> Item:
 
 
 def import_contributions(datastore: Any, file: ContributionFile, clock: LedgerClock,
-                         progress: Callable[[ImportSummary], None] | None = None) -> ImportSummary:
+                         progress: Callable[[ImportSummary], None] | None = None,
+                         checkpoint: bool = True) -> ImportSummary:
     """Record every valid row of `file` in batches of one transaction each; the rows refused,
     with why, in the summary. A row already recorded (same file, same row) is counted, not
-    written again."""
+    written again. Then (unless told not to) an audit checkpoint, as after any offline import."""
     summary = ImportSummary()
     actor = Actor(kind="import_job", id=f"import:{file.path.name}")
     evidence = f"{SOURCES[file.source]}：{file.path.name}"
@@ -185,7 +186,7 @@ def import_contributions(datastore: Any, file: ContributionFile, clock: LedgerCl
         summary.add(write_batch(datastore, batch, actor, evidence, file.path.name, clock))
         if progress:
             progress(summary)
-    if summary.events_written:
+    if checkpoint and summary.events_written:
         summary.checkpoint = record_checkpoint(datastore)
     return summary
 

@@ -14,7 +14,7 @@ from typing import Protocol
 from psycopg import Connection
 from psycopg.rows import DictRow
 
-from application.documents.issuing import Issued, Request, Verification
+from application.documents.records import Issued, Request, Verification
 from domain.access import Principal
 from domain.command import Command, Context
 from domain.timeline import RecordedEvent

@@ -12,7 +12,7 @@ from canbao.cli_common import DataDir, day_of, fail, out, running
 from domain.person.documents import Kind
 
 if TYPE_CHECKING:
-    from application.documents.issuing import Issued
+    from application.documents.records import Issued
 
 print_app = typer.Typer(help="Print documents as PDF and verify printed ones.", no_args_is_help=True)
 
@@ -24,7 +24,8 @@ Masked = Annotated[bool, typer.Option(help="Print the ID number masked (for a co
 
 def issue(kind: Kind, id_number: str, as_of: str | None, out_file: Path | None, masked: bool,
           months: tuple[date, date] | None, data_dir: Path | None) -> None:
-    from application.documents.issuing import Documents, Request
+    from application.documents.issuing import Documents
+    from application.documents.records import Request
 
     with running(data_dir) as ready:
         day = day_of(as_of, "--as-of") if as_of else ready.today()

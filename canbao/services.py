@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Connection
 from psycopg.rows import DictRow
 
 from application.clock import LedgerClock, clock_from_spec
-from application.documents.issuing import Documents
 from application.service import Ledger
 from canbao.database import ledger_database
 from canbao.migrations import apply_migrations
@@ -24,6 +24,9 @@ from eventlog.checkpoints import checkpoint_if_due
 from eventlog.store import SERVING, EventStore, Timeouts
 from projections.catalog import PROJECTIONS
 from projections.runner import ProjectionRunner, follow
+
+if TYPE_CHECKING:
+    from application.documents.issuing import Documents
 
 log = logging.getLogger("canbao.projections")
 
@@ -47,6 +50,8 @@ class Services:
 
     @property
     def documents(self) -> Documents:
+        from application.documents.issuing import Documents  # ReportLab and pypdf: only when asked
+
         return Documents(self.store)
 
     @property

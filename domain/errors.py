@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from domain.fields import api_name, label_of
 
 
@@ -35,6 +37,12 @@ class DomainError(Exception):
 
 def refuse(field: str, rule: str, message: str) -> DomainError:
     return DomainError(FieldError(field, rule, message))
+
+
+def invalid_input(error: ValidationError) -> tuple[FieldError, ...]:
+    """What pydantic refused in a command's input, as field errors (rule `input.<kind>`)."""
+    return tuple(FieldError(str(e["loc"][0]) if e["loc"] else "input", f"input.{e['type']}", e["msg"])
+                 for e in error.errors())
 
 
 class ConcurrencyConflict(Exception):

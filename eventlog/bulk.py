@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
+from psycopg import sql
+
 from eventlog.copy_binary import TRAILER
 from eventlog.tables import COMMAND_LOG_TABLE, EVENTS_TABLE
 
@@ -37,11 +39,12 @@ def dump_binary(conn: Any, events: IO[bytes], log: IO[bytes], after: int = 0, co
                 ) -> None:
     """The log after notification `after` and the command log (of `command_type` only, when
     given) as binary COPY data, in notification order."""
-    of_type = f"WHERE command_type = '{command_type}'" if command_type and command_type.isidentifier() else ""
-    for out, query in ((events, f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} WHERE notification_id > {int(after)} "
-                                f"ORDER BY notification_id"),
-                       (log, f"SELECT {LOG_COLUMNS} FROM {COMMAND_LOG_TABLE} {of_type}")):
-        with conn.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as copy:
+    # COPY takes no bound parameters: the values are quoted as SQL literals.
+    of_type = sql.SQL("WHERE command_type = {}").format(sql.Literal(command_type)) if command_type else sql.SQL("")
+    for out, query in ((events, sql.SQL(f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} WHERE notification_id > {{}} "
+                                        "ORDER BY notification_id").format(sql.Literal(after))),
+                       (log, sql.SQL(f"SELECT {LOG_COLUMNS} FROM {COMMAND_LOG_TABLE} {{}}").format(of_type))):
+        with conn.cursor().copy(sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query)) as copy:
             for chunk in copy:
                 out.write(chunk)
 

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.timeline import RecordedEvent
 from eventlog.codec import decode
-from eventlog.tables import EVENTS_TABLE
+from eventlog.tables import COMMAND_LOG_TABLE, EVENTS_TABLE
 
 Row = dict[str, Any]
 STREAM_COLUMNS = "originator_id, originator_version, topic, state"
@@ -101,3 +101,10 @@ def to_streams(rows: Iterable[Row]) -> Iterator[tuple[UUID, list[RecordedEvent]]
             event, meta = decode(r["topic"], bytes(r["state"]))
             history.append(RecordedEvent(stream_id, r["originator_version"], event, meta))
         yield stream_id, history
+
+
+def logged_commands(curs: Any, command_ids: list[UUID]) -> set[UUID]:
+    """Which of `command_ids` the command log already holds: commands recorded before."""
+    rows = curs.execute(f"SELECT command_id FROM {COMMAND_LOG_TABLE} WHERE command_id = ANY(%s)",
+                        (command_ids,)).fetchall()
+    return {r["command_id"] for r in rows}

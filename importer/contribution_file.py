@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from uuid import NAMESPACE_URL, UUID
 
 import psycopg
@@ -26,16 +26,16 @@ from application.clock import LedgerClock
 from application.service import TICK
 from domain.command import IMPORT, Context
 from domain.dates import parse_day, parse_month, within_horizon
-from domain.errors import DomainError, FieldError
+from domain.errors import DomainError, FieldError, invalid_input
 from domain.event import Actor
 from domain.id_numbers import person_id
 from domain.person.commands import RecordContribution
 from domain.person.contributions import decide_contribution
 from domain.uuids import uuid5
+from eventlog import scans
 from eventlog.bulk import append_binary
 from eventlog.checkpoints import record_checkpoint
 from eventlog.store import Conflict
-from eventlog.tables import COMMAND_LOG_TABLE
 from importer import error_report
 from importer.batch import BatchDecision, Tip, load_tips
 from importer.bulk import BATCH_ROWS, CONFLICT_RETRIES, batched
@@ -94,20 +94,24 @@ def amount(record: dict[str, str], field: str, errors: list[FieldError]) -> Deci
         return Decimal(0)
 
 
+def parsed(record: dict[str, str], field: str, parse: Callable[[str, str], date],
+           errors: list[FieldError]) -> date | None:
+    """The cell's date (None when empty); a fault added to `errors` when it is not one."""
+    try:
+        return parse(record[field], field) if record.get(field) else None
+    except DomainError as refused:
+        errors.extend(refused.errors)
+        return None
+
+
 def to_command(record: dict[str, str], source: Source) -> RecordContribution:
     """The command a row asks for; a DomainError naming every faulty cell otherwise."""
     errors = [FieldError(c.field, "required", f"{c.header}不能为空")
               for c in COLUMNS if c.required and not record.get(c.field)]
     if errors:
         raise DomainError(*errors)
-    month = paid_on = None
-    for field, parse in (("contribution_month", parse_month), ("paid_on", parse_day)):
-        try:
-            value = parse(record[field], field) if record.get(field) else None
-        except DomainError as refused:
-            errors.extend(refused.errors)
-            continue
-        month, paid_on = (value, paid_on) if field == "contribution_month" else (month, value)
+    month = parsed(record, "contribution_month", parse_month, errors)
+    paid_on = parsed(record, "paid_on", parse_day, errors)
     base, unit_part, personal_part = (amount(record, f, errors) for f in ("base", "unit_amount", "personal_amount"))
     if errors:
         raise DomainError(*errors)
@@ -118,8 +122,7 @@ def to_command(record: dict[str, str], source: Source) -> RecordContribution:
             insurance_type=record["insurance_type"], region=record["region"], unit_code=record["unit_code"],
             base=base, unit_amount=unit_part, personal_amount=personal_part, paid_on=paid_on, source=source)
     except ValidationError as bad:
-        raise DomainError(*(FieldError(str(e["loc"][0]) if e["loc"] else "input", f"input.{e['type']}", e["msg"])
-                            for e in bad.errors())) from None
+        raise DomainError(*invalid_input(bad)) from None
 
 
 def in_file_terms(error: FieldError) -> FieldError:
@@ -128,7 +131,14 @@ def in_file_terms(error: FieldError) -> FieldError:
     return FieldError(column, error.rule, error.message) if column else error
 
 
-Item = tuple[int, RecordContribution | tuple[FieldError, ...]]  # a row's command, or why it was refused
+class Item(NamedTuple):
+    """One row of the file: its number, the command id it is recorded under, and its command
+    with the person it is about — or why the row was refused."""
+
+    row: int
+    command_id: UUID
+    command: RecordContribution | tuple[FieldError, ...]
+    stream: UUID | None = None
 
 
 class ContributionBatch(BatchDecision):
@@ -142,16 +152,15 @@ class ContributionBatch(BatchDecision):
         super().__init__(actor, now, None, rows)
         self.evidence, self.logged = evidence, logged
 
-    def decide_rows(self, batch: list[Item], tips: dict[UUID, Tip | LaneTip], name: str) -> None:
-        for row, command in batch:
-            command_id = uuid5(CONTRIBUTION_NAMESPACE, f"{name}\x00{row}")
+    def decide_rows(self, batch: list[Item], tips: dict[UUID, Tip | LaneTip]) -> None:
+        for row, command_id, command, stream in batch:
             if not isinstance(command, RecordContribution):
                 self.summary.refused.append((row, command))
                 continue
+            assert stream is not None, "a row with a command names its person"
             if command_id in self.logged:
                 self.summary.rows_already_recorded += 1
                 continue
-            stream = person_id(command.certificate_type, command.id_number)
             tip = tips.setdefault(stream, Tip())
             assert isinstance(tip, Tip), "no fast lane here"
             context = Context(command_id=command_id, actor=self.actor, now=self.now, channel=IMPORT,
@@ -165,11 +174,13 @@ class ContributionBatch(BatchDecision):
             self.chain(stream, tip, command_id, events, self.evidence)
 
 
-def command_of(row: int, record: dict[str, str], source: Source) -> Item:
+def item_of(row: int, record: dict[str, str], file: ContributionFile) -> Item:
+    command_id = uuid5(CONTRIBUTION_NAMESPACE, f"{file.path.name}\x00{row}")
     try:
-        return row, to_command(record, source)
+        command = to_command(record, file.source)
     except DomainError as refused:
-        return row, tuple(in_file_terms(e) for e in refused.errors)
+        return Item(row, command_id, tuple(in_file_terms(e) for e in refused.errors))
+    return Item(row, command_id, command, person_id(command.certificate_type, command.id_number))
 
 
 def import_contributions(datastore: Any, file: ContributionFile, clock: LedgerClock,
@@ -181,9 +192,9 @@ def import_contributions(datastore: Any, file: ContributionFile, clock: LedgerCl
     summary = ImportSummary()
     actor = Actor(kind="import_job", id=f"import:{file.path.name}")
     evidence = f"{SOURCES[file.source]}：{file.path.name}"
-    items = (command_of(row, record, file.source) for row, record in file.records())
+    items = (item_of(row, record, file) for row, record in file.records())
     for batch in batched(items, BATCH_ROWS):
-        summary.add(write_batch(datastore, batch, actor, evidence, file.path.name, clock))
+        summary.add(write_batch(datastore, batch, actor, evidence, clock))
         if progress:
             progress(summary)
     if checkpoint and summary.events_written:
@@ -191,21 +202,16 @@ def import_contributions(datastore: Any, file: ContributionFile, clock: LedgerCl
     return summary
 
 
-def write_batch(datastore: Any, batch: list[Item], actor: Actor, evidence: str, name: str,
-                clock: LedgerClock) -> ImportSummary:
-    ids = [uuid5(CONTRIBUTION_NAMESPACE, f"{name}\x00{row}") for row, _ in batch]
+def write_batch(datastore: Any, batch: list[Item], actor: Actor, evidence: str, clock: LedgerClock) -> ImportSummary:
     for _ in range(CONFLICT_RETRIES):
         try:
             with datastore.transaction(commit=True) as curs:
-                logged = {r["command_id"] for r in curs.execute(
-                    f"SELECT command_id FROM {COMMAND_LOG_TABLE} WHERE command_id = ANY(%s)", (ids,)).fetchall()}
+                logged = scans.logged_commands(curs, [item.command_id for item in batch])
                 now = clock.now()
-                streams = {person_id(c.certificate_type, c.id_number) for _, c in batch
-                           if isinstance(c, RecordContribution)}
-                tips, latest = load_tips(curs, streams)
+                tips, latest = load_tips(curs, {item.stream for item in batch if item.stream})
                 decision = ContributionBatch(actor, max(now, latest + TICK) if latest else now, len(batch),
                                              evidence, logged)
-                decision.decide_rows(batch, tips, name)
+                decision.decide_rows(batch, tips)
                 append_binary(curs, decision.stored, decision.log)
             return decision.summary
         except (IntegrityError, psycopg.errors.UniqueViolation):

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from application.documents.pdf import CODE_PREFIX, QR_PREFIX, render, text_lines
+from application.documents.records import Issued, Request, Verification
 from domain.id_numbers import mask, person_id
-from domain.person.documents import Kind, StaffLine, Statement, person_statement, unit_statement
+from domain.person.documents import StaffLine, Statement, person_statement, unit_statement
 from domain.timeline import RecordedEvent, state_known_at
 from domain.unit_codes import unit_id
 from eventlog import scans
@@ -33,44 +33,6 @@ from projections.reports import unit_known
 
 ISSUER = "canbao 医疗保障参保账本"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed back
-Verdict = Literal["genuine", "altered", "not_issued"]
-
-
-@dataclass(frozen=True)
-class Request:
-    kind: Kind
-    certificate_type: str
-    id_number: str
-    as_of: date
-    id_whole: bool  # whether the requesting role may see the whole ID number
-    months: tuple[date, date] | None = None
-
-
-@dataclass(frozen=True)
-class Issued:
-    code: str
-    pdf: bytes
-    statement: Statement
-
-
-@dataclass(frozen=True)
-class Verification:
-    verdict: Verdict
-    code: str | None
-    kind: str | None = None
-    as_of: date | None = None
-    known_at: datetime | None = None
-    superseded_since: datetime | None = None
-
-    def __str__(self) -> str:
-        if self.verdict == "not_issued":
-            return "not issued by this ledger" + (f" (no document has code {self.code})" if self.code else "")
-        if self.verdict == "altered":
-            return f"ALTERED: the text differs from what was printed under {self.code}"
-        told = f"genuine and unchanged: {self.kind} as of {self.as_of}, as known at {self.known_at}"
-        if self.superseded_since:
-            return f"{told}; superseded since {self.superseded_since}: the ledger has learned more since"
-        return f"{told}; still what the ledger states"
 
 
 def new_code() -> str:

@@ -69,11 +69,11 @@ def employee_gaps(person: Person, paid: Collection[tuple[date, str, str]], as_of
         if scheme_of(enrollment.insurance_type) != EMPLOYEE:
             continue
         key = (enrollment.insurance_type, enrollment.region)
-        recorded = sorted(m for m, t, r in paid if (t, r) == key)
+        recorded = {m for m, t, r in paid if (t, r) == key}
         if not recorded:
             continue
         run: list[date] = []
-        for month in months_between(recorded[0], last_full_month):
+        for month in months_between(min(recorded), last_full_month):
             missing = month not in recorded and month < last_full_month and \
                 in_force_during(enrollment, month, month_after(month))
             if missing:

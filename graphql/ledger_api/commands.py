@@ -22,7 +22,7 @@ from application.routing import ROUTES
 from domain import commands as cmd
 from domain.access import Principal
 from domain.command import Context
-from domain.errors import ConcurrencyConflict, DomainError, FieldError
+from domain.errors import ConcurrencyConflict, DomainError, FieldError, invalid_input
 from domain.events import Actor
 from domain.policy import CHANNEL_OF
 from ledger_api.context import RequestContext
@@ -96,8 +96,7 @@ def command_fields(command: type[cmd.Command], given: Any) -> dict[str, Any]:
 
 
 def refused_input(error: ValidationError) -> list[FieldErrorView]:
-    return [FieldErrorView.of(FieldError(str(e["loc"][0]) if e["loc"] else "input", f"input.{e['type']}", e["msg"]))
-            for e in error.errors()]
+    return [FieldErrorView.of(e) for e in invalid_input(error)]
 
 
 def refused_result(refused: DomainError, who: Principal | None = None) -> CommandResult:

@@ -14,12 +14,11 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from application.documents.issuing import Request, Verification
+from application.documents.records import Request, Verification
 from domain.id_numbers import RESIDENT_ID
-from domain.person.evolve import fold
 from ledger_api.auth import NotAuthorised
 from ledger_api.context import ctx
-from ledger_api.permissions import require_person
+from ledger_api.persons import person_seen
 
 PRINTERS = ("office", "unit_agent", "person")
 MAX_CODE = 64
@@ -67,14 +66,12 @@ class DocumentMutations:
         who = context.who()
         if who.role not in PRINTERS:
             raise NotAuthorised("documents are printed by offices, units and persons")
-        number = id_number.strip().upper()
-        history = await context.call(context.backend.ledger.person_history, RESIDENT_ID, number)
-        state = fold(r.event for r in history)
-        if not state.registered:
-            raise NotAuthorised("this person is outside your scope")
-        require_person(who, state)
+        seen = await person_seen(info, RESIDENT_ID, id_number)
+        if seen is None:
+            raise NotAuthorised("the ledger has no such person")
+        state, _ = seen
         months = (from_month.replace(day=1), to_month) if from_month and to_month else None
-        request = Request(kind.value, RESIDENT_ID, number, as_of or context.today(), not who.masks_id_numbers,
+        request = Request(kind.value, RESIDENT_ID, state.id_number, as_of or context.today(), not who.masks_id_numbers,
                           months)
         issued = await context.call(context.backend.documents.issue, request, context.now(),
                                     f"{who.role}:{who.subject}")

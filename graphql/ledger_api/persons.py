@@ -16,6 +16,7 @@ from domain.events import Event
 from domain.id_numbers import RESIDENT_ID, parse_resident_id
 from domain.person.contribution_summary import summarise
 from domain.person.evolve import fold
+from domain.person.state import Person as PersonState
 from domain.timeline import RecordedEvent, Spell, snapshot, state_known_at
 from ledger_api.auth import NotAuthorised
 from ledger_api.codes import Coded, coded
@@ -159,19 +160,30 @@ def normalised_id(certificate_type: str, id_number: str, today: date) -> str:
         raise InputError(refused.errors) from None
 
 
+async def person_seen(info: Info, certificate_type: str, id_number: str,
+                      ) -> tuple[PersonState, list[RecordedEvent]] | None:
+    """The person's state and history, if the caller may see them; None when the ledger has no
+    such person and the caller's role may be told so (others are told it is outside their scope)."""
+    who = ctx(info).who()
+    number = normalised_id(certificate_type, id_number, ctx(info).today())
+    history = await ctx(info).call(ctx(info).backend.ledger.person_history, certificate_type, number)
+    state = fold(r.event for r in history)
+    if not state.registered:
+        if who.role in ("office", "auditor"):
+            return None
+        raise NotAuthorised("this person is outside your scope")
+    require_person(who, state)
+    return state, history
+
+
 @strawberry.type
 class PersonQueries:
     @strawberry.field(description="A person by certificate number (a 15-digit ID finds its 18-digit upgrade).")
     async def person(self, info: Info, id_number: str, certificate_type: str = RESIDENT_ID) -> Person | None:
-        who = ctx(info).who()
-        number = normalised_id(certificate_type, id_number, ctx(info).today())
-        history = await ctx(info).call(ctx(info).backend.ledger.person_history, certificate_type, number)
-        state = fold(r.event for r in history)
-        if not state.registered:
-            if who.role in ("office", "auditor"):
-                return None
-            raise NotAuthorised("this person is outside your scope")
-        require_person(who, state)
+        seen = await person_seen(info, certificate_type, id_number)
+        if seen is None:
+            return None
+        state, history = seen
         return Person(
             id_number=state.id_number,
             name=state.name,

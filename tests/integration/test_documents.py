@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from application.documents.issuing import Documents, Request
+from application.documents.issuing import Documents
 from application.documents.pdf import render, text_lines
+from application.documents.records import Request
 from application.service import Ledger
 from domain import commands as cmd
 from domain.id_numbers import mask

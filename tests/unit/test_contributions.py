@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
 
 from domain import commands as cmd
-from tests.support.builders import EMPLOYER, enroll_employee, register, resident_id
+from tests.support.builders import EMPLOYER, ctx, enroll_employee, register, resident_id
 from tests.support.given import Story
 
 ID = resident_id()
@@ -60,6 +60,13 @@ def test_no_contribution_while_suspended_for_the_whole_month(employed):
 
 def test_a_month_not_yet_begun_is_refused(employed):
     employed.refused(paid(date(2030, 1, 1)), "contribution.future_month")
+
+
+def test_a_month_begins_at_midnight_in_beijing_not_in_utc(employed):
+    december = paid(date(2026, 12, 1))
+    last_second_of_november = ctx(now=datetime(2026, 11, 30, 15, 59, 59, tzinfo=timezone.utc))  # 23:59:59 +08
+    employed.refused(december, "contribution.future_month", last_second_of_november)
+    employed.then(december, ctx(now=datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)))  # 00:00 on 1 December
 
 
 def test_negative_amounts_never_reach_the_decider():

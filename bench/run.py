@@ -95,15 +95,17 @@ def measure_import(store: EventStore, conninfo: str, extract: Path) -> Figures:
             "floor_ratio": took.seconds / floor, **cpu_budget(took, stored.machine_cpu_seconds, events_written, rows)}
 
 
-def measure_contribution_import(store: EventStore, extract: Path, tmp: Path, rows: int = 10_000) -> Figures:
+def measure_contribution_import(store: EventStore, conninfo: str, extract: Path, tmp: Path,
+                                rows: int = 10_000) -> Figures:
     """A monthly contribution file of `rows` rows for persons of the extract, imported, beside
     the storage's ceiling for exactly what it wrote (as for the person extract)."""
-    monthly = tmp / "contributions.csv"
+    monthly, workers = tmp / "contributions.csv", os.cpu_count() or 1
     written_rows = write_contribution_file(extract, monthly, rows)
     with store.datastore.get_connection() as conn:
         before = scans.head(conn)
     with phase() as took:
-        summary = import_contributions(store.datastore, ContributionFile(monthly), SystemClock(), checkpoint=False)
+        summary = import_contributions(store.datastore, ContributionFile(monthly), SystemClock(), checkpoint=False,
+                                       conninfo=conninfo, workers=workers)
     with store.datastore.get_connection() as conn, tempfile.TemporaryFile() as events, \
             tempfile.TemporaryFile() as log:
         dump_binary(conn, events, log, after=before, command_type="RecordContribution")
@@ -111,7 +113,7 @@ def measure_contribution_import(store: EventStore, extract: Path, tmp: Path, row
             floor = (timed_copy(conn, events, events_table, EVENT_COLUMNS)
                      + timed_copy(conn, log, log_table, LOG_COLUMNS))
     record_checkpoint(store.datastore)  # as for the person extract: outside the timed part
-    return {"rows": written_rows, "events": summary.events_written, "refused": len(summary.refused),
+    return {"rows": written_rows, "workers": workers, "events": summary.events_written, "refused": len(summary.refused),
             "seconds": took.seconds, "rows_per_s": written_rows / took.seconds,
             "floor_seconds": floor, "floor_ratio": took.seconds / floor}
 
@@ -195,7 +197,7 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
             log(f"{persons:,} persons: import")
             figures: Figures = {"persons": persons, "import": measure_import(store, conninfo, extract)}
             log(f"{persons:,} persons: a monthly contribution file")
-            figures["contributions"] = measure_contribution_import(store, extract, Path(tmp))
+            figures["contributions"] = measure_contribution_import(store, conninfo, extract, Path(tmp))
             log(f"{persons:,} persons: reading the extract as XLSX")
             figures["xlsx_read"] = measure_xlsx_read(extract, Path(tmp))
             log(f"{persons:,} persons: rebuild")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import Annotated, cast
@@ -108,7 +109,8 @@ def import_contribution_file(file: Path, errors: Path | None, source: str, data_
         try:
             with row_progress(f"import {file.name}", err) as progress:
                 summary = import_contributions(ready.datastore, contributions, ready.clock,
-                                               lambda s: progress(s.rows_read, None, s.events_written))
+                                               lambda p: progress(p.rows_done, p.rows_total, p.events_written),
+                                               conninfo=ready.conninfo, workers=os.cpu_count() or 1)
         except ValueError as bad_file:
             fail(str(bad_file))
         seconds = time.perf_counter() - started

@@ -67,13 +67,13 @@ class BulkImporter:
         (from a spreadsheet read once, as CSV). Rows are named after `source`, by default
         the file's name."""
         if workers > 1 and conninfo:
-            from importer.shares import run_shares  # the shares run importers of their own
+            from importer.shares import ExtractShare, run_shares  # the shares run importers of their own
 
             with as_csv(path) as readable:
                 fields, _ = read_rows(readable)
                 extract = Extract(fields, source or path.name, status_3_means)
-                return run_shares(conninfo, self.actor, readable, extract, workers, self.batch_rows,
-                                  progress, data_lines(readable), self.clock)
+                job = ExtractShare(self.actor, readable, extract, self.batch_rows, self.clock)
+                return run_shares(conninfo, job, workers, progress, data_lines(readable))
         fields, rows = read_rows(path)
         return self.run(rows, progress, Extract(fields, source or path.name, status_3_means),
                         None if is_spreadsheet(path) else data_lines(path))

@@ -11,7 +11,7 @@ the person extract's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,11 +24,12 @@ from pydantic import ValidationError
 
 from application.clock import LedgerClock
 from application.service import TICK
+from domain.clock import business_date
 from domain.command import IMPORT, Context
 from domain.dates import parse_day, parse_month, within_horizon
 from domain.errors import DomainError, FieldError, invalid_input
 from domain.event import Actor
-from domain.id_numbers import person_id
+from domain.id_numbers import RESIDENT_ID, person_id
 from domain.person.commands import RecordContribution
 from domain.person.contributions import decide_contribution
 from domain.uuids import uuid5
@@ -39,9 +40,11 @@ from eventlog.store import Conflict
 from importer import error_report
 from importer.batch import BatchDecision, Tip, load_tips
 from importer.bulk import BATCH_ROWS, CONFLICT_RETRIES, batched
+from importer.contribution_lane import ContributionLane
 from importer.lane import LaneTip
-from importer.legacy_file import Column, Refusal, names_of, raw_rows, read_records
-from importer.summary import ImportSummary
+from importer.legacy_file import Column, Refusal, data_lines, names_of, raw_rows, read_rows, record_of
+from importer.spreadsheet import as_csv
+from importer.summary import ImportProgress, ImportSummary, Progress
 
 CONTRIBUTION_NAMESPACE = uuid5(NAMESPACE_URL, "canbao:contribution-import")
 
@@ -62,6 +65,8 @@ BY_NAME = names_of(COLUMNS)
 # Where a rule about the command lands in the file: its month is the command's effective date.
 COLUMN_OF_FIELD = {"effective_date": "contribution_month"}
 Source = Literal["tax", "legacy"]
+# Below this many rows, starting worker interpreters (~0.5 s) costs more than they save.
+SHARED_FROM_ROWS = 50_000
 SOURCES: dict[Source, str] = {"tax": "税务部门月度缴费文件", "legacy": "原系统缴费明细"}
 
 
@@ -75,10 +80,18 @@ def is_contribution_file(path: Path) -> bool:
 class ContributionFile:
     path: Path
     source: Source = "tax"
+    # What its rows are named after, when not the file's own name (a spreadsheet read as a CSV copy).
+    named: str | None = None
 
-    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """(row number as a spreadsheet shows it, field → text) for every data row."""
-        return read_records(self.path, COLUMNS)
+    @property
+    def name(self) -> str:
+        return self.named or self.path.name
+
+    def records(self, share: int = 0, shares: int = 1) -> Iterator[tuple[int, dict[str, str]]]:
+        """(row number as a spreadsheet shows it, field → text) for every data row; with
+        `shares` > 1, only those of the persons in share number `share`."""
+        fields, rows = read_rows(self.path, share, shares, COLUMNS)
+        return ((number, record_of(fields, values)) for number, values in rows)
 
     def write_error_report(self, refused: list[Refusal], target: Path) -> int:
         """The refused rows to an XLSX, the faulty cells red with why (as for person extracts)."""
@@ -131,89 +144,132 @@ def in_file_terms(error: FieldError) -> FieldError:
     return FieldError(column, error.rule, error.message) if column else error
 
 
-class Item(NamedTuple):
-    """One row of the file: its number, the command id it is recorded under, and its command
-    with the person it is about — or why the row was refused."""
+class Row(NamedTuple):
+    """One row of the file: its number, its cells, the command id it is recorded under, and the
+    person it is about (None when the cells do not name one)."""
 
-    row: int
+    number: int
+    record: dict[str, str]
     command_id: UUID
-    command: RecordContribution | tuple[FieldError, ...]
-    stream: UUID | None = None
+    stream: UUID | None
 
 
 class ContributionBatch(BatchDecision):
-    """A batch of contribution rows: each decided by `decide_contribution` against the person's
-    state as it stands (the rows before it in the file included), chained and written in bulk,
-    exactly as the ledger's service would write them one by one."""
+    """A batch of contribution rows, each decided against the person's state as it stands (the
+    rows before it in the file included) — by the fast lane when it can, by `to_command` and
+    `decide_contribution` otherwise — chained and written in bulk, exactly as the ledger's
+    service would write them one by one."""
 
     command_name = "RecordContribution"
 
-    def __init__(self, actor: Actor, now: datetime, rows: int, evidence: str, logged: set[UUID]) -> None:
+    def __init__(self, actor: Actor, now: datetime, rows: int, source: Source, evidence: str,
+                 logged: set[UUID], fast_lane: bool = True) -> None:
         super().__init__(actor, now, None, rows)
-        self.evidence, self.logged = evidence, logged
+        self.source, self.evidence, self.logged = source, evidence, logged
+        self.contribution_lane = ContributionLane(source, self.template(evidence), business_date(now))
+        self.fast_lane, self.rows_in_lane = fast_lane, 0
 
-    def decide_rows(self, batch: list[Item], tips: dict[UUID, Tip | LaneTip]) -> None:
-        for row, command_id, command, stream in batch:
-            if not isinstance(command, RecordContribution):
-                self.summary.refused.append((row, command))
-                continue
-            assert stream is not None, "a row with a command names its person"
-            if command_id in self.logged:
+    def decide_rows(self, batch: list[Row], tips: dict[UUID, Tip | LaneTip]) -> None:
+        for row in batch:
+            if row.command_id in self.logged:
                 self.summary.rows_already_recorded += 1
                 continue
-            tip = tips.setdefault(stream, Tip())
-            assert isinstance(tip, Tip), "no fast lane here"
-            context = Context(command_id=command_id, actor=self.actor, now=self.now, channel=IMPORT,
+            tip = tips.setdefault(row.stream, Tip()) if row.stream else None
+            assert not isinstance(tip, LaneTip), "the person extract's lane is not used here"
+            if tip is None or not self._lane_decides(row, tip):
+                self._rule_decides(row, tip)
+
+    def _lane_decides(self, row: Row, tip: Tip) -> bool:
+        assert row.stream is not None
+        if not self.fast_lane:
+            return False
+        decided = self.contribution_lane.decide(row.record, row.stream, tip, tip.state(), str(row.command_id).encode())
+        if decided is None:
+            return False
+        written, tip.person = decided
+        self._written(row.stream, row.command_id, written.positions, written.rows, False)
+        self.rows_in_lane += 1
+        return True
+
+    def _rule_decides(self, row: Row, tip: Tip | None) -> None:
+        try:
+            command = to_command(row.record, self.source)
+            if tip is None or row.stream is None:
+                raise DomainError(FieldError("id_number", "id_number.format", f"“{command.id_number}” names no person"))
+            context = Context(command_id=row.command_id, actor=self.actor, now=self.now, channel=IMPORT,
                               evidence=(self.evidence,))
-            try:
-                within_horizon(command.effective, context.today)
-                events = decide_contribution(command, tip.state(), context)
-            except DomainError as refused:
-                self.summary.refused.append((row, tuple(in_file_terms(e) for e in refused.errors)))
-                continue
-            self.chain(stream, tip, command_id, events, self.evidence)
+            within_horizon(command.effective, context.today)
+            events = decide_contribution(command, tip.state(), context)
+        except DomainError as refused:
+            self.summary.refused.append((row.number, tuple(in_file_terms(e) for e in refused.errors)))
+            return
+        self.chain(row.stream, tip, row.command_id, events, self.evidence)
 
 
-def item_of(row: int, record: dict[str, str], file: ContributionFile) -> Item:
-    command_id = uuid5(CONTRIBUTION_NAMESPACE, f"{file.path.name}\x00{row}")
+def row_of(number: int, record: dict[str, str], file: ContributionFile) -> Row:
+    command_id = uuid5(CONTRIBUTION_NAMESPACE, f"{file.name}\x00{number}")
+    certificate_type = record.get("certificate_type", "").strip() or RESIDENT_ID
     try:
-        command = to_command(record, file.source)
-    except DomainError as refused:
-        return Item(row, command_id, tuple(in_file_terms(e) for e in refused.errors))
-    return Item(row, command_id, command, person_id(command.certificate_type, command.id_number))
+        stream = person_id(certificate_type, record.get("id_number", "")) if record.get("id_number") else None
+    except DomainError:
+        stream = None
+    return Row(number, record, command_id, stream)
 
 
 def import_contributions(datastore: Any, file: ContributionFile, clock: LedgerClock,
-                         progress: Callable[[ImportSummary], None] | None = None,
-                         checkpoint: bool = True) -> ImportSummary:
+                         progress: Progress | None = None, checkpoint: bool = True,
+                         conninfo: str | None = None, workers: int = 1) -> ImportSummary:
     """Record every valid row of `file` in batches of one transaction each; the rows refused,
     with why, in the summary. A row already recorded (same file, same row) is counted, not
-    written again. Then (unless told not to) an audit checkpoint, as after any offline import."""
-    summary = ImportSummary()
-    actor = Actor(kind="import_job", id=f"import:{file.path.name}")
-    evidence = f"{SOURCES[file.source]}：{file.path.name}"
-    items = (item_of(row, record, file) for row, record in file.records())
-    for batch in batched(items, BATCH_ROWS):
-        summary.add(write_batch(datastore, batch, actor, evidence, clock))
-        if progress:
-            progress(summary)
+    written again. Given the conninfo, `workers` processes share the persons between them.
+    Then (unless told not to) an audit checkpoint, as after any offline import."""
+    with as_csv(file.path) as readable:
+        rows, file = data_lines(readable), replace(file, path=readable, named=file.name)
+        if workers > 1 and conninfo and rows >= SHARED_FROM_ROWS:
+            from importer.shares import run_shares
+
+            summary = run_shares(conninfo, ContributionShare(file, clock), workers, progress, rows)
+        else:
+            summary = ContributionShare(file, clock).run(datastore, 0, 1, progress)
     if checkpoint and summary.events_written:
         summary.checkpoint = record_checkpoint(datastore)
     return summary
 
 
-def write_batch(datastore: Any, batch: list[Item], actor: Actor, evidence: str, clock: LedgerClock) -> ImportSummary:
+@dataclass(frozen=True)
+class ContributionShare:
+    """The rows of one share of the persons of a contribution file, imported in file order."""
+
+    file: ContributionFile
+    clock: LedgerClock
+
+    def run(self, datastore: Any, share: int, shares: int, progress: Progress | None) -> ImportSummary:
+        file, summary = self.file, ImportSummary()
+        actor = Actor(kind="import_job", id=f"import:{file.name}")
+        evidence = f"{SOURCES[file.source]}：{file.name}"
+        rows = (row_of(number, record, file) for number, record in file.records(share, shares))
+        for batch in batched(rows, BATCH_ROWS):
+            summary.add(write_batch(datastore, batch, actor, file.source, evidence, self.clock))
+            if progress:
+                progress(ImportProgress(summary.rows_read, None, summary.events_written))
+        summary.refused.sort(key=lambda refusal: refusal[0])
+        return summary
+
+
+def write_batch(datastore: Any, batch: list[Row], actor: Actor, source: Source, evidence: str,
+                clock: LedgerClock) -> ImportSummary:
     for _ in range(CONFLICT_RETRIES):
         try:
             with datastore.transaction(commit=True) as curs:
-                logged = scans.logged_commands(curs, [item.command_id for item in batch])
+                logged = scans.logged_commands(curs, [row.command_id for row in batch])
                 now = clock.now()
-                tips, latest = load_tips(curs, {item.stream for item in batch if item.stream})
+                tips, latest = load_tips(curs, {row.stream for row in batch if row.stream})
                 decision = ContributionBatch(actor, max(now, latest + TICK) if latest else now, len(batch),
-                                             evidence, logged)
+                                             source, evidence, logged)
                 decision.decide_rows(batch, tips)
                 append_binary(curs, decision.stored, decision.log)
             return decision.summary
         except (IntegrityError, psycopg.errors.UniqueViolation):
             continue  # another writer appended to one of these persons meanwhile: decide again
-    raise Conflict(f"rows {batch[0][0]}–{batch[-1][0]}: other writers kept changing these persons; import again")
+    raise Conflict(f"rows {batch[0].number}–{batch[-1].number}: other writers kept changing these persons; "
+                   "import again")

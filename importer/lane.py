@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
@@ -157,7 +157,7 @@ class FastLane:
         duplicates = [e[0] for e in tip.enrollments if e[1] and checked.scheme
                       and checked.start < (e[3] or date.max) and e[2] < (until or date.max)]
         payloads.append((_TOPICS[1], self._imported(checked, enrollment_id, row, duplicates)))
-        rows, positions = self._chained(payloads, stream, tip, command_id)
+        rows, positions = chained(payloads, stream, tip, self.meta, command_id)
         tip.enrollments.append((enrollment_id, checked.scheme is not None, checked.start,
                                 in_force_until(checked.status, checked.end)))
         return Decided(rows, positions, bool(duplicates))
@@ -238,14 +238,22 @@ class FastLane:
             "source": self.source, "row": row, "duplicates_of": duplicates,
         }
 
-    def _chained(self, payloads: list[tuple[str, dict[str, Any]]], stream: UUID, tip: LaneTip,
-                 command_id: bytes) -> tuple[list[bytes], list[int]]:
-        """The events as stored rows, each naming the hash of the one before (eventlog.chain)."""
-        rows, positions, stream_bytes = [], [], stream.bytes
-        for topic, payload in payloads:
-            tip.version += 1
-            state = b'{"e":' + orjson.dumps(payload) + b',"m":' + self.meta.render(tip.last_hash, command_id) + b"}"
-            tip.last_hash = event_hash(stream, tip.version, topic, state)
-            rows.append(copy_binary.event_row(stream_bytes, tip.version, topic.encode(), state))
-            positions.append(tip.version)
-        return rows, positions
+
+class StreamEnd(Protocol):
+    """Where a stream ends while a batch is decided: its version and the hash of its last event."""
+
+    version: int
+    last_hash: str
+
+
+def chained(payloads: list[tuple[str, dict[str, Any]]], stream: UUID, tip: StreamEnd, meta: MetaJson,
+            command_id: bytes) -> tuple[list[bytes], list[int]]:
+    """The events as stored rows, each naming the hash of the one before (eventlog.chain); `tip` advances."""
+    rows, positions, stream_bytes = [], [], stream.bytes
+    for topic, payload in payloads:
+        tip.version += 1
+        state = b'{"e":' + orjson.dumps(payload) + b',"m":' + meta.render(tip.last_hash, command_id) + b"}"
+        tip.last_hash = event_hash(stream, tip.version, topic, state)
+        rows.append(copy_binary.event_row(stream_bytes, tip.version, topic.encode(), state))
+        positions.append(tip.version)
+    return rows, positions

@@ -1,16 +1,18 @@
-"""An extract shared among worker processes, each taking every row of its share of the persons.
+"""A file shared among worker processes, each taking every row of its share of the persons.
 
 The share of a row is decided from the person's number alone (importer/legacy_file.py), so
 a person's rows stay together and in file order; each worker runs an importer of its own
-and reports rows and events done through shared counters.
+(a `ShareJob`: the person extract's, the contribution file's) and reports rows and events
+done through shared counters.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from application.clock import LedgerClock
 from domain import events as ev
@@ -20,12 +22,32 @@ from importer.legacy_file import read_rows
 from importer.summary import ImportProgress, ImportSummary, Progress
 
 
-def import_share(conninfo: str, actor: ev.Actor, path: Path, extract: Extract, share: int, shares: int,
-                 batch_rows: int, done: Any, results: Any, clock: LedgerClock) -> None:
+class ShareJob(Protocol):
+    """What one worker does with its share of a file; picklable, as it crosses to the worker."""
+
+    def run(self, datastore: Any, share: int, shares: int, progress: Progress) -> ImportSummary: ...
+
+
+@dataclass(frozen=True)
+class ExtractShare:
+    """A share of a person extract, imported by a `BulkImporter` of the worker's own."""
+
+    actor: ev.Actor
+    path: Path
+    extract: Extract
+    batch_rows: int
+    clock: LedgerClock
+
+    def run(self, datastore: Any, share: int, shares: int, progress: Progress) -> ImportSummary:
+        from importer.bulk import BulkImporter  # in the worker's own interpreter
+
+        _, mine = read_rows(self.path, share, shares)
+        return BulkImporter(datastore, self.actor, self.batch_rows, self.clock).run(mine, progress, self.extract)
+
+
+def import_share(conninfo: str, job: ShareJob, share: int, shares: int, done: Any, results: Any) -> None:
     """One worker process: the rows of its share of the persons, in file order. Adds what it
     has done to `done` (rows, events) and puts its summary, or what stopped it, on `results`."""
-    from importer.bulk import BulkImporter  # in the worker's own interpreter
-
     datastore = datastore_for(conninfo, pool_size=1)
     counted = ImportProgress(0, None, 0)
 
@@ -37,21 +59,20 @@ def import_share(conninfo: str, actor: ev.Actor, path: Path, extract: Extract, s
         counted = progress
 
     try:
-        _, mine = read_rows(path, share, shares)
-        results.put(BulkImporter(datastore, actor, batch_rows, clock).run(mine, count, extract))
+        results.put(job.run(datastore, share, shares, count))
     except BaseException as stopped:  # reported to the parent, which raises it
         results.put(stopped)
     finally:
         datastore.close()
 
 
-def run_shares(conninfo: str, actor: ev.Actor, path: Path, extract: Extract, workers: int, batch_rows: int,
-               progress: Progress | None, rows_total: int | None, clock: LedgerClock) -> ImportSummary:
+def run_shares(conninfo: str, job: ShareJob, workers: int, progress: Progress | None,
+               rows_total: int | None) -> ImportSummary:
     # Fresh interpreters ("spawn"): nothing inherited, no connection shared across a fork.
     context = multiprocessing.get_context("spawn")
     done, results = context.Array("q", 2), context.SimpleQueue()  # rows, events
-    processes = [context.Process(target=import_share, daemon=True, args=(
-        conninfo, actor, path, extract, share, workers, batch_rows, done, results, clock)) for share in range(workers)]
+    processes = [context.Process(target=import_share, daemon=True, args=(conninfo, job, share, workers, done, results))
+                 for share in range(workers)]
     for process in processes:
         process.start()
     outcomes: list[ImportSummary | BaseException] = []

@@ -25,6 +25,18 @@ def in_force_during(enrollment: Enrollment, start: date, end: date) -> bool:
                for p, until in zip(enrollment.periods, bounds, strict=True))
 
 
+def enrolled_in(person: Person, insurance_type: str, region: str, month: date) -> bool:
+    """Whether an enrollment of that type in that region was in force in the month."""
+    return any(e.insurance_type == insurance_type and e.region == region
+               and in_force_during(e, month, month_after(month)) for e in person.enrollments.values())
+
+
+def recordable(person: Person, month: date, insurance_type: str, region: str) -> bool:
+    """Whether the month can be recorded for the person: enrolled then, and not recorded yet."""
+    return (enrolled_in(person, insurance_type, region, month)
+            and (month, insurance_type, region) not in person.contributions)
+
+
 def decide_contribution(c: cmd.RecordContribution, person: Person, ctx: Context) -> list[Event]:
     checks = Checks()
     checks.run(table("insurance_type").require, c.insurance_type, "insurance_type")
@@ -37,9 +49,7 @@ def decide_contribution(c: cmd.RecordContribution, person: Person, ctx: Context)
                      f"a contribution is for a month: give its first day ({month:%Y-%m}-01), not {month}")
     if month > ctx.today:
         raise refuse("effective_date", "contribution.future_month", f"{month:%Y-%m} has not begun")
-    enrolled = [e for e in person.enrollments.values() if e.insurance_type == c.insurance_type
-                and e.region == c.region and in_force_during(e, month, month_after(month))]
-    if not enrolled:
+    if not enrolled_in(person, c.insurance_type, c.region, month):
         raise refuse("insurance_type", "contribution.not_enrolled",
                      f"no {c.insurance_type} enrollment in {c.region} was in force in {month:%Y-%m}")
     if (month, c.insurance_type, c.region) in person.contributions:

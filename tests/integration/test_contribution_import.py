@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from uuid import uuid4
 
@@ -126,3 +127,34 @@ def test_bulk_written_months_chain_onto_the_stream_like_any_command(employed_in_
     ledger.execute(cmd.RecordContribution(
         effective=date(2022, 1, 1), id_number=ID, insurance_type="310", region="350203", unit_code=EMPLOYER_2,
         base=Decimal("6000"), unit_amount=Decimal("480"), personal_amount=Decimal("120")), ctx())
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_two_worker_processes_record_what_one_process_records(server_conninfo, tmp_path, kind, monkeypatch):
+    import importer.contribution_file as contribution_file
+    from demo.population import write_contribution_file, write_extract
+    from eventlog.store import EventStore
+    from importer.bulk import import_extract
+    from importer.summary import ImportSummary
+    from tests.integration.test_legacy_import import write_xlsx
+    from tests.support.fresh import imported_into_fresh_database
+
+    monkeypatch.setattr(contribution_file, "SHARED_FROM_ROWS", 0)  # a file this small is shared only when told
+    extract, monthly = tmp_path / "extract.csv", tmp_path / "2023年缴费明细.csv"
+    write_extract(extract, persons=400, seed=11)
+    write_contribution_file(extract, monthly, 1_500)
+    if kind == "xlsx":
+        with monthly.open(encoding="utf-8", newline="") as f:
+            monthly = write_xlsx(tmp_path / "2023年缴费明细.xlsx", list(csv.reader(f)))
+    def imported(store: EventStore, conninfo: str, workers: int) -> ImportSummary:
+        import_extract(store.datastore, extract, workers=1)
+        return import_contributions(store.datastore, ContributionFile(monthly), FixedClock(NOW), conninfo=conninfo,
+                                    workers=workers)
+
+    outcomes = []
+    for workers in (1, 2):
+        stored, summary = imported_into_fresh_database(server_conninfo, partial(imported, workers=workers))
+        outcomes.append((stored, summary.rows_written, [row for row, _ in summary.refused]))
+    one, two = outcomes
+    assert one[1] > 1_000
+    assert one == two

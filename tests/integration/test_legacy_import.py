@@ -9,17 +9,13 @@ import pytest
 from openpyxl import load_workbook
 
 from application.service import Ledger
-from canbao.migrations import apply_migrations
 from demo.population import write_extract
 from domain.events import Actor
-from eventlog.store import EventStore
-from eventlog.tables import EVENTS_TABLE
-from eventlog.verify import verify
 from importer.bulk import BulkImporter, import_extract
 from importer.error_report import RED, write_error_report
 from importer.legacy_file import COLUMNS
-from tests.conftest import throwaway_database
 from tests.support.builders import resident_id
+from tests.support.fresh import imported_into_fresh_database
 
 GOOD = {
     "region": "350102", "region_name": "鼓楼区", "pooling_region": "350100", "local_person_number": "P1",
@@ -209,17 +205,6 @@ def test_progress_counts_rows_of_the_file_up_to_all_of_them(empty_database, stor
     assert (reports[-1].rows_done, reports[-1].events_written) == (summary.rows_read, summary.events_written)
 
 
-def histories(conninfo: str) -> dict[str, list[tuple]]:
-    """Every stream's events as decided (valid-time facts, not when they were recorded)."""
-    store = EventStore(conninfo)
-    try:
-        with store.datastore.get_connection() as conn:
-            ids = [r["originator_id"] for r in conn.execute(f"SELECT DISTINCT originator_id FROM {EVENTS_TABLE}")]
-        return {str(i): [(r.version, r.event, r.meta.command_id) for r in store.load(i).events] for i in ids}
-    finally:
-        store.close()
-
-
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_two_worker_processes_record_what_one_process_records(server_conninfo, tmp_path, kind):
     path = tmp_path / "extract.csv"
@@ -229,23 +214,11 @@ def test_two_worker_processes_record_what_one_process_records(server_conninfo, t
             path = write_xlsx(tmp_path / "extract.xlsx", list(csv.reader(f)))
     outcomes = []
     for workers in (1, 2):
-        with throwaway_database(server_conninfo) as conninfo:
-            apply_migrations(conninfo)
-            store = EventStore(conninfo)
-            try:
-                summary = import_extract(store.datastore, path, conninfo=conninfo, workers=workers)
-                assert verify(store.datastore).clean
-            finally:
-                store.close()
-            outcomes.append(
-                (
-                    histories(conninfo),
-                    summary.rows_written,
-                    summary.events_written,
-                    summary.duplicates_flagged,
-                    [row for row, _ in summary.refused],
-                )
-            )
+        stored, summary = imported_into_fresh_database(
+            server_conninfo, lambda store, conninfo: import_extract(store.datastore, path, conninfo=conninfo,
+                                                                    workers=workers))  # noqa: B023 — called at once
+        outcomes.append((stored, summary.rows_written, summary.events_written, summary.duplicates_flagged,
+                         [row for row, _ in summary.refused]))
     one, two = outcomes
     assert one[1] > 300 and one[4], "the extract has written and refused rows"
     assert one == two

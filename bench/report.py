@@ -121,13 +121,17 @@ def size_section(f: Figures) -> list[str]:
     ]
 
 
+def processes(workers: int) -> str:
+    return "one process" if workers == 1 else f"{workers} worker processes"
+
+
 def contribution_row(c: Figures | None, extract: Figures) -> list[str]:
     """A monthly contribution file: held to the person extract's ratio to the storage's ceiling."""
     if not c:
         return []
     return [f"| contribution file import | {c['rows']:,} rows → {c['events']:,} events in {c['seconds']:.2f} s, "
-            f"{c['rows_per_s']:,.0f} rows/s, one process ({c['refused']:,} refused) | the same events and "
-            f"command-log rows COPYed into empty copies of the ledger's tables: {c['floor_seconds']:.2f} s "
+            f"{c['rows_per_s']:,.0f} rows/s, {processes(c['workers'])} ({c['refused']:,} refused) | the same "
+            f"events and command-log rows COPYed into empty copies of the ledger's tables: {c['floor_seconds']:.2f} s "
             f"| {c['floor_ratio']:.1f}× (person extract: {extract['floor_ratio']:.1f}×) | no worse a ratio than "
             f"the person extract | {verdict(c['floor_ratio'] <= extract['floor_ratio'])} |"]
 

@@ -35,6 +35,7 @@ from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, dump_binary, empty_replica
 from eventlog.checkpoints import record_checkpoint
 from eventlog.store import EventStore
 from eventlog.verify import verify
+from importer import contribution_file
 from importer.bulk import BulkImporter
 from importer.contribution_file import ContributionFile, import_contributions
 from ledger_api.auth import Principal, issue_token
@@ -113,7 +114,8 @@ def measure_contribution_import(store: EventStore, conninfo: str, extract: Path,
             floor = (timed_copy(conn, events, events_table, EVENT_COLUMNS)
                      + timed_copy(conn, log, log_table, LOG_COLUMNS))
     record_checkpoint(store.datastore)  # as for the person extract: outside the timed part
-    return {"rows": written_rows, "workers": workers, "events": summary.events_written, "refused": len(summary.refused),
+    shared = workers if written_rows >= contribution_file.SHARED_FROM_ROWS else 1
+    return {"rows": written_rows, "workers": shared, "events": summary.events_written, "refused": len(summary.refused),
             "seconds": took.seconds, "rows_per_s": written_rows / took.seconds,
             "floor_seconds": floor, "floor_ratio": took.seconds / floor}
 

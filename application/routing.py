@@ -21,6 +21,7 @@ from domain.processes.mergers import absorb_merged_unit, adopt_merged_identity
 from domain.processes.roster import keep_rosters
 from domain.processes.unit_cancellation import suspend_staff_of_cancelled_unit
 from domain.processes.unit_channel import mark_unit_channel_corrections
+from domain.requests.aggregate import REQUEST
 from domain.unit.aggregate import UNIT
 
 # What follows every person command unless its row says otherwise.
@@ -33,6 +34,7 @@ class Route:
     aggregate: Aggregate[Any]
     follow: tuple[Process, ...] = ()
     api: bool = True  # offered as a GraphQL mutation
+    carries: bool = False  # a service request: it carries a ledger command, recorded when it completes
 
 
 def person(command: type[Command], *extra: Process) -> Route:
@@ -69,6 +71,8 @@ ROUTES: dict[type[Command], Route] = {route.command: route for route in (
     Route(cmd.SplitUnit, UNIT),
     Route(cmd.OpenCampaign, CAMPAIGN),
     Route(cmd.ConfirmUnitData, UNIT),
+    *(Route(command, REQUEST, carries=True) for command in (
+        cmd.ApplyForService, cmd.AcceptRequest, cmd.ApproveRequest, cmd.RejectRequest, cmd.CompleteRequest)),
 )}
 
 

@@ -28,7 +28,11 @@ from domain.errors import ConcurrencyConflict
 from domain.id_numbers import person_id
 from domain.person.state import Person
 from domain.policy import authorise
-from domain.processes import Decided, combine
+from domain.processes import Decided, Effects, combine
+from domain.requests.carried import Carried, carried_command, insured_region
+from domain.requests.commands import ApplyForService, RequestCommand
+from domain.requests.events import RequestCompleted
+from domain.requests.state import NONE, ServiceRequest
 from domain.timeline import RecordedEvent
 from domain.unit.state import Unit
 from domain.unit_codes import unit_id
@@ -95,7 +99,10 @@ class Ledger:
         NotAuthorised if `principal` may not send it. Without a principal the caller is the
         ledger's own (an import job, the CLI, a test) and trusted."""
         ctx.check_provenance()
-        within_horizon(command.effective, ctx.today, self.horizon_days)
+        if command.effective is not None:  # a request's steps are dated by the clock
+            within_horizon(command.effective, ctx.today, self.horizon_days)
+        if isinstance(command, RequestCommand):  # every event it records, the carried command's too, names it
+            ctx = replace(ctx, cause=command.request_id)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             loaded, before, given = self._load(command, ctx)
             if principal is not None:  # before a replay too: a command id proves nothing about its sender
@@ -131,7 +138,36 @@ class Ledger:
         units = {code: loaded.unit(code) for code in sorted(consults.units | own_unit)}
         campaigns = set(consults.campaigns) | self._campaigns_under_way(ctx, units)
         given = replace(ctx, units=units, campaigns={name: loaded.campaign(name) for name in sorted(campaigns)})
+        if route.carries:
+            given = self._with_carried(command, before, loaded, given)
         return loaded, before, given
+
+    def _with_carried(self, command: Command, request: ServiceRequest, loaded: Loaded, ctx: Context) -> Context:
+        """The context with the ledger command a request carries, decided on its subject as
+        loaded in this same transaction, and the region whose office reviews it."""
+        if isinstance(command, ApplyForService):
+            carried = carried_command(command.command, command.certificate_type, command.id_number,
+                                      command.unit_code, command.arguments)
+        elif request.stage == NONE:
+            return ctx  # no such request: its decider says so
+        else:
+            carried = carried_command(request.command, request.certificate_type, request.id_number,
+                                      request.unit_code, request.arguments)
+        route = route_of(carried)
+        subject = loaded.state(route.aggregate, route.aggregate.stream_of(carried))
+        consults = route.aggregate.consults(carried, subject, ctx)
+        units = {**ctx.units, **{code: loaded.unit(code) for code in sorted(consults.units - set(ctx.units))}}
+        region = insured_region(carried, subject) or request.region
+        return replace(ctx, units=units, carried=Carried(carried, subject, region))
+
+    def _carry_out(self, carried: Carried, loaded: Loaded, ctx: Context) -> Effects:
+        """The carried command decided by its own aggregate, and the processes that follow it."""
+        route = route_of(carried.command)
+        stream_id = route.aggregate.stream_of(carried.command)
+        events = route.aggregate.decide(carried.command, carried.subject, ctx)
+        decided = Decided(stream_id, carried.subject, route.aggregate.fold(events, carried.subject), events)
+        return combine({stream_id: events},
+                       *(process(carried.command, decided, ctx, loaded) for process in route.follow))
 
     def _campaigns_under_way(self, ctx: Context, units: Mapping[str, Unit]) -> set[str]:
         """For the unit channel: the campaigns under way that cover its units' regions (their windows
@@ -150,4 +186,10 @@ class Ledger:
         decided = Decided(subject_id, before, route.aggregate.fold(events, before), events)
         effects = combine({subject_id: events},
                           *(process(command, decided, ctx, loaded) for process in route.follow))
+        if route.carries and ctx.carried is not None:
+            if any(isinstance(e, RequestCompleted) for e in events):
+                effects = combine(effects, self._carry_out(ctx.carried, loaded, ctx))
+            elif isinstance(command, ApplyForService):
+                # Decided now as well, and not recorded: what the ledger would refuse is refused at once.
+                self._carry_out(ctx.carried, loaded, ctx)
         return loaded.appends(effects)

@@ -17,6 +17,7 @@ from domain.text import check_texts
 
 if TYPE_CHECKING:
     from domain.campaign.state import Campaign
+    from domain.requests.carried import Carried
     from domain.unit.state import Unit
 
 OFFICE, UNIT_PORTAL, PERSON_PORTAL, IMPORT = "office", "unit_portal", "person_portal", "import"
@@ -52,6 +53,10 @@ class Context:
     evidence: tuple[str, ...] = ()
     units: Mapping[str, Unit] = field(default_factory=dict)
     campaigns: Mapping[str, Campaign] = field(default_factory=dict)
+    # For a service request: the ledger command it carries, with its subject and insured region.
+    carried: Carried | None = None
+    # The request a command's events are recorded for (their cause), when it is one.
+    cause: UUID | None = None
 
     @property
     def today(self) -> date:
@@ -65,4 +70,4 @@ class Context:
     def meta(self, command: str) -> Meta:
         """The provenance every event of this command carries (prev_hash is set per event)."""
         return Meta(command_id=self.command_id, command=command, recorded_at=self.now, actor=self.actor,
-                    channel=self.channel, service_item=self.service_item, evidence=self.evidence)
+                    channel=self.channel, service_item=self.service_item, evidence=self.evidence, cause=self.cause)

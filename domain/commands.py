@@ -4,4 +4,5 @@ aggregate's commands (they live in the aggregate's folder; this module only gath
 from domain.campaign.commands import *  # noqa: F403
 from domain.command import *  # noqa: F403
 from domain.person.commands import *  # noqa: F403
+from domain.requests.commands import *  # noqa: F403
 from domain.unit.commands import *  # noqa: F403

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 ActorKind = Literal["office", "unit_agent", "person", "import_job", "auditor", "analyst", "system"]
 
@@ -38,6 +38,8 @@ class Meta(BaseModel):
     channel: str
     service_item: str | None = None
     evidence: tuple[str, ...] = ()
+    # The service request the event was recorded for; stored only when there is one.
+    cause: UUID | None = Field(default=None, exclude_if=lambda cause: cause is None)
     # Hash of the previous event of the same stream, as stored: a chain per person and unit.
     prev_hash: str = ""
 

@@ -11,6 +11,7 @@ from domain.campaign.events import *  # noqa: F403
 from domain.event import *  # noqa: F403
 from domain.event import EVENT_TYPES
 from domain.person.events import *  # noqa: F403
+from domain.requests.events import *  # noqa: F403
 from domain.unit.events import *  # noqa: F403
 
 PERSON_EVENTS = tuple(t for t in EVENT_TYPES.values() if t.topic.startswith("person."))

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import types
 from dataclasses import replace
+from functools import cache
 from typing import Any, Literal, Union, get_args, get_origin
 from uuid import UUID
 
 import strawberry
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticUndefined
 from strawberry.types import Info
 
@@ -55,6 +56,17 @@ class FieldChangeInput:
     value: str | None
 
 
+@cache
+def nested_input(model: type[BaseModel]) -> type:
+    """A GraphQL input for a value object a command holds (a request's material)."""
+    annotations = {name: graphql_type(field.annotation) for name, field in model.model_fields.items()}
+    return strawberry.input(type(f"{model.__name__}Input", (), {"__annotations__": annotations}),
+                            description=(model.__doc__ or model.__name__).strip().splitlines()[0])
+
+
+DATED_BY_THE_CLOCK = ("effective",)
+
+
 def graphql_type(annotation: Any) -> Any:
     """The GraphQL input type for a command field's Python type."""
     origin = get_origin(annotation)
@@ -63,7 +75,10 @@ def graphql_type(annotation: Any) -> Any:
     if origin is dict:
         return list[FieldChangeInput]
     if origin is tuple:
-        return list[get_args(annotation)[0]]  # type: ignore[misc]  # built from the command's own field
+        inner = get_args(annotation)[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return list[nested_input(inner)]  # type: ignore[misc]  # built from the command's own field
+        return list[inner]  # type: ignore[valid-type]  # built from the command's own field
     if origin in (Union, types.UnionType):
         inner = [a for a in get_args(annotation) if a is not type(None)]
         return graphql_type(inner[0]) | None
@@ -74,9 +89,14 @@ def input_type(command: type[cmd.Command]) -> type:
     annotations: dict[str, Any] = {"command_id": UUID}
     defaults: dict[str, Any] = {}
     for name, field in command.model_fields.items():
+        if name in DATED_BY_THE_CLOCK and not field.is_required():
+            continue  # a request's steps are dated by the ledger's clock, not by the caller
         annotations[name] = graphql_type(field.annotation)
-        if field.default is not PydanticUndefined:
-            defaults[name] = list(field.default) if isinstance(field.default, tuple) else field.default
+        if field.default_factory is not None or isinstance(field.default, tuple):
+            annotations[name] = annotations[name] | None  # left out: the command's own default applies
+            defaults[name] = None
+        elif field.default is not PydanticUndefined:
+            defaults[name] = field.default
     annotations |= {"evidence": list[str] | None, "service_item": str | None}
     defaults |= {"evidence": None, "service_item": None}
     ordered = dict(sorted(annotations.items(), key=lambda item: item[0] in defaults))  # required first
@@ -87,10 +107,16 @@ def input_type(command: type[cmd.Command]) -> type:
 
 def command_fields(command: type[cmd.Command], given: Any) -> dict[str, Any]:
     values = {}
-    for name in command.model_fields:
-        value = getattr(given, name)
+    for name, field in command.model_fields.items():
+        value = getattr(given, name, None)
+        if value is None and name in DATED_BY_THE_CLOCK and not field.is_required():
+            continue
+        if value is None and (field.default_factory is not None or isinstance(field.default, tuple)):
+            continue
         if isinstance(value, list) and value and isinstance(value[0], FieldChangeInput):
             value = {change.field: change.value for change in value}
+        elif isinstance(value, list):
+            value = [vars(v) if hasattr(v, "__strawberry_definition__") else v for v in value]
         values[name] = value
     return values
 

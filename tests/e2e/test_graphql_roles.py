@@ -162,17 +162,31 @@ def mutations(enrollment: str) -> dict[str, dict]:
             "lockedUntil": "2026-06-01",
         },  # windows out of order
         "confirmUnitData": {"effective": "2026-01-01", "unitCode": UNIT_A, "campaignId": "never-opened"},
+        "applyForService": {
+            **staff,
+            "requestId": str(uuid4()),
+            "itemCode": "002036001002",
+            "command": "Retire",
+            "arguments": [{"field": "effective", "value": "1990-01-01"}],  # before the last change
+            "materials": [{"name": "职工基本医疗保险参保登记表", "sha256": "a" * 64, "size": 1000},
+                          {"name": "参保人员有效身份证件复印件", "sha256": "b" * 64, "size": 1000}],
+        },
+        # no such request: an office is told so; nobody else may take these steps at all
+        "acceptRequest": {"requestId": str(uuid4())},
+        "approveRequest": {"requestId": str(uuid4())},
+        "rejectRequest": {"requestId": str(uuid4()), "reason": "材料不全"},
+        "completeRequest": {"requestId": str(uuid4())},
     }
 
 
+# Retirement and death filed by a unit wait for an office's review (seed 002): only as a request.
 UNIT_CHANNEL = {
     "registerPerson",
     "enroll",
     "suspend",
     "resume",
     "terminate",
-    "retire",
-    "die",
+    "applyForService",
     "correctBaseInfo",
     "correctEnrollment",
     "changeUnitInfo",
@@ -180,7 +194,7 @@ UNIT_CHANNEL = {
 }
 # Any office registers a person, and a person with no enrollment yet belongs to no region (the
 # freeze here targets an unregistered number); everything else in this world is Fuzhou's.
-XIAMEN_MAY = {"registerPerson", "freeze"}
+XIAMEN_MAY = {"registerPerson", "freeze", "acceptRequest", "approveRequest", "rejectRequest", "completeRequest"}
 
 
 def mutation_allowed(who: str, mutation: str) -> bool:

@@ -65,12 +65,13 @@ def test_the_filing_day_is_beijings_even_when_utc_is_still_on_the_last_filing_da
     authorise(AGENT, suspend, story.person, agent_context(utc_24th_late - timedelta(hours=1)))
 
 
-def test_a_unit_files_a_retirement_only_with_proof():
+def test_a_unit_files_a_retirement_only_as_a_request_that_an_office_reviews():
+    """Seed 002: 需要医保工作人员审核的业务 — the catalogue marks a retirement filed online for review."""
     story = staff_member()
     retire = cmd.Retire(effective=date(2026, 12, 1), id_number=ID)
-    with pytest.raises(NotAuthorised, match="proof"):
-        authorise(AGENT, retire, story.person, agent_context(at(10)))
-    authorise(AGENT, retire, story.person, agent_context(at(10), evidence=("退休审批表.pdf",)))
+    with pytest.raises(NotAuthorised, match="002036001002"):
+        authorise(AGENT, retire, story.person, agent_context(at(10), evidence=("退休审批表.pdf",)))
+    authorise(AGENT, retire, story.person, agent_context(at(10)), via_request=True)  # its materials are the proof
 
 
 def test_a_unit_agent_cannot_resume_its_staff_into_another_unit():

@@ -1,0 +1,78 @@
+"""The service catalogue (服务事项清单) as data: items, their materials, stages and time limits.
+
+Read from catalogue.toml beside this module; `version` says which edition a request was made
+under (a request keeps the terms it was accepted under when the catalogue changes).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from domain.errors import refuse
+
+REVIEW = "审核"
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str  # 子项编码, e.g. 002036001002
+    main: str  # 主项
+    name: str  # 子项
+    materials: tuple[str, ...]
+    limit_days: int  # working days from acceptance; 0 = 即时办结
+    stages: tuple[str, ...]
+    commands: tuple[str, ...]  # ledger commands a request of this item carries out
+    online_review: tuple[str, ...] = ()  # commands that wait for an office's review when filed online
+    steps: tuple[tuple[str, int], ...] = ()  # a transfer's steps and their days
+    source: str = ""
+
+    @property
+    def instant(self) -> bool:
+        return self.limit_days == 0
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether the item has a review stage (审核) between acceptance and completion."""
+        return REVIEW in self.stages
+
+    def limit_label(self) -> str:
+        return "即时办结" if self.instant else f"{self.limit_days}个工作日"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    online_limit_days: int
+    items: dict[str, Item] = field(default_factory=dict)
+
+    def item(self, code: str) -> Item:
+        try:
+            return self.items[code.strip()]
+        except KeyError:
+            raise refuse("item_code", "request.unknown_item",
+                         f"“{code}” is not an item of the service catalogue (edition {self.version})") from None
+
+    def needs_online_review(self, command_name: str) -> bool:
+        """Whether a unit's or a person's online filing of this command waits for an office (seed 002)."""
+        return any(command_name in item.online_review for item in self.items.values())
+
+    def item_reviewing(self, command_name: str) -> Item | None:
+        return next((i for i in self.items.values() if command_name in i.online_review), None)
+
+
+@cache
+def catalogue() -> Catalogue:
+    data = tomllib.loads((Path(__file__).parent / "catalogue.toml").read_text(encoding="utf-8"))
+    items = {
+        raw["code"]: Item(
+            code=raw["code"], main=raw["main"], name=raw["name"], materials=tuple(raw["materials"]),
+            limit_days=raw["limit_days"], stages=tuple(raw["stages"]), commands=tuple(raw["commands"]),
+            online_review=tuple(raw.get("online_review", ())), steps=tuple(raw.get("steps", {}).items()),
+            source=raw.get("source", ""),
+        )
+        for raw in data["items"]
+    }
+    return Catalogue(data["version"], data["online_limit_days"], items)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from psycopg import Connection
 from psycopg.rows import DictRow
@@ -32,6 +33,8 @@ class LedgerPort(Protocol):
     def execute(self, command: Command, ctx: Context, principal: Principal | None = None) -> Executed: ...
 
     def person_history(self, certificate_type: str, id_number: str) -> list[RecordedEvent]: ...
+
+    def request_history(self, request_id: UUID) -> list[RecordedEvent]: ...
 
     def writers_stuck(self, seconds: float) -> int: ...
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from application.loading import Loaded
 from application.routing import route_of
@@ -32,7 +33,7 @@ from domain.processes import Decided, Effects, combine
 from domain.requests.carried import Carried, carried_command, insured_region
 from domain.requests.commands import ApplyForService, RequestCommand
 from domain.requests.events import RequestCompleted
-from domain.requests.state import NONE, ServiceRequest
+from domain.requests.state import NONE, ServiceRequest, request_stream
 from domain.timeline import RecordedEvent
 from domain.unit.state import Unit
 from domain.unit_codes import unit_id
@@ -85,6 +86,9 @@ class Ledger:
 
     def person_history(self, certificate_type: str, id_number: str) -> list[RecordedEvent]:
         return self.person_stream(certificate_type, id_number).events
+
+    def request_history(self, request_id: UUID) -> list[RecordedEvent]:
+        return self.store.load(request_stream(request_id)).events
 
     def unit_stream(self, code: str) -> Stream:
         return self.store.load(unit_id(code))

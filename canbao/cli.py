@@ -18,6 +18,7 @@ from canbao.cli_common import DataDir, err, fail, out, running
 from canbao.cli_data import export_app, load_sample, report_app
 from canbao.cli_print import print_app
 from canbao.cli_projections import projections_app
+from canbao.cli_requests import calendar_app, catalogue_table, requests_ledger
 from canbao.database import DatabaseUnavailable, ledger_database
 from canbao.migrations import MigrationEdited, apply_migrations
 from canbao.settings import Settings, token_secret
@@ -58,6 +59,9 @@ app.add_typer(token_app, name="token")
 app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 app.add_typer(print_app, name="print")
+app.add_typer(calendar_app, name="calendar")
+app.command("catalogue")(catalogue_table)
+app.command("requests")(requests_ledger)
 app.command("demo-data")(cli_data.demo_data)
 app.command("import")(cli_data.import_file)
 app.command()(cli_audit.digest)

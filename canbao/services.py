@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg import Connection
 from psycopg.rows import DictRow
 
+from application.calendar import register_stored
 from application.clock import LedgerClock, clock_from_spec
 from application.service import Ledger
 from canbao.database import ledger_database
@@ -92,6 +93,8 @@ def services(settings: Settings, serving: bool = False) -> Iterator[Services]:
         apply_migrations(conninfo)
         store = EventStore(conninfo, timeouts=SERVING if serving else Timeouts())
         try:
+            with store.datastore.get_connection() as conn:
+                register_stored(conn)  # official schedules loaded after release: exact deadlines
             ledger = Ledger(store, settings.horizon_days)
             yield Services(conninfo, store, ledger, ProjectionRunner(store.datastore, conninfo), clock)
         finally:

@@ -9,6 +9,7 @@ computed late in 2026 can fall in 2027, and the ledger must say so rather than c
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -29,8 +30,24 @@ def _data() -> dict[str, Any]:
     return tomllib.loads((Path(__file__).parent / "working_days.toml").read_text(encoding="utf-8"))
 
 
+Schedule = tuple[frozenset[date], frozenset[date]]  # holidays on weekdays, weekend days worked (调休)
+# Official schedules loaded after release (`canbao calendar load`, kept in the database).
+_LOADED: dict[int, Schedule] = {}
+
+
+def register_schedule(year: int, holidays: Iterable[date], working_weekends: Iterable[date]) -> None:
+    """Take a year's official schedule (the State Council's notice) from now on."""
+    _LOADED[year] = (frozenset(holidays), frozenset(working_weekends))
+
+
+def _schedule(year: int) -> Schedule | None:
+    if year in _LOADED:
+        return _LOADED[year]
+    return _shipped(year)
+
+
 @cache
-def _schedule(year: int) -> tuple[frozenset[date], frozenset[date]] | None:
+def _shipped(year: int) -> Schedule | None:
     entry = _data()["years"].get(str(year))
     if entry is None:
         return None
@@ -40,10 +57,11 @@ def _schedule(year: int) -> tuple[frozenset[date], frozenset[date]] | None:
 
 def is_working_day(day: date) -> tuple[bool, bool]:
     """(is it a working day, is that answer provisional)."""
-    try:
-        return chinese_calendar.is_workday(day), False
-    except NotImplementedError:
-        pass
+    if day.year not in _LOADED:  # a schedule loaded by an office is the newest word on its year
+        try:
+            return chinese_calendar.is_workday(day), False
+        except NotImplementedError:
+            pass
     schedule = _schedule(day.year)
     if schedule is None:
         return day.weekday() < 5, True

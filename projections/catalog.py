@@ -18,6 +18,8 @@ from projections.person_rows import (
     fake_removal_rows,
     person_view_rows,
 )
+from projections.request_rows import COLUMNS as REQUEST_COLUMNS
+from projections.request_rows import service_request_rows
 from projections.unit_rows import lock_window_rows, unit_view_rows
 
 
@@ -73,6 +75,9 @@ PROJECTIONS = (
               unit_view_rows),
         Table("lock_window", "unit_id", _columns("unit_id unit_code campaign_id confirmed_at locked_until"),
               lock_window_rows),
+    )),
+    Projection("requests", "service requests and their steps (台账)", "request", (
+        Table("service_request", "stream_id", tuple(REQUEST_COLUMNS), service_request_rows),
     )),
     Projection("campaigns", "verification campaigns and their windows", "campaign", (
         Table("campaign_view", "stream_id", _columns(

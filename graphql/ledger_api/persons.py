@@ -49,6 +49,7 @@ class HistoryEvent:
     evidence: list[str]
     service_item: str | None
     command_id: UUID
+    cause: UUID | None = strawberry.field(description="The service request it was recorded for, if any.")
     details: JSON
 
     @staticmethod
@@ -72,6 +73,7 @@ class HistoryEvent:
             evidence=list(r.meta.evidence),
             service_item=r.meta.service_item,
             command_id=r.meta.command_id,
+            cause=r.meta.cause,
             details=cast(JSON, details),
         )
 

@@ -34,10 +34,20 @@ def test_next_years_official_schedule_is_accepted_as_data(monkeypatch):
     published = {"years": {"2027": {"holidays": ["2027-01-01"], "working_weekends": ["2027-01-09"]}},
                  "deadlines": working_days._data()["deadlines"]}
     monkeypatch.setattr(working_days, "_data", lambda: published)
-    working_days._schedule.cache_clear()
+    working_days._shipped.cache_clear()
     try:
         assert is_working_day(date(2027, 1, 1)) == (False, False)  # a Friday, New Year's Day
         assert is_working_day(date(2027, 1, 9)) == (True, False)  # a Saturday made a working day
         assert not add_working_days(date(2026, 12, 31), 3).provisional
     finally:
-        working_days._schedule.cache_clear()
+        working_days._shipped.cache_clear()
+
+
+def test_a_schedule_loaded_by_an_office_makes_a_provisional_deadline_exact(monkeypatch):
+    from domain import working_days
+
+    monkeypatch.setattr(working_days, "_LOADED", {})
+    # Accepted Monday 2026-12-28, 5 working days: 2027 unknown, so New Year's Day counts as a weekday.
+    assert add_working_days(date(2026, 12, 28), 5) == working_days.Deadline(date(2027, 1, 4), provisional=True)
+    working_days.register_schedule(2027, [date(2027, 1, 1)], [])
+    assert add_working_days(date(2026, 12, 28), 5) == working_days.Deadline(date(2027, 1, 5), provisional=False)

@@ -19,6 +19,7 @@ from domain.person.aggregate import PERSON
 from domain.processes import Process
 from domain.processes.mergers import absorb_merged_unit, adopt_merged_identity
 from domain.processes.roster import keep_rosters
+from domain.processes.transfer_requests import open_leaving_request, pass_information_sheet
 from domain.processes.unit_cancellation import suspend_staff_of_cancelled_unit
 from domain.processes.unit_channel import mark_unit_channel_corrections
 from domain.requests.aggregate import REQUEST
@@ -71,8 +72,9 @@ ROUTES: dict[type[Command], Route] = {route.command: route for route in (
     Route(cmd.SplitUnit, UNIT),
     Route(cmd.OpenCampaign, CAMPAIGN),
     Route(cmd.ConfirmUnitData, UNIT),
-    *(Route(command, REQUEST, carries=True) for command in (
-        cmd.ApplyForService, cmd.AcceptRequest, cmd.ApproveRequest, cmd.RejectRequest, cmd.CompleteRequest)),
+    *(Route(command, REQUEST, (open_leaving_request, pass_information_sheet), carries=True) for command in (
+        cmd.ApplyForService, cmd.AcceptRequest, cmd.ApproveRequest, cmd.RejectRequest, cmd.CompleteRequest,
+        cmd.IssueContactLetter)),
 )}
 
 

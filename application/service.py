@@ -30,7 +30,8 @@ from domain.id_numbers import person_id
 from domain.person.state import Person
 from domain.policy import authorise
 from domain.processes import Decided, Effects, combine
-from domain.requests.carried import Carried, carried_command, insured_region
+from domain.requests.carried import Carried, carried_command, insured_region, with_transfer_id
+from domain.requests.catalogue import has_steps
 from domain.requests.commands import ApplyForService, RequestCommand
 from domain.requests.events import RequestCompleted
 from domain.requests.state import NONE, ServiceRequest, request_stream
@@ -150,8 +151,8 @@ class Ledger:
         """The context with the ledger command a request carries, decided on its subject as
         loaded in this same transaction, and the region whose office reviews it."""
         if isinstance(command, ApplyForService):
-            carried = carried_command(command.command, command.certificate_type, command.id_number,
-                                      command.unit_code, command.arguments)
+            carried = carried_command(command.command, command.certificate_type, command.id_number, command.unit_code,
+                                      with_transfer_id(command.command, command.request_id, command.arguments))
         elif request.stage == NONE:
             return ctx  # no such request: its decider says so
         else:
@@ -193,7 +194,8 @@ class Ledger:
         if route.carries and ctx.carried is not None:
             if any(isinstance(e, RequestCompleted) for e in events):
                 effects = combine(effects, self._carry_out(ctx.carried, loaded, ctx))
-            elif isinstance(command, ApplyForService):
+            elif isinstance(command, ApplyForService) and not has_steps(command.item_code):
                 # Decided now as well, and not recorded: what the ledger would refuse is refused at once.
+                # (A transfer in can only be decided once the other region's transfer out is recorded.)
                 self._carry_out(ctx.carried, loaded, ctx)
         return loaded.appends(effects)

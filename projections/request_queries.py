@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.requests.catalogue import catalogue
-from domain.requests.deadlines import due_date, is_overdue, working_days_between
+from domain.requests.deadlines import Clock, due_date, is_overdue, working_days_between
 from domain.working_days import Deadline
 
 
@@ -34,7 +34,8 @@ class Filters:
 
 
 def deadline_of(row: dict[str, Any]) -> Deadline | None:
-    return due_date(catalogue(), row["item_code"], row["online_review"], row["applied_on"], row["accepted_on"])
+    return due_date(catalogue(), row["item_code"], row["online_review"], Clock(
+        row["applied_on"], row["accepted_on"], row["step"], row["letter_on"], row["sheet_on"]))
 
 
 def working_days_used(row: dict[str, Any], today: date) -> int:

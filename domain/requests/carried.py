@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID, uuid5
 
 from pydantic import ValidationError
 
@@ -23,6 +24,22 @@ CARRIABLE: dict[str, type[Command]] = {
     if isinstance(kind, type) and issubclass(kind, PersonCommand | UnitCommand)
     and kind not in (PersonCommand, UnitCommand) and name != "ImportLegacyEnrollment"
 }
+
+
+TRANSFER_NAMESPACE = UUID("6d1c0a52-2f7e-5b7a-8f3e-5a9b4c1d2e07")
+TRANSFERS = ("TransferIn", "TransferOut")
+
+
+def transfer_of(request_id: UUID) -> UUID:
+    """The transfer id both regions' requests record: derived from the destination's request."""
+    return uuid5(TRANSFER_NAMESPACE, str(request_id))
+
+
+def with_transfer_id(command: str, request_id: UUID, arguments: Mapping[str, str | None]) -> dict[str, str | None]:
+    """A transfer request's arguments with the transfer id its two ends share, unless given."""
+    if command in TRANSFERS and not arguments.get("transfer_id"):
+        return {**arguments, "transfer_id": str(transfer_of(request_id))}
+    return dict(arguments)
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,9 @@ def catalogue() -> Catalogue:
         for raw in data["items"]
     }
     return Catalogue(data["version"], data["online_limit_days"], items)
+
+
+def has_steps(item_code: str) -> bool:
+    """Whether the item runs in steps across two regions (a transfer's letters)."""
+    item = catalogue().items.get(item_code.strip())
+    return bool(item and item.steps)

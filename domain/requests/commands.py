@@ -75,3 +75,11 @@ class RejectRequest(RequestCommand):
 
 class CompleteRequest(RequestCommand):
     """Complete a request (办结): its ledger command is recorded, with the request as its cause."""
+
+
+class IssueContactLetter(RequestCommand):
+    """Send the transfer's contact letter (联系函) to the office of the region it leaves; that office's
+    request to issue the information sheet (信息表) begins with it (seed 003 item 11)."""
+
+    enrollment_id: UUID  # the enrollment to be transferred out of the other region
+    direction: str  # 转移方向 (national code table)

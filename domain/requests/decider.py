@@ -4,13 +4,25 @@ the request completes (application/service.py), in the same transaction."""
 
 from __future__ import annotations
 
+from uuid import UUID, uuid5
+
 from domain.command import OFFICE, Context
 from domain.errors import refuse
 from domain.event import Event
 from domain.requests import commands as cmd
 from domain.requests import events as ev
+from domain.requests.carried import with_transfer_id
 from domain.requests.catalogue import Item, catalogue
-from domain.requests.state import ACCEPTED, APPLIED, APPROVED, NONE, STAGE_LABELS, ServiceRequest
+from domain.requests.state import (
+    ACCEPTED,
+    APPLIED,
+    APPROVED,
+    CONTACT_LETTER,
+    INFORMATION_SHEET,
+    NONE,
+    STAGE_LABELS,
+    ServiceRequest,
+)
 
 
 def _at(request: ServiceRequest, *stages: str) -> None:
@@ -47,7 +59,8 @@ def _apply(c: cmd.ApplyForService, request: ServiceRequest, ctx: Context) -> lis
     events: list[Event] = [ev.RequestApplied(
         effective=today, request_id=c.request_id, item_code=item.code, catalogue_version=catalogue().version,
         command=c.command, certificate_type=c.certificate_type, id_number=c.id_number, unit_code=c.unit_code,
-        arguments=c.arguments, materials=c.materials, region=ctx.carried.region, online_review=online_review)]
+        arguments=with_transfer_id(c.command, c.request_id, c.arguments), materials=c.materials,
+        region=ctx.carried.region, online_review=online_review)]
     if online_review:
         return events  # waits for an office: 受理 by any office of the city, 审核 by the insured region's
     # At a counter the office that takes the application accepts it (窗口受理); online, the hall
@@ -77,7 +90,28 @@ def _complete(c: cmd.CompleteRequest, request: ServiceRequest, ctx: Context) -> 
     item = _item_of(request)
     reviewed = item is None or item.reviewed or request.online_review
     _at(request, APPROVED) if reviewed else _at(request, ACCEPTED, APPROVED)
+    if item is not None and item.steps and request.step is None and not request.on(INFORMATION_SHEET):
+        raise refuse("request_id", "request.waiting_for_sheet",
+                     "the leaving region's information sheet (信息表) has not arrived: no transfer out is recorded")
     return [ev.RequestCompleted(effective=ctx.today, office=ctx.actor.region)]
+
+
+def _letter(c: cmd.IssueContactLetter, request: ServiceRequest, ctx: Context) -> list[Event]:
+    _at(request, ACCEPTED, APPROVED)
+    item = _item_of(request)
+    if item is None or not item.steps or request.step is not None:
+        raise refuse("request_id", "request.no_contact_letter",
+                     "only the destination's request of a transfer (转移接续) sends a contact letter")
+    if request.on(CONTACT_LETTER):
+        raise refuse("request_id", "request.contact_letter_sent", "the contact letter (联系函) has been sent already")
+    return [ev.ContactLetterIssued(effective=ctx.today, office=ctx.actor.region,
+                                   other_request=leaving_request_of(request))]
+
+
+def leaving_request_of(request: ServiceRequest) -> UUID:
+    """The id of the leaving region's request a transfer's contact letter opens."""
+    assert request.request_id is not None
+    return uuid5(request.request_id, "information_sheet")
 
 
 def decide(command: cmd.RequestCommand, request: ServiceRequest, ctx: Context) -> list[Event]:
@@ -91,4 +125,6 @@ def decide(command: cmd.RequestCommand, request: ServiceRequest, ctx: Context) -
         return _reject(command, request, ctx)
     if isinstance(command, cmd.CompleteRequest):
         return _complete(command, request, ctx)
+    if isinstance(command, cmd.IssueContactLetter):
+        return _letter(command, request, ctx)
     raise TypeError(f"not a request command: {type(command).__name__}")

@@ -23,6 +23,8 @@ class RequestApplied(Event):
     materials: tuple[Material, ...] = ()
     region: str  # the insured region, whose office reviews and completes
     online_review: bool = False  # filed online, waiting for an office's review (seed 002)
+    linked_request: UUID | None = None  # the request it serves (a transfer's other region)
+    step: str | None = None  # the step of the catalogue item it is (a transfer's information_sheet)
 
 
 class OfficeStep(Event):
@@ -47,3 +49,21 @@ class RequestRejected(OfficeStep):
 
 class RequestCompleted(OfficeStep):
     topic = "request.completed"
+
+
+class TransferStep(OfficeStep):
+    """A letter between a transfer's two regions; `other_request` is the other region's request."""
+
+    other_request: UUID
+
+
+class ContactLetterIssued(TransferStep):
+    """联系函 sent by the destination's office: the leaving region's request begins with it."""
+
+    topic = "request.contact_letter_issued"
+
+
+class InformationSheetReceived(TransferStep):
+    """信息表 received from the leaving region (its request completed, the transfer out recorded)."""
+
+    topic = "request.information_sheet_received"

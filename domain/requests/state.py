@@ -19,6 +19,9 @@ REQUEST_NAMESPACE = UUID("0b7f4f36-6a55-5d2e-9b8e-3c7f0f5a2d11")
 NONE, APPLIED, ACCEPTED, APPROVED, REJECTED, COMPLETED = "none", "applied", "accepted", "approved", "rejected", \
     "completed"
 STAGE_LABELS = {APPLIED: "申请", ACCEPTED: "受理", APPROVED: "审核通过", REJECTED: "审核不通过", COMPLETED: "办结"}
+# Steps within a stage: a transfer's letters (seed 003 item 11). They do not change the stage.
+CONTACT_LETTER, INFORMATION_SHEET = "contact_letter", "information_sheet"
+STEP_LABELS = {**STAGE_LABELS, CONTACT_LETTER: "发出联系函", INFORMATION_SHEET: "收到信息表"}
 FINISHED = (REJECTED, COMPLETED)
 
 
@@ -48,6 +51,8 @@ class ServiceRequest:
     materials: tuple[Material, ...] = ()
     region: str = ""
     online_review: bool = False
+    linked_request: UUID | None = None
+    step: str | None = None  # the catalogue step it is, for a linked request
     steps: tuple[Step, ...] = ()
 
     def on(self, stage: str) -> Step | None:
@@ -75,7 +80,7 @@ def evolve(request: ServiceRequest, event: Event) -> ServiceRequest:
             catalogue_version=event.catalogue_version, command=event.command,
             certificate_type=event.certificate_type, id_number=event.id_number, unit_code=event.unit_code,
             arguments=MappingProxyType(dict(event.arguments)), materials=event.materials, region=event.region,
-            online_review=event.online_review)
+            online_review=event.online_review, linked_request=event.linked_request, step=event.step)
         return _step(applied, APPLIED, event, None)
     if isinstance(event, ev.RequestAccepted):
         return _step(request, ACCEPTED, event, event.office)
@@ -85,6 +90,9 @@ def evolve(request: ServiceRequest, event: Event) -> ServiceRequest:
         return _step(request, REJECTED, event, event.office, event.reason)
     if isinstance(event, ev.RequestCompleted):
         return _step(request, COMPLETED, event, event.office)
+    if isinstance(event, ev.ContactLetterIssued | ev.InformationSheetReceived):
+        step = CONTACT_LETTER if isinstance(event, ev.ContactLetterIssued) else INFORMATION_SHEET
+        return replace(request, steps=(*request.steps, Step(step, event.effective, event.office)))
     return request
 
 

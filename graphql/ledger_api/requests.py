@@ -15,7 +15,7 @@ from domain.access import Principal
 from domain.id_numbers import person_id
 from domain.requests.catalogue import Item, catalogue
 from domain.requests.deadlines import working_days_between
-from domain.requests.state import STAGE_LABELS, fold, request_stream
+from domain.requests.state import STAGE_LABELS, STEP_LABELS, fold, request_stream
 from ledger_api.auth import NotAuthorised
 from ledger_api.cohorts import PageInfo, page_info, page_size, parse_cursor
 from ledger_api.context import ctx
@@ -80,6 +80,8 @@ class ServiceRequestView:
         "The deadline counts days of a year without an official working-day schedule yet (weekdays only)."))
     overdue: bool
     working_days_used: int
+    step: str | None = strawberry.field(description="For a transfer's leaving region: the step it is (信息表).")
+    linked_request: UUID | None = strawberry.field(description="The request it serves (a transfer's other end).")
 
 
 @strawberry.type
@@ -138,7 +140,7 @@ def view(who: Principal, row: dict[str, Any]) -> ServiceRequestView:
         reviewed_on=row["reviewed_on"], reviewed_by=row["reviewed_by"], completed_on=row["completed_on"],
         completed_by=row["completed_by"], rejection=row["rejection"], due=deadline and deadline.due,
         due_provisional=bool(deadline and deadline.provisional), overdue=row["overdue"],
-        working_days_used=row["working_days_used"])
+        working_days_used=row["working_days_used"], step=row["step"], linked_request=row["linked_request"])
 
 
 def requests_page(conn: Any, scope: Scope, filters: Filters, after: Any, first: int, today: date) -> list[dict]:
@@ -188,7 +190,7 @@ class RequestQueries:
         for recorded, step in zip(history, request.steps, strict=True):
             used = working_days_between(before, step.on)[0] if before else 0
             steps.append(RequestStep(
-                stage=step.stage, stage_label=STAGE_LABELS[step.stage], on=step.on, recorded_at=recorded.recorded_at,
+                stage=step.stage, stage_label=STEP_LABELS[step.stage], on=step.on, recorded_at=recorded.recorded_at,
                 office=step.office, reason=step.reason, working_days=used,
                 actor=ActorView(kind=recorded.meta.actor.kind, id=recorded.meta.actor.id,
                                 region=recorded.meta.actor.region, unit_code=recorded.meta.actor.unit_code)))

@@ -176,6 +176,7 @@ def mutations(enrollment: str) -> dict[str, dict]:
         "approveRequest": {"requestId": str(uuid4())},
         "rejectRequest": {"requestId": str(uuid4()), "reason": "材料不全"},
         "completeRequest": {"requestId": str(uuid4())},
+        "issueContactLetter": {"requestId": str(uuid4()), "enrollmentId": str(uuid4()), "direction": "11"},
     }
 
 
@@ -194,7 +195,8 @@ UNIT_CHANNEL = {
 }
 # Any office registers a person, and a person with no enrollment yet belongs to no region (the
 # freeze here targets an unregistered number); everything else in this world is Fuzhou's.
-XIAMEN_MAY = {"registerPerson", "freeze", "acceptRequest", "approveRequest", "rejectRequest", "completeRequest"}
+XIAMEN_MAY = {"registerPerson", "freeze", "acceptRequest", "approveRequest", "rejectRequest", "completeRequest",
+              "issueContactLetter"}
 
 
 def mutation_allowed(who: str, mutation: str) -> bool:

@@ -116,7 +116,8 @@ class Ledger:
             if earlier is not None:
                 return Outcome(earlier, replayed=True)
             batches = self._decide(command, loaded, before, given)
-            meta = replace(ctx, now=after_the_last(loaded, ctx.now)).meta(type(command).__name__)
+            # `given`: the command's own provenance, with a request's item and materials as its evidence.
+            meta = replace(given, now=after_the_last(loaded, ctx.now)).meta(type(command).__name__)
             self._writing[threading.get_ident()] = time.monotonic()
             try:
                 return Outcome(self.store.append(batches, meta))
@@ -153,17 +154,22 @@ class Ledger:
         if isinstance(command, ApplyForService):
             carried = carried_command(command.command, command.certificate_type, command.id_number, command.unit_code,
                                       with_transfer_id(command.command, command.request_id, command.arguments))
+            item_code, materials = command.item_code, command.materials
         elif request.stage == NONE:
             return ctx  # no such request: its decider says so
         else:
             carried = carried_command(request.command, request.certificate_type, request.id_number,
                                       request.unit_code, request.arguments)
+            item_code, materials = request.item_code, request.materials
         route = route_of(carried)
         subject = loaded.state(route.aggregate, route.aggregate.stream_of(carried))
         consults = route.aggregate.consults(carried, subject, ctx)
         units = {**ctx.units, **{code: loaded.unit(code) for code in sorted(consults.units - set(ctx.units))}}
         region = insured_region(carried, subject) or request.region
-        return replace(ctx, units=units, carried=Carried(carried, subject, region))
+        # What the request was decided on is the carried command's evidence too: its materials by content hash.
+        evidence = (*ctx.evidence, *(f"{m.name} sha256:{m.sha256}" for m in materials))
+        return replace(ctx, units=units, carried=Carried(carried, subject, region), evidence=evidence,
+                       service_item=ctx.service_item or item_code.strip())
 
     def _carry_out(self, carried: Carried, loaded: Loaded, ctx: Context) -> Effects:
         """The carried command decided by its own aggregate, and the processes that follow it."""

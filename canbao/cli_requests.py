@@ -61,7 +61,7 @@ def requests_ledger(
     from canbao.report_files import write_table
     from domain.requests.catalogue import catalogue
     from domain.requests.state import STAGE_LABELS
-    from projections.request_queries import Filters, Scope, service_requests
+    from projections.request_queries import Filters, Scope, office_summary, service_requests
 
     if stage is not None and stage not in STAGE_LABELS:
         fail(f"--stage must be one of {', '.join(STAGE_LABELS)}")
@@ -86,6 +86,14 @@ def requests_ledger(
         table.add_row(line[2] or line[1], line[4], line[5], line[10] or "网上", due, str(line[15]), line[16])
     out.print(table)
     out.print(f"{len(lines):,} requests, {sum(1 for r in rows if r['overdue']):,} overdue", highlight=False)
+    summary = Table(title="各经办机构受理和办理情况")
+    for header in ("受理机构", "受理", "办结", "按时办结", "超期未办结", "平均工作日：受理", "审核", "办结"):
+        summary.add_column(header, overflow="fold")
+    for f in office_summary(rows):
+        averages = (f.average(stage) for stage in ("受理", "审核", "办结"))
+        summary.add_row(f.office, str(f.received), str(f.completed), str(f.in_time), str(f.overdue),
+                        *(f"{a:.1f}" if a is not None else "—" for a in averages))
+    out.print(summary)
     if xlsx:
         write_table(xlsx, "台账", HEADERS, lines)
         out.print(f"written to {xlsx}")

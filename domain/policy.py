@@ -55,7 +55,11 @@ def _request(who: Principal, command: RequestCommand, request: ServiceRequest, c
     if isinstance(command, ApplyForService):
         assert carried is not None, "the application gives a request's carried command"
         if who.role == "office":
-            if not _same_city(who, carried.region):
+            if catalogue().item(command.item_code).hand_off:
+                # The confirming office (seed 001 三(三)): one of the person's regions, handing off to another.
+                if not (isinstance(carried.subject, Person) and may_see_person(who, carried.subject)):
+                    raise NotAuthorised("only an office of one of the person's regions confirms and hands off")
+            elif not _same_city(who, carried.region):
                 raise NotAuthorised(f"an office accepts applications of its own city; {carried.region} is not")
             return
         # Online, an applicant asks only what they could file themselves; the review is the request's.

@@ -4,7 +4,7 @@ on reading (domain/requests/deadlines.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -96,3 +96,43 @@ def service_requests(conn: Any, scope: Scope, filters: Filters, after: tuple[dat
             break
         cursor = (batch[-1]["applied_at"], batch[-1]["request_id"])
     return rows[:first + 1]
+
+
+@dataclass
+class OfficeFigures:
+    """One office's line of the 台账 summary (seed 004: 定期通报工作进度)."""
+
+    office: str
+    received: int = 0  # accepted by this office
+    completed: int = 0
+    in_time: int = 0  # completed on or before the deadline
+    overdue: int = 0  # open and past the deadline
+    stage_days: dict[str, list[int]] = field(default_factory=dict)  # working days each stage took
+
+    def average(self, stage: str) -> float | None:
+        days = self.stage_days.get(stage)
+        return sum(days) / len(days) if days else None
+
+
+STAGE_SPANS = (("受理", "applied_on", "accepted_on"), ("审核", "accepted_on", "reviewed_on"),
+               ("办结", "reviewed_on", "completed_on"))
+
+
+def office_summary(rows: list[dict[str, Any]]) -> list[OfficeFigures]:
+    """Per accepting office (the online hall as "网上"): received, completed, in time, overdue,
+    and the average working days of each stage — from rows `service_requests` returned."""
+    offices: dict[str, OfficeFigures] = {}
+    for row in rows:
+        if row["accepted_on"] is None:
+            continue
+        figures = offices.setdefault(row["accepted_by"] or "网上", OfficeFigures(row["accepted_by"] or "网上"))
+        figures.received += 1
+        figures.overdue += row["overdue"]
+        if row["stage"] == "completed":
+            figures.completed += 1
+            figures.in_time += bool(row["deadline"] and row["completed_on"] <= row["deadline"].due)
+        for stage, start, end in STAGE_SPANS:
+            begin = row[start] if start != "reviewed_on" else (row["reviewed_on"] or row["accepted_on"])
+            if begin and row[end]:
+                figures.stage_days.setdefault(stage, []).append(working_days_between(begin, row[end])[0])
+    return sorted(offices.values(), key=lambda f: f.office)

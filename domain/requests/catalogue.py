@@ -27,6 +27,7 @@ class Item:
     commands: tuple[str, ...]  # ledger commands a request of this item carries out
     online_review: tuple[str, ...] = ()  # commands that wait for an office's review when filed online
     steps: tuple[tuple[str, int], ...] = ()  # a transfer's steps and their days
+    hand_off: bool = False  # applied by the confirming office, accepted and completed by the cleaning region's
     source: str = ""
 
     @property
@@ -71,7 +72,7 @@ def catalogue() -> Catalogue:
             code=raw["code"], main=raw["main"], name=raw["name"], materials=tuple(raw["materials"]),
             limit_days=raw["limit_days"], stages=tuple(raw["stages"]), commands=tuple(raw["commands"]),
             online_review=tuple(raw.get("online_review", ())), steps=tuple(raw.get("steps", {}).items()),
-            source=raw.get("source", ""),
+            hand_off=raw.get("hand_off", False), source=raw.get("source", ""),
         )
         for raw in data["items"]
     }

@@ -57,6 +57,8 @@ class ApplyForService(RequestCommand):
     # The command's other fields by name; a field of a mapping as "changes.phone".
     arguments: dict[str, str | None] = Field(default_factory=dict)
     materials: tuple[Material, ...] = ()
+    # What the applicant or the office records with it: e.g. the contact with the person and their choice.
+    note: str | None = None
 
 
 class AcceptRequest(RequestCommand):

@@ -60,9 +60,9 @@ def _apply(c: cmd.ApplyForService, request: ServiceRequest, ctx: Context) -> lis
         effective=today, request_id=c.request_id, item_code=item.code, catalogue_version=catalogue().version,
         command=c.command, certificate_type=c.certificate_type, id_number=c.id_number, unit_code=c.unit_code,
         arguments=with_transfer_id(c.command, c.request_id, c.arguments), materials=c.materials,
-        region=ctx.carried.region, online_review=online_review)]
-    if online_review:
-        return events  # waits for an office: 受理 by any office of the city, 审核 by the insured region's
+        region=ctx.carried.region, online_review=online_review, note=c.note)]
+    if online_review or item.hand_off:
+        return events  # waits for an office of the insured region's city to accept it
     # At a counter the office that takes the application accepts it (窗口受理); online, the hall
     # accepts what needs no review and completes it at once (seed 002: 即时办理完成).
     events.append(ev.RequestAccepted(effective=today, office=office))

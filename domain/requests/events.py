@@ -23,6 +23,7 @@ class RequestApplied(Event):
     materials: tuple[Material, ...] = ()
     region: str  # the insured region, whose office reviews and completes
     online_review: bool = False  # filed online, waiting for an office's review (seed 002)
+    note: str | None = None  # e.g. the contact with the person and their choice (seed 001 三(三))
     linked_request: UUID | None = None  # the request it serves (a transfer's other region)
     step: str | None = None  # the step of the catalogue item it is (a transfer's information_sheet)
 

@@ -51,6 +51,7 @@ class ServiceRequest:
     materials: tuple[Material, ...] = ()
     region: str = ""
     online_review: bool = False
+    note: str | None = None
     linked_request: UUID | None = None
     step: str | None = None  # the catalogue step it is, for a linked request
     steps: tuple[Step, ...] = ()
@@ -80,7 +81,8 @@ def evolve(request: ServiceRequest, event: Event) -> ServiceRequest:
             catalogue_version=event.catalogue_version, command=event.command,
             certificate_type=event.certificate_type, id_number=event.id_number, unit_code=event.unit_code,
             arguments=MappingProxyType(dict(event.arguments)), materials=event.materials, region=event.region,
-            online_review=event.online_review, linked_request=event.linked_request, step=event.step)
+            online_review=event.online_review, note=event.note, linked_request=event.linked_request,
+            step=event.step)
         return _step(applied, APPLIED, event, None)
     if isinstance(event, ev.RequestAccepted):
         return _step(request, ACCEPTED, event, event.office)

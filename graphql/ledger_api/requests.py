@@ -22,8 +22,17 @@ from ledger_api.context import ctx
 from ledger_api.permissions import shown_id
 from ledger_api.persons import ActorView
 from projections.person_rows import StreamHistory
-from projections.request_queries import Filters, Scope, in_scope, service_requests, with_deadline
+from projections.request_queries import (
+    Filters,
+    Scope,
+    in_scope,
+    office_summary,
+    service_requests,
+    with_deadline,
+)
 from projections.request_rows import COLUMNS, service_request_rows
+
+MAX_SUMMARY_ROWS = 200_000  # a city's year of requests; beyond that, the summary wants its own read model
 
 
 @strawberry.type(description="An item of the service catalogue (服务事项): materials, stages and time limit.")
@@ -115,6 +124,19 @@ class ServiceRequestDetail:
     materials: list[str]
 
 
+@strawberry.type(description="One office's line of the 台账 summary: received, completed, in time, overdue, "
+                              "and the average working days each stage took.")
+class OfficeSummary:
+    office: str = strawberry.field(description="The accepting office's region (网上: the online hall).")
+    received: int
+    completed: int
+    in_time: int
+    overdue: int
+    average_accept_days: float | None
+    average_review_days: float | None
+    average_complete_days: float | None
+
+
 def request_scope(who: Principal) -> Scope:
     """An office sees its city's requests (any office of the city may accept them); a unit its
     own filings and its staff's; a person their own; auditors and analysts all."""
@@ -175,6 +197,18 @@ class RequestQueries:
         edges = [ServiceRequestEdge(cursor=ctx(info).sealer.seal(r["applied_at"].isoformat(), r["request_id"]),
                                     node=view(who, r)) for r in rows[:first]]
         return ServiceRequestConnection(edges=edges, page_info=page_info(rows, first, edges))
+
+    @strawberry.field(description="Per accepting office, the 台账 summary of the requests in your scope.")
+    async def service_office_summary(self, info: Info) -> list[OfficeSummary]:
+        who = ctx(info).who()
+        if who.role not in ("office", "auditor", "analyst"):
+            raise NotAuthorised("the summary is for offices, auditors and analysts")
+        rows = await ctx(info).read(requests_page, request_scope(who), Filters(), None, MAX_SUMMARY_ROWS,
+                                    ctx(info).today())
+        return [OfficeSummary(office=f.office, received=f.received, completed=f.completed, in_time=f.in_time,
+                              overdue=f.overdue, average_accept_days=f.average("受理"),
+                              average_review_days=f.average("审核"), average_complete_days=f.average("办结"))
+                for f in office_summary(rows)]
 
     @strawberry.field(description="One request with every step: office, time and working days each took.")
     async def service_request(self, info: Info, request_id: UUID) -> ServiceRequestDetail:

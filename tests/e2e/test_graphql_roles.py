@@ -250,6 +250,11 @@ QUERIES = {
         {"office_fuzhou", "office_xiamen", "auditor", "analyst"},
     ),
     "codeTable": ('{ codeTable(name: "insurance_type") { codes { code } } }', set(PRINCIPALS) - {"anonymous"}),
+    "serviceCatalogue": ("{ serviceCatalogue { version items { code } } }", set(PRINCIPALS) - {"anonymous"}),
+    # everyone signed in has a 台账, scoped to what they may see (tests/e2e/test_service_requests.py)
+    "serviceRequests": ("{ serviceRequests { edges { node { requestId } } } }", set(PRINCIPALS) - {"anonymous"}),
+    "serviceOfficeSummary": ("{ serviceOfficeSummary { office received } }",
+                             {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
 }
 
 

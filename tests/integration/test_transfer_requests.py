@@ -24,8 +24,6 @@ from tests.support.builders import EMPLOYER, enroll_employee, register, register
 ID = resident_id(region="350102", born=date(1985, 6, 1), seq="171")
 FUZHOU = Principal("clerk-gulou", "office", region="350102")  # the region it leaves
 HANGZHOU = Principal("clerk-xihu", "office", region="330106")  # the region it joins
-MATERIALS = tuple(cmd.Material(name=name, sha256="e" * 64, size=1)
-                  for name in ("医保电子凭证或有效身份证件或社保卡", "基本医疗保险关系转移接续申请表", "参保凭证"))
 
 
 def on(day: date, who: Principal) -> cmd.Context:
@@ -53,11 +51,13 @@ def insured_in_fuzhou(ledger: Ledger):
     return ledger, enrollment.id
 
 
-def accepted_in_hangzhou(ledger: Ledger) -> UUID:
+def accepted_in_hangzhou(ledger: Ledger, item_code: str = "002036003002") -> UUID:
     """Wednesday 30 September: Hangzhou's office accepts the application (with the 参保凭证) at its counter."""
     joining = uuid4()
+    materials = tuple(cmd.Material(name=name, sha256="e" * 64, size=1)
+                      for name in catalogue().item(item_code).materials)
     step(ledger, date(2026, 9, 30), HANGZHOU, cmd.ApplyForService(
-        request_id=joining, item_code="002036003002", command="TransferIn", id_number=ID, materials=MATERIALS,
+        request_id=joining, item_code=item_code, command="TransferIn", id_number=ID, materials=materials,
         arguments={"effective": "2026-11-01", "insurance_type": "310", "region": "330106", "unit_code": EMPLOYER,
                    "person_type": "1101"}))
     return joining
@@ -106,3 +106,13 @@ def test_a_contact_letter_names_an_open_enrollment_of_the_person(insured_in_fuzh
     with pytest.raises(DomainError, match="transfer.unknown_enrollment"):
         step(ledger, date(2026, 10, 8), HANGZHOU, cmd.IssueContactLetter(
             request_id=joining, enrollment_id=uuid4(), direction="11"))
+
+
+def test_under_seed_004s_item_the_leaving_region_has_15_working_days_from_the_letter(insured_in_fuzhou):
+    ledger, enrollment_id = insured_in_fuzhou
+    joining = accepted_in_hangzhou(ledger, "JC-004-03")
+    letter = step(ledger, date(2026, 10, 13), HANGZHOU, cmd.IssueContactLetter(
+        request_id=joining, enrollment_id=enrollment_id, direction="11"))
+    [leaving] = {e.event.request_id for e in letter if e.event.topic == "request.applied"}
+    # 14, 15, 16, 19–23, 26–30 October, 2 and 3 November: the 15th working day after the letter.
+    assert due_on(ledger, leaving) == date(2026, 11, 3)

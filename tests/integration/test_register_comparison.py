@@ -1,0 +1,149 @@
+"""The ledger against a generated population register with planted cases: the three lists equal
+the planted sets exactly (precision and recall 1.0) on two valid dates; 附件3 equals a count from
+the register; a later register version changes only comparisons known after it was loaded."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from application.service import Ledger
+from demo.population import write_extract
+from demo.register import Planted, write_register
+from domain.events import Actor
+from domain.id_numbers import parse_resident_id
+from domain.register import DEAD, REASONS, reason_not_enrolled
+from domain.timeline import snapshot
+from importer.bulk import BulkImporter
+from importer.register_file import load_register
+from projections.catalog import PROJECTIONS
+from projections.register_comparison import compare, findings, non_enrolled_table
+from projections.reports import BASE_TYPES
+from projections.runner import ProjectionRunner
+
+TODAY = date(2026, 11, 30)
+DATES = (date(2018, 6, 30), date(2019, 12, 31))
+
+
+@pytest.fixture
+def population(store, tmp_path: Path):
+    extract = tmp_path / "extract.csv"
+    write_extract(extract, persons=400, seed=19)
+    BulkImporter(store.datastore, Actor(kind="import_job", id="t")).run_file(extract)
+    runner = ProjectionRunner(store.datastore)
+    for projection in PROJECTIONS:
+        runner.catch_up(projection)
+    ledger = Ledger(store)
+    with store.datastore.get_connection() as conn:
+        people = conn.execute("SELECT id_number, name, coalesce(household_region, "
+                              "(SELECT min(region) FROM enrollment_spell s WHERE s.person_id = p.person_id)) AS region "
+                              "FROM person_view p WHERE certificate_type = '01' ORDER BY id_number").fetchall()
+    register = tmp_path / "register.csv"
+    planted = write_register([(p["id_number"], p["name"], p["region"]) for p in people], register, 7, TODAY)
+    return ledger, register, planted, [p["id_number"] for p in people]
+
+
+def register_rows(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["公民身份号码"]: row for row in csv.DictReader(f)}
+
+
+def expected(ledger: Ledger, numbers: list[str], register: dict[str, dict[str, str]], planted: Planted,
+             day: date) -> set[tuple]:
+    """Every finding the comparison should make on `day`, counted from the persons' folded histories."""
+    wanted: set[tuple] = set()
+    enrolled_ids = set()
+    for number in numbers:
+        history = ledger.person_history("01", number)
+        person = ledger.person("01", number)
+        regions = {s.region for s in snapshot(history, day) if s.insurance_type in BASE_TYPES and s.status in "12"}
+        if regions:
+            enrolled_ids.add(number)
+        listed = register.get(number)
+        for region in regions:
+            if listed is None:
+                wanted.add(("not_in_register", number, region, None))
+                continue
+            parsed = parse_resident_id(number, today=TODAY)
+            if (listed["姓名"] != person.name or person.birth_date != parsed.birth_date
+                    or (person.gender in ("1", "2") and person.gender != parsed.gender)):
+                wanted.add(("mismatch", number, region, None))
+            if number in planted.dead and planted.dead[number] < day:
+                wanted.add(("death_unrecorded", number, region, None))
+    for number, row in register.items():
+        born = parse_resident_id(number, today=TODAY).birth_date
+        died = datetime.strptime(row["状态日期"], "%Y%m%d").date() if row["人员状态"] == DEAD else None
+        if number in enrolled_ids or born > day or (died and died <= day):
+            continue
+        reason = reason_not_enrolled(row["人员状态"], row["其他医疗保障"] or None)
+        wanted.add(("not_enrolled", number, row["户籍地区划"], reason))
+    return wanted
+
+
+def found(conn, comparison) -> set[tuple]:
+    rows = findings(conn, comparison, None, "", None, 1_000_000)
+    return {(r["kind"], r["id_number"], r["region"], r["reason"]) for r in rows}
+
+
+def test_the_lists_equal_the_planted_cases_on_two_valid_dates(store, population):
+    ledger, path, planted, numbers = population
+    with store.datastore.get_connection() as conn:
+        load = load_register(conn, path, "v1", datetime.now(timezone.utc), TODAY)
+        assert not load.refused
+        register = register_rows(path)
+        for day in DATES:
+            comparison = compare(conn, day, datetime.now(timezone.utc), datetime.now(timezone.utc))
+            assert found(conn, comparison.comparison_id) == expected(ledger, numbers, register, planted, day), day
+            kinds = Counter(kind for kind, *_ in found(conn, comparison.comparison_id))
+            assert all(kinds[k] for k in ("not_in_register", "mismatch", "not_enrolled")), kinds
+        assert {k for k, *_ in found(conn, comparison.comparison_id)} >= {"death_unrecorded"}
+
+
+def test_annex_3_equals_a_count_from_the_register_and_its_total_the_sum_of_its_reasons(store, population):
+    ledger, path, planted, numbers = population
+    with store.datastore.get_connection() as conn:
+        load_register(conn, path, "v1", datetime.now(timezone.utc), TODAY)
+        comparison = compare(conn, DATES[1], datetime.now(timezone.utc), datetime.now(timezone.utc))
+        table = non_enrolled_table(conn, comparison.comparison_id)
+    wanted = Counter((region, reason) for kind, _, region, reason in
+                     expected(ledger, numbers, register_rows(path), planted, DATES[1]) if kind == "not_enrolled")
+    for row in table:
+        assert row["total"] == sum(row[reason] for reason in REASONS)
+        for reason in REASONS:
+            assert row[reason] == wanted[(row["region"], reason)], (row["region"], reason)
+    assert sum(row["total"] for row in table) == sum(wanted.values())
+    assert sum(row["custody"] + row["military"] + row["management"] for row in table) > 0
+
+
+def test_a_later_version_changes_only_the_comparisons_known_after_it_was_loaded(store, population, tmp_path):
+    ledger, path, planted, numbers = population
+    register = register_rows(path)
+    with store.datastore.get_connection() as conn:
+        first_loaded = datetime.now(timezone.utc)
+        load_register(conn, path, "v1", first_loaded, TODAY)
+        # v2: one more person, enrolled on the date, dead in the register since 2019-03-02.
+        newly_dead = next(n for n in numbers if n in register and n not in planted.dead
+                          and any(s.status == "1" for s in snapshot(ledger.person_history("01", n), DATES[1])))
+        second = tmp_path / "register-v2.csv"
+        with path.open(encoding="utf-8") as src, second.open("w", encoding="utf-8", newline="") as out:
+            rows = list(csv.reader(src))
+            for row in rows[1:]:
+                if row[0] == newly_dead:
+                    row[6], row[7] = DEAD, "20190302"
+            csv.writer(out).writerows(rows)
+        second_loaded = first_loaded + timedelta(seconds=10)
+        load_register(conn, second, "v2", second_loaded, TODAY)
+
+        between = compare(conn, DATES[1], first_loaded + timedelta(seconds=5), datetime.now(timezone.utc))
+        after = compare(conn, DATES[1], second_loaded + timedelta(seconds=1), datetime.now(timezone.utc))
+        before_findings, after_findings = found(conn, between.comparison_id), found(conn, after.comparison_id)
+    assert between.version == "v1" and after.version == "v2"
+    assert before_findings == expected(ledger, numbers, register, planted, DATES[1])
+    regions = {s.region for s in snapshot(ledger.person_history("01", newly_dead), DATES[1])
+               if s.insurance_type in BASE_TYPES and s.status in "12"}
+    assert after_findings - before_findings == {("death_unrecorded", newly_dead, r, None) for r in regions}
+    assert before_findings <= after_findings

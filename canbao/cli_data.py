@@ -25,13 +25,26 @@ def demo_data(
     ),
     persons: Annotated[int, typer.Option(help="How many persons.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same file.")] = 1,
+    register: Annotated[Path, typer.Option(help="Where to write the population register of the same persons "
+                                                "(with unregistered, renamed and dead persons planted).")] = Path(
+        "demo-register.csv"),
 ) -> None:
-    """Write a synthetic, realistic legacy extract for one province (with duplicates and bad rows)."""
+    """Write a synthetic, realistic legacy extract for one province (with duplicates and bad rows),
+    and a population register to compare it with (`canbao reference load`)."""
+    from application.clock import clock_from_spec
     from demo.population import write_extract
+    from demo.register import persons_of_extract, write_register
+    from domain.clock import business_date
 
     started = time.perf_counter()
     rows = write_extract(out_file, persons, seed)
     out.print(f"wrote {rows:,} rows for {persons:,} persons to {out_file} in {time.perf_counter() - started:.1f} s")
+    today = business_date(clock_from_spec(os.environ.get("CANBAO_CLOCK")).now())  # --clock, if given
+    planted = write_register(persons_of_extract(out_file, today), register, seed, today,
+                             outsiders=max(persons // 25, 10))
+    out.print(f"wrote the register to {register}: {len(planted.omitted):,} enrolled persons left out, "
+              f"{len(planted.renamed):,} renamed, {len(planted.dead):,} dead, {len(planted.outsiders):,} not in "
+              "the extract", highlight=False)
 
 
 def import_file(
@@ -125,6 +138,17 @@ def import_contribution_file(file: Path, errors: Path | None, source: str, data_
             out.print(f"refused rows, with the faulty cells in red: {target}")
 
 
+def load_sample_register(ready: Services, extract: Path, register: Path) -> None:
+    """The sample population's register, loaded once as version "sample" (for the comparison lists)."""
+    from demo.register import persons_of_extract, write_register
+    from importer.register_file import load_register
+
+    write_register(persons_of_extract(extract, ready.today()), register, 2019, ready.today())
+    with ready.datastore.get_connection() as conn:
+        if not conn.execute("SELECT 1 FROM reference_version WHERE name = 'sample'").fetchone():
+            load_register(conn, register, "sample", ready.clock.now(), ready.today())
+
+
 def load_sample(ready: Services, persons: int = 2_000) -> None:
     import tempfile
 
@@ -135,6 +159,7 @@ def load_sample(ready: Services, persons: int = 2_000) -> None:
         extract = Path(tmp) / "sample-extract.csv"
         write_extract(extract, persons, seed=2019)
         summary = import_extract(ready.datastore, extract, conninfo=ready.conninfo, clock=ready.clock)
+        load_sample_register(ready, extract, Path(tmp) / "sample-register.csv")
     err.print(
         f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "
         f"({len(summary.refused):,} bad rows refused, as a real extract would have)",

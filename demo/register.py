@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from demo.population import resident_id
+from domain.errors import DomainError
 from domain.id_numbers import parse_resident_id
 from domain.register import ABROAD, ALIVE, CUSTODY, DEAD, IN_SERVICE
 
@@ -82,3 +83,19 @@ def write_register(persons: Iterable[tuple[str, str, str]], path: Path, seed: in
             planted.outsiders[parsed.number] = reason
             planted.births[parsed.number] = born
     return planted
+
+
+def persons_of_extract(extract: Path, today: date) -> list[tuple[str, str, str]]:
+    """The resident-ID persons of a generated extract (18-digit number, name, region), once each;
+    rows whose number a register could not hold (a bad check digit, another certificate) left out."""
+    persons: dict[str, tuple[str, str, str]] = {}
+    with extract.open(encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            if row.get("证件类型", "01") != "01":
+                continue
+            try:
+                number = parse_resident_id(row["证件号码"], today=today).number
+            except DomainError:
+                continue
+            persons.setdefault(number, (number, row["姓名"].strip(), row["参保地医保区划编码"].strip()))
+    return list(persons.values())

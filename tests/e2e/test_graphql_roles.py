@@ -255,6 +255,8 @@ QUERIES = {
     "serviceRequests": ("{ serviceRequests { edges { node { requestId } } } }", set(PRINCIPALS) - {"anonymous"}),
     "serviceOfficeSummary": ("{ serviceOfficeSummary { office received } }",
                              {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
+    "registerFindings": ("{ registerFindings(first: 5) { edges { node { idNumber kind } } } }",
+                         {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
 }
 
 

@@ -101,6 +101,7 @@ def size_section(f: Figures) -> list[str]:
         *cpu_row(i),
         *contribution_row(f.get("contributions"), i),
         *xlsx_row(f.get("xlsx_read")),
+        *register_row(f.get("register")),
         f"| projection rebuild | {r['events_per_s']:,.0f} events/s with {r.get('workers', 1)} worker "
         f"processes, peak RSS (all processes) {r['peak_rss_mb']:,.0f} MiB "
         f"| raw ordered read: {r['scan_rows_per_s']:,.0f} rows/s | {r['ratio']:.1f}× | {TARGETS['rebuild']} | "
@@ -119,6 +120,20 @@ def size_section(f: Figures) -> list[str]:
         f"{1000 / c['service_median_ms']:,.0f}/s | {1000 / c['service_median_ms'] / c['clients_1_per_s']:.1f}× "
         f"(1 client) | — | |",
     ]
+
+
+def register_row(g: Figures | None) -> list[str]:
+    """The comparison with the population register (issue 19) beside raw joins of the two tables."""
+    if not g:
+        return []
+    found = g["findings"]
+    return [f"| register comparison | {g['persons']:,} persons × {g['register_rows']:,} register rows in "
+            f"{g['seconds']:.2f} s ({found['not_in_register']:,} not in the register, {found['mismatch']:,} "
+            f"disagreeing, {found['death_unrecorded']:,} deaths unrecorded, {found['not_enrolled']:,} not enrolled); "
+            f"peak RSS {g['peak_rss_mb']:,.0f} MiB; loading the register {g['load_seconds']:.1f} s "
+            f"| full join of persons and register reading the compared columns: {g['join_seconds']:.2f} s "
+            f"(inner join counted from the indexes: {g['count_join_seconds']:.2f} s) | {g['ratio']:.1f}× "
+            f"| < 2× the raw join, flat memory | {verdict(g['ratio'] < 2)} |"]
 
 
 def processes(workers: int) -> str:

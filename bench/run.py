@@ -120,6 +120,44 @@ def measure_contribution_import(store: EventStore, conninfo: str, extract: Path,
             "floor_seconds": floor, "floor_ratio": took.seconds / floor}
 
 
+def measure_register(store: EventStore, extract: Path, tmp: Path) -> Figures:
+    """The register comparison (issue 19) beside a raw join of the two tables it compares: the
+    persons of the ledger and a register of as many persons, in the same run."""
+    from datetime import date
+
+    from demo.register import persons_of_extract, write_register
+    from domain.clock import business_date
+    from importer.register_file import load_register
+    from projections.register_comparison import compare
+
+    now = SystemClock().now()
+    today, register = business_date(now), tmp / "register.csv"
+    persons = persons_of_extract(extract, today)
+    write_register(persons, register, 1, today, outsiders=len(persons) // 25)
+    with store.datastore.get_connection() as conn:
+        with phase() as loading:
+            loaded = load_register(conn, register, f"bench-{time.time_ns()}", now, today)
+        conn.execute("ANALYZE reference_person")
+        with phase() as took:
+            comparison = compare(conn, date(2019, 12, 31), SystemClock().now(), SystemClock().now())
+        # Two raw joins of the persons with the register: the full join reading the columns a comparison
+        # must compare (the baseline), and the inner join PostgreSQL can count from its indexes alone.
+        with phase() as joined:
+            conn.execute(
+                "SELECT count(*) AS n FROM person_view p FULL JOIN "
+                "(SELECT * FROM reference_person WHERE version_id = %s) r ON r.id_number = p.id_number "
+                "WHERE p.name IS DISTINCT FROM r.name OR p.gender IS DISTINCT FROM r.gender "
+                "OR p.birth_date IS DISTINCT FROM r.birth_date", (loaded.version_id,)).fetchone()
+        with phase() as counted:
+            matched = conn.execute(
+                "SELECT count(*) AS n FROM person_view p JOIN reference_person r "
+                "ON r.version_id = %s AND r.id_number = p.id_number", (loaded.version_id,)).fetchone()
+    return {"register_rows": loaded.loaded, "persons": len(persons), "matched": matched and matched["n"],
+            "load_seconds": loading.seconds, "seconds": took.seconds, "peak_rss_mb": took.peak_rss_mb,
+            "join_seconds": joined.seconds, "count_join_seconds": counted.seconds,
+            "ratio": took.seconds / joined.seconds, "findings": comparison.counts}
+
+
 def cpu_budget(took: Timed, floor_cpu_seconds: float, events: int, rows: int) -> Figures:
     """Where the machine's cores went during the import, per row of the file, beside what the
     target leaves: at 100,000 events/s every core together has `budget` µs per row, and the
@@ -204,6 +242,8 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
             figures["xlsx_read"] = measure_xlsx_read(extract, Path(tmp))
             log(f"{persons:,} persons: rebuild")
             figures["rebuild"] = measure_rebuild(store, conninfo)
+            log(f"{persons:,} persons: the population register")
+            figures["register"] = measure_register(store, extract, Path(tmp))
             log(f"{persons:,} persons: verify")
             figures["verify"] = measure_verify(store)
             with served(conninfo, secret) as base:

@@ -37,7 +37,7 @@ class Planted:
 
 
 def _other_name(rng: random.Random, name: str) -> str:
-    changed = rng.choice([c for c in GIVEN if c != name[-1]])
+    changed = rng.choice([c for c in GIVEN if not name.endswith(c)])
     return name[:-1] + changed if len(name) > 1 else name + changed
 
 

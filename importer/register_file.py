@@ -72,4 +72,5 @@ def load_register(conn: Any, path: Path, name: str, now: datetime, today: date) 
                 outcome.loaded += 1
         conn.execute("UPDATE reference_version SET persons = %s WHERE version_id = %s",
                      (outcome.loaded, outcome.version_id))
+    conn.execute("ANALYZE reference_person")  # a version is a bulk of new rows: the planner should know
     return outcome

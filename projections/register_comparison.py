@@ -21,45 +21,6 @@ from projections.reports import BASE_TYPES
 KINDS = {"not_in_register": "人口库中无此人（疑似虚假参保）", "mismatch": "姓名、性别或出生日期与人口库不符",
          "death_unrecorded": "人口库已死亡仍在参保", "not_enrolled": "未参保（附件3）"}
 
-# Who is enrolled on the valid date as the ledger knew it then: one row per person and region.
-ENROLLED = """
-CREATE TEMP TABLE enrolled_then ON COMMIT DROP AS
-SELECT DISTINCT ON (s.person_id, s.region) s.person_id, s.region, p.id_number, p.name, p.gender, p.birth_date,
-       p.household_region
-FROM enrollment_spell s JOIN person_view p USING (person_id)
-WHERE s.insurance_type = ANY(%(base)s) AND s.status IN ('1', '2') AND p.certificate_type = '01'
-  AND s.valid_from <= %(as_of)s AND (s.valid_to IS NULL OR s.valid_to > %(as_of)s)
-  AND s.recorded_from <= %(known_at)s AND (s.recorded_to IS NULL OR s.recorded_to > %(known_at)s)
-"""
-
-DISAGREE = """(r.name <> e.name OR (e.gender IN ('1', '2') AND r.gender <> e.gender)
-               OR r.birth_date IS DISTINCT FROM e.birth_date)"""
-
-SUSPECTED_FAKE = f"""
-INSERT INTO register_finding (comparison_id, kind, id_number, name, region, household_region, person_id, detail)
-SELECT %(comparison)s, CASE WHEN r.id_number IS NULL THEN 'not_in_register' ELSE 'mismatch' END,
-       e.id_number, e.name, e.region, e.household_region, e.person_id,
-       CASE WHEN r.id_number IS NULL THEN '人口库中无此公民身份号码'
-            ELSE concat_ws('；', CASE WHEN r.name <> e.name THEN '人口库姓名为' || r.name END,
-                           CASE WHEN e.gender IN ('1', '2') AND r.gender <> e.gender
-                                THEN '人口库性别为' || r.gender END,
-                           CASE WHEN r.birth_date IS DISTINCT FROM e.birth_date
-                                THEN '人口库出生日期为' || r.birth_date END) END
-FROM enrolled_then e
-LEFT JOIN reference_person r ON r.version_id = %(version)s AND r.id_number = e.id_number
-WHERE r.id_number IS NULL OR {DISAGREE}
-"""
-
-DEATHS_UNRECORDED = f"""
-INSERT INTO register_finding (comparison_id, kind, id_number, name, region, household_region, person_id, detail)
-SELECT %(comparison)s, 'death_unrecorded', e.id_number, e.name, e.region, r.household_region, e.person_id,
-       '人口库记载' || r.status_date || '死亡，' || %(as_of)s::date || '仍在参保'
-FROM enrolled_then e
-JOIN reference_person r ON r.version_id = %(version)s AND r.id_number = e.id_number
-WHERE r.status = '{DEAD}' AND r.status_date < %(as_of)s
-"""
-
-
 def reason_case() -> str:
     """附件3's reason as SQL, built from the domain's one rule (domain.register.reason_not_enrolled)."""
     coverage = " ".join(f"WHEN r.coverage = '{c}' THEN '{reason}'" for c, reason in REASON_OF_COVERAGE.items())
@@ -67,14 +28,49 @@ def reason_case() -> str:
     return f"CASE {coverage} {status} ELSE 'other' END"
 
 
-NOT_ENROLLED = f"""
-INSERT INTO register_finding (comparison_id, kind, id_number, name, region, household_region, reason, detail)
-SELECT %(comparison)s, 'not_enrolled', r.id_number, r.name, r.household_region, r.household_region,
-       {reason_case()}, coalesce(r.address, '')
-FROM reference_person r
-WHERE r.version_id = %(version)s AND r.birth_date <= %(as_of)s
-  AND (r.status <> '{DEAD}' OR r.status_date > %(as_of)s)
-  AND NOT EXISTS (SELECT 1 FROM enrolled_then e WHERE e.id_number = r.id_number)
+DISAGREE = """(r.name <> e.name OR (e.gender IN ('1', '2') AND r.gender <> e.gender)
+               OR r.birth_date IS DISTINCT FROM e.birth_date)"""
+DIED_BEFORE = f"(r.status = '{DEAD}' AND r.status_date < %(as_of)s)"
+NOT_YET_OR_ALIVE = f"(r.birth_date <= %(as_of)s AND (r.status <> '{DEAD}' OR r.status_date > %(as_of)s))"
+
+# One pass: who was enrolled on the valid date as the ledger knew it then (a row per person and
+# region), fully joined with the register version; each joined row yields the findings it is.
+COMPARE = f"""
+WITH in_force AS (
+    SELECT DISTINCT person_id, region FROM enrollment_spell
+    WHERE insurance_type = ANY(%(base)s) AND status IN ('1', '2')
+      AND valid_from <= %(as_of)s AND (valid_to IS NULL OR valid_to > %(as_of)s)
+      AND recorded_from <= %(known_at)s AND (recorded_to IS NULL OR recorded_to > %(known_at)s)
+), enrolled AS (
+    SELECT s.person_id, s.region, p.id_number, p.name, p.gender, p.birth_date, p.household_region
+    FROM in_force s JOIN person_view p USING (person_id) WHERE p.certificate_type = '01'
+), register AS (
+    SELECT * FROM reference_person WHERE version_id = %(version)s
+), joined AS (
+    SELECT e.person_id, e.region, e.id_number AS enrolled_id, e.name AS enrolled_name, e.household_region AS home,
+           r.id_number AS listed_id, r.name, r.household_region, r.address, r.status, r.status_date,
+           {reason_case()} AS reason,
+           r.id_number IS NOT NULL AND e.id_number IS NOT NULL AND {DISAGREE} AS disagrees,
+           concat_ws('；', CASE WHEN r.name <> e.name THEN '人口库姓名为' || r.name END,
+                     CASE WHEN e.gender IN ('1', '2') AND r.gender <> e.gender THEN '人口库性别为' || r.gender END,
+                     CASE WHEN r.birth_date IS DISTINCT FROM e.birth_date THEN '人口库出生日期为' || r.birth_date END
+                     ) AS how
+    FROM enrolled e FULL JOIN register r ON r.id_number = e.id_number
+    WHERE r.id_number IS NULL OR (e.id_number IS NULL AND {NOT_YET_OR_ALIVE})
+       OR (e.id_number IS NOT NULL AND ({DISAGREE} OR {DIED_BEFORE}))
+)
+INSERT INTO register_finding (comparison_id, kind, id_number, name, region, household_region, person_id, reason,
+                              detail)
+SELECT %(comparison)s, k.kind, coalesce(j.enrolled_id, j.listed_id), coalesce(j.enrolled_name, j.name),
+       coalesce(j.region, j.household_region), coalesce(j.household_region, j.home), j.person_id, k.reason, k.detail
+FROM joined j CROSS JOIN LATERAL (VALUES
+    ('not_in_register', NULL, '人口库中无此公民身份号码', j.listed_id IS NULL),
+    ('mismatch', NULL, j.how, j.disagrees),
+    ('death_unrecorded', NULL, '人口库记载' || j.status_date || '死亡，' || %(as_of)s::date || '仍在参保',
+     j.enrolled_id IS NOT NULL AND j.status = '{DEAD}' AND j.status_date < %(as_of)s),
+    ('not_enrolled', j.reason, coalesce(j.address, ''), j.enrolled_id IS NULL)  -- counted ones only, above
+) AS k(kind, reason, detail, hit)
+WHERE k.hit
 """
 
 
@@ -113,11 +109,9 @@ def compare(conn: Any, as_of: date, known_at: datetime, now: datetime, version: 
                      (comparison, version_id, as_of, known_at, now))
         args = {"base": list(BASE_TYPES), "as_of": as_of, "known_at": known_at, "version": version_id,
                 "comparison": comparison}
-        conn.execute(ENROLLED, args)
-        conn.execute("CREATE INDEX ON enrolled_then (id_number)")
-        conn.execute("ANALYZE enrolled_then")
-        for statement in (SUSPECTED_FAKE, DEATHS_UNRECORDED, NOT_ENROLLED):
-            conn.execute(statement, args)
+        # The joins are hashed in memory rather than spilled to disk in batches (the default work_mem is 4 MB).
+        conn.execute("SET LOCAL work_mem = '256MB'")
+        conn.execute(COMPARE, args)
         counts = {r["kind"]: r["n"] for r in conn.execute(
             "SELECT kind, count(*) AS n FROM register_finding WHERE comparison_id = %s GROUP BY kind", (comparison,))}
     return Comparison(comparison, name, as_of, known_at, {kind: counts.get(kind, 0) for kind in KINDS})

@@ -170,6 +170,8 @@ class ProjectionRunner:
                                  ([p.name for p in projections],))
                     for p in projections:
                         self.tracking._insert_tracking(curs, Tracking(p.name, upto))
+            # Every row is new: the planner's statistics are of the tables before (often empty).
+            write.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
         if progress:
             progress(done, total)
         return done, upto

@@ -48,7 +48,10 @@ def demo_data(
 
 
 def import_file(
-    file: Annotated[Path, typer.Argument(help="A legacy extract: CSV (UTF-8 or GB18030) or XLSX.", exists=True)],
+    file: Annotated[Path, typer.Argument(help="A legacy extract or a monthly contribution file: CSV (UTF-8 or "
+                                              "GB18030) or XLSX; or the word cross-province, then the file.")],
+    feedback: Annotated[Path | None, typer.Argument(help="After cross-province: the national feedback of "
+                                                         "cross-province duplicates.")] = None,
     errors: Annotated[Path | None, typer.Option(help="Where to write the XLSX of refused rows.")] = None,
     status_3_means: Annotated[
         str | None,
@@ -59,12 +62,20 @@ def import_file(
     ] = "tax",
     data_dir: DataDir = None,
 ) -> None:
-    """Import a legacy extract as history (valid rows in bulk), or a monthly contribution file (a
-    header with 费款所属期); refused rows go to an XLSX report with the faulty cells in red."""
+    """Import a legacy extract as history (valid rows in bulk), a monthly contribution file (a
+    header with 费款所属期), or (cross-province FILE) the national feedback of cross-province
+    duplicates; refused rows go to an XLSX report with the faulty cells in red."""
     from importer.bulk import import_extract
     from importer.contribution_file import is_contribution_file
     from importer.error_report import write_error_report
 
+    if str(file) == "cross-province":
+        if feedback is None:
+            fail("give the national feedback file after cross-province")
+        import_cross_province(feedback, errors, data_dir)  # type: ignore[arg-type]  # fail() exits otherwise
+        return
+    if feedback is not None or not file.exists():
+        fail(f"{file} does not exist" if not file.exists() else "one file at a time (or cross-province FILE)")
     try:
         contributions = is_contribution_file(file)
     except ValueError as bad_file:
@@ -136,6 +147,34 @@ def import_contribution_file(file: Path, errors: Path | None, source: str, data_
             target = errors or file.with_name(file.stem + ".errors.xlsx")
             contributions.write_error_report(summary.refused, target)
             out.print(f"refused rows, with the faulty cells in red: {target}")
+
+
+def import_cross_province(file: Path, errors: Path | None, data_dir: Path | None) -> None:
+    """Keep the feedback, and list each person it names who is enrolled here with 附件5's columns."""
+    from canbao.report_files import write_table
+    from importer.cross_province_file import load_feedback, write_error_report
+    from projections.cross_province import feedback_lines
+    from projections.reports import LIST_HEADERS
+
+    if not file.exists():
+        fail(f"{file} does not exist")
+    with running(data_dir) as ready:
+        bring_up_to_date(ready)
+        with ready.datastore.get_connection() as conn:
+            try:
+                loaded = load_feedback(conn, file, ready.clock.now())
+            except ValueError as bad:
+                fail(str(bad))
+            lines, unmatched = feedback_lines(conn, loaded.batch)
+    target = file.with_name(f"{file.stem}-附件5.xlsx")
+    write_table(target, "附件5", ["序号", *LIST_HEADERS], [(n, *line) for n, line in enumerate(lines, start=1)])
+    out.print(f"{loaded.loaded:,} rows of {loaded.rows_read:,} kept ({len(loaded.refused):,} refused); "
+              f"{len(lines):,} enrollments here of persons the feedback names, {unmatched:,} rows naming nobody "
+              f"enrolled here; listed in {target}", highlight=False)
+    if loaded.refused:
+        report = errors or file.with_name(file.stem + ".errors.xlsx")
+        write_error_report(file, loaded.refused, report)
+        out.print(f"refused rows, with the faulty cells in red: {report}")
 
 
 def load_sample_register(ready: Services, extract: Path, register: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, cast
 
@@ -178,14 +179,50 @@ def import_cross_province(file: Path, errors: Path | None, data_dir: Path | None
 
 
 def load_sample_register(ready: Services, extract: Path, register: Path) -> None:
-    """The sample population's register, loaded once as version "sample" (for the comparison lists)."""
+    """The sample population's register, loaded once as version "sample", and compared with the
+    ledger as of the 2019-12-31 cut-off (so the comparison lists have something to show)."""
     from demo.register import persons_of_extract, write_register
     from importer.register_file import load_register
+    from projections.register_comparison import compare
 
     write_register(persons_of_extract(extract, ready.today()), register, 2019, ready.today())
+    bring_up_to_date(ready)  # the comparison reads the projections
     with ready.datastore.get_connection() as conn:
         if not conn.execute("SELECT 1 FROM reference_version WHERE name = 'sample'").fetchone():
             load_register(conn, register, "sample", ready.clock.now(), ready.today())
+            now = ready.clock.now()
+            compare(conn, date(2019, 12, 31), now, now, "sample")
+
+
+SAMPLE_MANAGEMENT = {"9": ("01", "10"), "C": ("08", "90"), "F": ("02", "90")}  # code prefix → (管理类型, 单位类型)
+
+
+def register_sample_units(ready: Services, extract: Path) -> int:
+    """Register the units the sample extract names, as an office would have (employers, communities,
+    flexible-worker units), so the sample's units answer queries; how many were registered."""
+    import csv
+    from uuid import uuid4
+
+    from domain import commands as cmd
+    from domain.errors import DomainError
+    from domain.events import Actor
+
+    with extract.open(encoding="utf-8-sig", newline="") as f:
+        units = {r["单位编号"].strip().upper(): (r["单位名称"].strip(), r["参保地医保区划编码"].strip())
+                 for r in csv.DictReader(f) if r["单位编号"].strip()[:1] in SAMPLE_MANAGEMENT}
+    registered = 0
+    for code, (name, region) in sorted(units.items()):
+        management, unit_type = SAMPLE_MANAGEMENT[code[0]]
+        context = cmd.Context(command_id=uuid4(), now=ready.clock.now(), channel="office",
+                              actor=Actor(kind="system", id="sample-data"), evidence=("示例数据",))
+        try:
+            ready.ledger.execute(cmd.RegisterUnit(effective=date(2000, 1, 1), unit_code=code, name=name or code,
+                                                  unit_type=unit_type, management_type=management, region=region),
+                                 context)
+            registered += 1
+        except DomainError:
+            continue  # the sample's faulty codes and names are refused, as a real office's would be
+    return registered
 
 
 def load_sample(ready: Services, persons: int = 2_000) -> None:
@@ -198,6 +235,7 @@ def load_sample(ready: Services, persons: int = 2_000) -> None:
         extract = Path(tmp) / "sample-extract.csv"
         write_extract(extract, persons, seed=2019)
         summary = import_extract(ready.datastore, extract, conninfo=ready.conninfo, clock=ready.clock)
+        register_sample_units(ready, extract)
         load_sample_register(ready, extract, Path(tmp) / "sample-register.csv")
     err.print(
         f"canbao: sample data — {summary.rows_written:,} enrollment rows of {persons:,} persons "

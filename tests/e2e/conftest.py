@@ -43,17 +43,19 @@ def server(server_database: str) -> Iterator[str]:
 
 
 @contextmanager
-def serving(database: str, *root_options: str) -> Iterator[str]:
-    """`python -m canbao [root options] serve` on a free port; its base URL while it runs."""
+def serving(database: str, *root_options: str, serve_options: tuple[str, ...] = (),
+            start_within: float = 30) -> Iterator[str]:
+    """`python -m canbao [root options] serve [serve options]` on a free port; its base URL while it runs."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database, "CANBAO_TOKEN_SECRET": TOKEN_SECRET,
            "CANBAO_STATEMENT_COUNT": "1"}
     with tempfile.NamedTemporaryFile("w+", prefix="canbao-server-", suffix=".log") as log:
         # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
-        process = subprocess.Popen([sys.executable, "-m", "canbao", *root_options, "serve", "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", "canbao", *root_options, "serve", "--port", str(port),
+                                    *serve_options],
                                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + start_within
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 pytest.fail(f"server exited: {Path(log.name).read_text()}")
@@ -64,7 +66,7 @@ def serving(database: str, *root_options: str) -> Iterator[str]:
                 time.sleep(0.1)
         else:
             process.kill()
-            pytest.fail("server did not start within 30 s")
+            pytest.fail(f"server did not start within {start_within:.0f} s")
         try:
             yield base
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -50,6 +51,8 @@ def replay(
     as_of: Annotated[str | None, typer.Option(help="Valid date YYYY-MM-DD: the timeline on that day.")] = None,
     known_at: Annotated[str | None, typer.Option(help="System time (ISO 8601): as the ledger knew it then.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables.")] = False,
+    svg: Annotated[Path | None, typer.Option("--svg", help="Also draw the person's history as an SVG picture: "
+                                                           "valid time across, system time down.")] = None,
     certificate_type: Annotated[str, typer.Option(help="Certificate type of the person.")] = "01",
     data_dir: DataDir = None,
 ) -> None:
@@ -76,6 +79,13 @@ def replay(
             if not history:
                 fail(f"no person is recorded under {subject}")
             result = person_replay(history, day, seen)
+            if svg:
+                from projections.history_chart import history_svg
+
+                person = ready.ledger.person(certificate_type, subject)
+                svg.write_text(history_svg(history[0].stream_id, history, f"{person.name} {person.id_number}",
+                                           ready.today()), encoding="utf-8")
+                err.print(f"history picture → {svg}", highlight=False)
     if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     else:

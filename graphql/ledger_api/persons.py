@@ -24,6 +24,7 @@ from ledger_api.context import ctx
 from ledger_api.contributions import ContributionMonth, ContributionSummaryView
 from ledger_api.errors import InputError
 from ledger_api.permissions import require_person
+from projections.history_chart import history_svg
 
 
 @strawberry.type(description="Who recorded an event.")
@@ -120,6 +121,17 @@ class Person:
     def history(self, known_at: datetime | None = None) -> list[HistoryEvent]:
         known_at = aware(known_at)
         return [HistoryEvent.of(r) for r in self.events if known_at is None or r.recorded_at <= known_at]
+
+    @strawberry.field(description=(
+        "The history as an SVG picture: valid time across, system time down; each row what the ledger believed "
+        "from one recording on, so a retroactive correction visibly supersedes the row above (as known at "
+        "`knownAt`, if given)."))
+    def history_chart(self, info: Info, known_at: datetime | None = None) -> str:
+        known = aware(known_at)
+        events = [r for r in self.events if known is None or r.recorded_at <= known]
+        if not events:
+            return ""
+        return history_svg(events[0].stream_id, events, f"{self.name} {self.id_number}", ctx(info).today())
 
     @strawberry.field(
         description="Enrollments on valid date `asOf` (default today), as known at `knownAt` (default now)."

@@ -54,10 +54,13 @@ def test_each_readme_query_returns_data_on_the_sample(sample, example):
     raise AssertionError(f"empty answer: {answer}")
 
 
-def test_the_readme_replay_example_replays_the_sample_person(sample):
+def test_the_readme_replay_example_replays_the_sample_person(sample, tmp_path):
     _, database = sample
-    [number] = re.findall(r"canbao replay (\d{17}[\dX])", README)
-    replayed = subprocess.run([sys.executable, "-m", "canbao", "replay", number], cwd=ROOT, capture_output=True,
-                              text=True, timeout=60, env={**os.environ, "DATABASE_URL": database})
+    [number] = set(re.findall(r"canbao replay (\d{17}[\dX])", README))
+    picture = tmp_path / "history.svg"
+    replayed = subprocess.run([sys.executable, "-m", "canbao", "replay", number, "--svg", str(picture)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "DATABASE_URL": database})
     assert replayed.returncode == 0, replayed.stderr
     assert "参保时间线 — 马杰明 350102195803197267" in replayed.stdout  # the person the README names
+    assert picture.read_text(encoding="utf-8").startswith("<svg")

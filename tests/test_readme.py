@@ -16,5 +16,7 @@ def test_the_quick_start_is_exactly_two_lines_run_then_test():
 
 def test_ci_runs_exactly_the_readme_test_line():
     ci_script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    commands = [line for line in ci_script.splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    # Besides the README's test line, .ci/run may only install system packages the tests need.
+    commands = [line for line in ci_script.splitlines()
+                if line and not line.startswith(("#", "set ", "cd ", "command -v ", "  || "))]
     assert commands == [quick_start_lines()[1]]

@@ -1,4 +1,4 @@
-"""The ASGI app: `/graphql` (GraphiQL in a browser when enabled) and `/healthz`."""
+"""The ASGI app: `/graphql` (GraphiQL in a browser when enabled), the pages under `/ui/`, `/healthz`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
@@ -20,6 +20,7 @@ from ledger_api.context import RequestContext
 from ledger_api.guard import RequestGuard
 from ledger_api.schema import build_schema
 from ledger_api.sealing import Sealer
+from ledger_api.web import MAX_UPLOAD, Pages
 from projections.quarantine import quarantine_size
 
 log = logging.getLogger(__name__)
@@ -74,5 +75,7 @@ def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
         return JSONResponse({"status": "unavailable", "database": "unreachable", "clock": said}, status_code=503)
 
     graphql_app = LedgerGraphQL(backend, settings)
-    routes = [Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["GET", "POST"])]
-    return Starlette(routes=routes, middleware=[Middleware(RequestGuard)])
+    pages = Pages(graphql_app, settings.token_secret)
+    routes = [Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["GET", "POST"]),
+              Route("/", lambda _: RedirectResponse("/ui/")), *pages.routes()]
+    return Starlette(routes=routes, middleware=[Middleware(RequestGuard, larger={"/ui/file": MAX_UPLOAD + 64_000})])

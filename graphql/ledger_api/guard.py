@@ -58,21 +58,22 @@ def check_body(body: bytes, content_type: str) -> tuple[int, bytes] | None:
 class RequestGuard:
     """ASGI middleware: reads a request's body once, within its limit, checks it, replays it."""
 
-    def __init__(self, app: App, max_body: int = MAX_BODY) -> None:
-        self.app, self.max_body = app, max_body
+    def __init__(self, app: App, max_body: int = MAX_BODY, larger: dict[str, int] | None = None) -> None:
+        # `larger`: paths that take bigger bodies (the service hall's uploads of scanned materials).
+        self.app, self.max_body, self.larger = app, max_body, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        declared = headers.get("content-length", "0")
-        if not declared.isdigit() or int(declared) > self.max_body:
-            await self.answer(send, *refusal(413, "request.too_large", f"the body exceeds {self.max_body} bytes"))
+        declared, limit = headers.get("content-length", "0"), self.larger.get(scope["path"], self.max_body)
+        if not declared.isdigit() or int(declared) > limit:
+            await self.answer(send, *refusal(413, "request.too_large", f"the body exceeds {limit} bytes"))
             return
-        body = await self.read(receive)
+        body = await self.read(receive, limit)
         if body is None:
-            await self.answer(send, *refusal(413, "request.too_large", f"the body exceeds {self.max_body} bytes"))
+            await self.answer(send, *refusal(413, "request.too_large", f"the body exceeds {limit} bytes"))
             return
         problem = check_body(body, headers.get("content-type", ""))
         if problem:
@@ -89,7 +90,7 @@ class RequestGuard:
 
         await self.app(scope, replay, send)
 
-    async def read(self, receive: Receive) -> bytes | None:
+    async def read(self, receive: Receive, limit: int) -> bytes | None:
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -97,7 +98,7 @@ class RequestGuard:
                 return b""
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
+            if size > limit:
                 return None
             chunks.append(chunk)
             if not message.get("more_body"):

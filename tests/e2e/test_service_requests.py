@@ -6,22 +6,15 @@ completed — and only then the retirement recorded, with the request as its cau
 from __future__ import annotations
 
 import time
-from datetime import date
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from ledger_api.auth import Principal
-from tests.conftest import throwaway_database
 from tests.e2e.client import Client
-from tests.e2e.conftest import serving
-from tests.support.builders import EMPLOYER, resident_id
+from tests.e2e.hall import AGENT, GULOU, RETIREE, hall_server
 
-MONDAY = "2026-12-07T10:00+08:00"  # a working day and a filing day
-RETIREE = resident_id(region="350102", born=date(1963, 5, 1), seq="131")
-AGENT = Principal("hr-1", "unit_agent", unit_code=EMPLOYER)
-GULOU = Principal("clerk-gulou", "office", region="350102")  # the insured region's office
 CANGSHAN = Principal("clerk-cangshan", "office", region="350104")  # another county of Fuzhou
 MATERIALS = [{"name": "职工基本医疗保险参保登记表", "sha256": "a" * 64, "size": 120_000},
              {"name": "参保人员有效身份证件复印件", "sha256": "b" * 64, "size": 80_000}]
@@ -32,14 +25,7 @@ REQUESTS = """query($stage: String) { serviceRequests(stage: $stage) { edges { n
 
 @pytest.fixture(scope="module")
 def hall(server_conninfo):
-    with throwaway_database(server_conninfo, "canbao_requests") as database, serving(
-            database, "--clock", MONDAY) as base:
-        office = Client(base, Principal("clerk-city", "office", region="350100"))
-        office.register_unit(EMPLOYER, "某公司")
-        office.register_person(RETIREE, "林老师", birth_date="1963-05-01")
-        office.do("enroll", {"effective": "2010-01-01", "idNumber": RETIREE, "insuranceType": "310",
-                             "region": "350102", "poolingRegion": "350100", "unitCode": EMPLOYER,
-                             "personType": "1101"})
+    with hall_server(server_conninfo, "canbao_requests") as base:
         yield base
 
 

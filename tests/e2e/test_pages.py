@@ -1,0 +1,97 @@
+"""The service hall and office console over real HTTP, as a browser drives them (forms, cookies,
+redirects): a unit agent files a retirement, an office of the insured region carries it through,
+the unit agent sees it completed; no page shows anyone outside the user's scope."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+import pytest
+
+from ledger_api.auth import Principal
+from tests.e2e.client import token_for
+from tests.e2e.hall import AGENT, GULOU, RETIREE, STRANGER, hall_server
+
+
+@pytest.fixture(scope="module")
+def site(server_conninfo):
+    with hall_server(server_conninfo, "canbao_pages") as base:
+        yield base
+
+
+def browser(base: str, who: Principal) -> httpx.Client:
+    """Signed in through the sign-in form, as a person with that token would."""
+    client = httpx.Client(base_url=base, follow_redirects=True, timeout=30)
+    page = client.post("/ui/signin", data={"token": token_for(who)})
+    assert page.status_code == 200 and "退出" in page.text, page.text
+    return client
+
+
+def offered(console: httpx.Client, step: str) -> tuple[str, str]:
+    """The console page once it offers `step` for a request (the 台账 follows the log), and that request."""
+    for _ in range(50):
+        page = console.get("/ui/").text
+        found = re.search(r"/ui/requests/([0-9a-f-]{36})/" + step, page)
+        if found:
+            return page, found.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"the console never offered {step}")
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def test_a_unit_files_a_retirement_and_an_office_carries_it_through_to_the_roster(site):
+    hall = browser(site, AGENT)
+    for _ in range(50):  # the roster is a read model: it follows the log in the background
+        home = hall.get("/ui/")
+        if RETIREE in home.text:
+            break
+        time.sleep(0.1)
+    assert "单位网上服务大厅" in home.text and RETIREE in home.text and STRANGER not in home.text
+    filed = hall.post("/ui/file", data={"csrf": csrf(home.text), "command": "Retire", "id_number": RETIREE,
+                                        "effective": "2026-12-01"},
+                      files=[("material", ("登记表.pdf", b"%PDF form", "application/pdf")),
+                             ("material", ("身份证.jpg", b"\xff\xd8 id", "image/jpeg"))])
+    assert "已提交，等待医保经办机构审核" in filed.text
+
+    console = browser(site, GULOU)
+    for step in ("accept", "approve", "complete"):
+        page, request_id = offered(console, step)
+        done = console.post(f"/ui/requests/{request_id}/{step}", data={"csrf": csrf(page)})
+        assert "已办理" in done.text, done.text
+
+    for _ in range(50):  # the roster is a read model: it follows the log in the background
+        page = hall.get("/ui/?as_of=2026-12-07").text
+        if "<td>办结</td>" in page and "退休" in page:
+            break
+        time.sleep(0.1)
+    assert "<td>办结</td>" in page and "退休" in page  # the request completed; the roster shows a retired person type
+
+
+def test_a_form_without_the_sites_csrf_token_is_refused(site):
+    hall = browser(site, AGENT)
+    answer = hall.post("/ui/file", data={"csrf": "forged", "command": "Retire", "id_number": RETIREE,
+                                         "effective": "2026-12-01"})
+    assert "CSRF" in answer.text and "已提交" not in answer.text
+
+
+def test_no_page_shows_a_person_outside_the_users_scope(site):
+    hall = browser(site, AGENT)
+    for url in (f"/ui/person?id={STRANGER}", f"/ui/person?id={STRANGER.lower()}", "/ui/person?id=" + STRANGER[:6] +
+                STRANGER[8:17]):
+        page = hall.get(url).text
+        assert "未找到，或不在您的查询范围内" in page and "林老师" not in page and "<svg" not in page
+    office = browser(site, GULOU).get(f"/ui/person?id={STRANGER}").text
+    assert "林老师" in office and "<svg" in office  # the office of the region sees the history and its picture
+
+
+def test_without_a_token_every_page_leads_to_sign_in(site):
+    anonymous = httpx.Client(base_url=site, follow_redirects=True)
+    for url in ("/ui/", f"/ui/person?id={RETIREE}", "/"):
+        assert "令牌从哪里来" in anonymous.get(url).text
+    bad = anonymous.post("/ui/signin", data={"token": "not-a-token"})
+    assert "退出" not in bad.text and "error" in bad.text

@@ -98,6 +98,40 @@ def measure_commands(store: EventStore, base: str, token: str, samples: int) -> 
             "ratio_to_plain_save": median(http) / median(plain), **{f"{k}_per_s": v for k, v in rates.items()}}
 
 
+def measure_pages(store: EventStore, base: str, token: str, samples: int) -> Figures:
+    """The browser pages (issue 22), each beside the GraphQL query it renders, over HTTP."""
+    from ledger_api.web import PERSON, REQUESTS, TOKEN
+
+    with store.datastore.get_connection() as conn:
+        ids = [r["id_number"] for r in conn.execute(
+            "SELECT id_number FROM person_view ORDER BY random() LIMIT %s", (samples,))]
+    picks = iter(ids * (samples // max(len(ids), 1) + 2))
+    page = httpx.Client(base_url=base, cookies={TOKEN: token}, timeout=60)
+    api = httpx.Client(base_url=base, headers={"authorization": f"Bearer {token}"}, timeout=60)
+
+    def get(url: str) -> None:
+        answer = page.get(url)
+        assert answer.status_code == 200 and "退出" in answer.text, answer.text[:300]
+
+    def ask(query: str, variables: dict | None = None) -> None:
+        answer = api.post("/graphql", json={"query": query, "variables": variables or {}}).json()
+        assert not answer.get("errors"), answer["errors"]
+
+    figures: Figures = {}
+    for name, show, query in (
+        ("person_page", lambda: get(f"/ui/person?id={next(picks)}"),
+         lambda: ask(PERSON, {"id": next(picks)})),
+        ("console_page", lambda: get("/ui/"), lambda: ask(REQUESTS)),
+    ):
+        shown, asked = latencies(show, samples), latencies(query, samples)
+        figures[f"{name}_median_ms"], figures[f"{name}_p99_ms"] = median(shown), p99(shown)
+        figures[f"{name}_query_median_ms"] = median(asked)
+        figures[f"{name}_ratio"] = median(shown) / median(asked)
+    page.close()
+    api.close()
+    return figures
+
+
 def measure_queries(store: EventStore, base: str, token: str, samples: int) -> Figures:
     with store.datastore.get_connection() as conn:
         ids = [r["id_number"] for r in conn.execute(

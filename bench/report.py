@@ -76,7 +76,7 @@ def markdown(figures: list[Figures], about: dict[str, str]) -> str:
         "",
     ]
     for f in figures:
-        lines += [*size_section(f), *query_rows(f["queries"]), ""]
+        lines += [*size_section(f), *query_rows(f["queries"]), *page_rows(f.get("pages")), ""]
     if len(figures) > 1:
         lines += scaling(figures[0], figures[-1])
     return "\n".join(lines)
@@ -134,6 +134,17 @@ def register_row(g: Figures | None) -> list[str]:
             f"| full join of persons and register reading the compared columns: {g['join_seconds']:.2f} s "
             f"(inner join counted from the indexes: {g['count_join_seconds']:.2f} s) | {g['ratio']:.1f}× "
             f"| < 2× the raw join, flat memory | {verdict(g['ratio'] < 2)} |"]
+
+
+def page_rows(p: Figures | None) -> list[str]:
+    """The browser pages, each beside the GraphQL query it renders (issue 22: median < 300 ms)."""
+    if not p:
+        return []
+    return [f"| page: {label} | median {p[f'{name}_median_ms']:.1f} ms, p99 {p[f'{name}_p99_ms']:.1f} ms "
+            f"| the GraphQL query it renders: median {p[f'{name}_query_median_ms']:.1f} ms "
+            f"| {p[f'{name}_ratio']:.1f}× | median < 300 ms | {verdict(p[f'{name}_median_ms'] < 300)} |"
+            for name, label in (("person_page", "a person's history with its picture (/ui/person)"),
+                                ("console_page", "the office console (/ui/)"))]
 
 
 def processes(workers: int) -> str:

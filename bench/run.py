@@ -23,7 +23,7 @@ from typing import Any
 import psutil
 
 from application.clock import SystemClock
-from bench.http import measure_commands, measure_queries, served
+from bench.http import measure_commands, measure_pages, measure_queries, served
 from bench.measure import Timed, phase
 from bench.report import IMPORT_TARGET_EVENTS_PER_S
 from canbao.database import embedded_server, ensure_database
@@ -249,6 +249,8 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
             with served(conninfo, secret) as base:
                 log(f"{persons:,} persons: queries over HTTP")
                 figures["queries"] = measure_queries(store, base, token, samples)
+                log(f"{persons:,} persons: pages in a browser's place")
+                figures["pages"] = measure_pages(store, base, office, samples)
                 log(f"{persons:,} persons: commands over HTTP")
                 figures["commands"] = measure_commands(store, base, office, samples)
             return figures

@@ -100,7 +100,7 @@ def measure_commands(store: EventStore, base: str, token: str, samples: int) -> 
 
 def measure_pages(store: EventStore, base: str, token: str, samples: int) -> Figures:
     """The browser pages (issue 22), each beside the GraphQL query it renders, over HTTP."""
-    from ledger_api.web import PERSON, REQUESTS, TOKEN
+    from ledger_api.web import PERSON, REQUESTS, TOKEN, WORKLISTS
 
     with store.datastore.get_connection() as conn:
         ids = [r["id_number"] for r in conn.execute(
@@ -120,8 +120,8 @@ def measure_pages(store: EventStore, base: str, token: str, samples: int) -> Fig
     figures: Figures = {}
     for name, show, query in (
         ("person_page", lambda: get(f"/ui/person?id={next(picks)}"),
-         lambda: ask(PERSON, {"id": next(picks)})),
-        ("console_page", lambda: get("/ui/"), lambda: ask(REQUESTS)),
+         lambda: ask(PERSON, {"id": next(picks), "asOf": "2019-12-31", "knownAt": None})),
+        ("console_page", lambda: get("/ui/"), lambda: (ask(REQUESTS), ask(WORKLISTS))),
     ):
         shown, asked = latencies(show, samples), latencies(query, samples)
         figures[f"{name}_median_ms"], figures[f"{name}_p99_ms"] = median(shown), p99(shown)

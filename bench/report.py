@@ -141,7 +141,7 @@ def page_rows(p: Figures | None) -> list[str]:
     if not p:
         return []
     return [f"| page: {label} | median {p[f'{name}_median_ms']:.1f} ms, p99 {p[f'{name}_p99_ms']:.1f} ms "
-            f"| the GraphQL query it renders: median {p[f'{name}_query_median_ms']:.1f} ms "
+            f"| the GraphQL queries it renders: median {p[f'{name}_query_median_ms']:.1f} ms "
             f"| {p[f'{name}_ratio']:.1f}× | median < 300 ms | {verdict(p[f'{name}_median_ms'] < 300)} |"
             for name, label in (("person_page", "a person's history with its picture (/ui/person)"),
                                 ("console_page", "the office console (/ui/)"))]

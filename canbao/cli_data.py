@@ -152,9 +152,9 @@ def import_contribution_file(file: Path, errors: Path | None, source: str, data_
 
 def import_cross_province(file: Path, errors: Path | None, data_dir: Path | None) -> None:
     """Keep the feedback, and list each person it names who is enrolled here with 附件5's columns."""
-    from canbao.report_files import write_table
     from importer.cross_province_file import load_feedback, write_error_report
     from projections.cross_province import feedback_lines
+    from projections.report_files import write_table
     from projections.reports import LIST_HEADERS
 
     if not file.exists():
@@ -253,7 +253,7 @@ def report_cleanup(
     data_dir: DataDir = None,
 ) -> None:
     """附件2: per region, enrollment before and after cleaning, as of one valid date."""
-    from canbao.report_files import write_table
+    from projections.report_files import write_table
     from projections.reports import COLUMNS, cleanup_summary
 
     cut_off, then = day_of(as_of, "--as-of"), moment(before, "--before")
@@ -308,7 +308,7 @@ def report_duplicates(
 ) -> None:
     """附件4/附件5: the sets open on --as-of (both enrollments in force that day), one line per enrollment,
     with the rule for each."""
-    from canbao.report_files import write_table
+    from projections.report_files import write_table
     from projections.reports import LIST_HEADERS, LIST_KINDS, duplicate_list
 
     if kind not in LIST_KINDS:
@@ -339,7 +339,7 @@ def export_roster(
     data_dir: DataDir = None,
 ) -> None:
     """The unit's 员工花名册 as XLSX, with wrong or missing required fields marked red (seed 000)."""
-    from canbao.report_files import write_table
+    from projections.report_files import write_table
     from projections.reports import ROSTER_HEADERS, ROSTER_REQUIRED, roster_export, unit_known
 
     with running(data_dir) as ready:

@@ -82,7 +82,7 @@ def reference_compare(as_of: AsOf, version: Version = None, known_at: KnownAt = 
         out.print(table)
         out.print(f"comparison {comparison.comparison_id}", highlight=False)
         if xlsx:
-            from canbao.report_files import write_table
+            from projections.report_files import write_table
 
             with ready.datastore.get_connection() as conn:
                 rows = findings(conn, comparison.comparison_id, None, region, None, 10_000_000)
@@ -99,8 +99,8 @@ def non_enrolled_report(
 ) -> None:
     """附件3 不参加基本医疗保险人员情况表 per household region, and the mobilisation list (参保动员)
     of each household-registration office (户籍经办机构)."""
-    from canbao.report_files import write_table
     from projections.register_comparison import findings, non_enrolled_table
+    from projections.report_files import write_table
 
     with running(data_dir) as ready:
         comparison = compared(ready, as_of, version, known_at)

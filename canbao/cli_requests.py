@@ -58,9 +58,9 @@ def requests_ledger(
 ) -> None:
     """The 台账 of service requests: stage, deadline in working days, overdue; per office, a summary."""
     from canbao.cli_data import bring_up_to_date
-    from canbao.report_files import write_table
     from domain.requests.catalogue import catalogue
     from domain.requests.state import STAGE_LABELS
+    from projections.report_files import write_table
     from projections.request_queries import Filters, Scope, office_summary, service_requests
 
     if stage is not None and stage not in STAGE_LABELS:

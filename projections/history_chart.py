@@ -31,7 +31,7 @@ def _superseded(spell: Spell, start: date, end: date, y: float) -> str:
             f'{spell.region} {spell.valid_from} – {spell.valid_to or "…"}</title></rect>')
 
 
-def _bar(spell: Spell, start: date, end: date, y: float, style: str) -> str:
+def _bar(spell: Spell, start: date, end: date, y: float, style: str, known_at: str = "") -> str:
     x0, x1 = _x(spell.valid_from, start, end), _x(spell.valid_to or end, start, end)
     colour = STATUS_COLOURS.get(spell.status, OTHER_COLOUR)[0]
     text = f"{spell.insurance_type} {spell.region}"
@@ -39,8 +39,9 @@ def _bar(spell: Spell, start: date, end: date, y: float, style: str) -> str:
              if x1 - x0 > 60 else "")
     title = (f"<title>{escape(text)} {spell.valid_from} – {spell.valid_to or '…'} status {spell.status} "
              f"unit {escape(spell.unit_code)}</title>")
-    return (f'<g><rect x="{x0:.1f}" y="{y + 1}" width="{max(x1 - x0, 2):.1f}" height="{LANE - 6}" rx="3" '
-            f'fill="{colour}" {style}/>{label}{title}</g>')
+    return (f'<g data-as-of="{spell.valid_from}" data-known-at="{known_at}"><rect x="{x0:.1f}" y="{y + 1}" '
+            f'width="{max(x1 - x0, 2):.1f}" height="{LANE - 6}" rx="3" fill="{colour}" {style}/>{label}{title}'
+            f'</g><!--bar-->')
 
 
 def history_svg(person_id: UUID, history: Sequence[RecordedEvent], title: str, today: date) -> str:
@@ -77,7 +78,7 @@ def history_svg(person_id: UUID, history: Sequence[RecordedEvent], title: str, t
         now = set(spells)
         for spell in sorted(spells, key=lambda s: s.valid_from):
             style = 'stroke="#d32f2f" stroke-width="2"' if before and spell not in before else ""
-            out.append(_bar(spell, start, end, y + LANE * lanes[spell.enrollment_id], style))
+            out.append(_bar(spell, start, end, y + LANE * lanes[spell.enrollment_id], style, recorded_at.isoformat()))
         for spell in sorted(before - now, key=lambda s: s.valid_from):  # believed until this row
             out.append(_superseded(spell, start, end, y + LANE * lanes[spell.enrollment_id]))
         before = now

@@ -14,6 +14,7 @@ from ledger_api.codes import Coded, coded
 from ledger_api.context import ctx
 from ledger_api.permissions import require_unit, shown_id
 from projections import queries as read
+from projections.reports import ROSTER_HEADERS, roster_export
 
 
 @strawberry.type
@@ -25,6 +26,18 @@ class RosterEntry:
     insurance_type: Coded
     region: str
     since: date
+
+
+@strawberry.type(description="A cell of the 员工花名册 a unit must check (seed 000: red in the export).")
+class RosterFault:
+    column: str = strawberry.field(description="The column's header, as in the XLSX export.")
+    reason: str
+
+
+@strawberry.type(description="One line of the 员工花名册 as exported, with the cells to check.")
+class RosterCheckLine:
+    cells: list[str] = strawberry.field(description="The line's cells, in the order of `Unit.rosterHeaders`.")
+    faults: list[RosterFault]
 
 
 @strawberry.type
@@ -64,6 +77,26 @@ class Unit:
                             status=coded("enrollment_status", r["status"]),
                             insurance_type=coded("insurance_type", r["insurance_type"]), region=r["region"],
                             since=r["since"]) for r in rows]
+
+    @strawberry.field(description="The headers of `rosterCheck` lines, and which are required (红色项).")
+    def roster_headers(self) -> list[str]:
+        return list(ROSTER_HEADERS)
+
+    @strawberry.field(description=(
+        "The 员工花名册 on `asOf` as the XLSX export has it, each wrong or missing required field named with "
+        "why (seed 000: 必填关键信息为红色项), for the unit to check offline or in the service hall."))
+    async def roster_check(self, info: Info, as_of: date | None = None) -> list[RosterCheckLine]:
+        who = ctx(info).who()
+        rows, faults = await ctx(info).read(roster_export, self.code, as_of or ctx(info).today())
+        lines = []
+        for n, row in enumerate(rows):
+            cells = ["" if v is None else str(v) for v in row]
+            if who.masks_id_numbers:
+                cells[ROSTER_HEADERS.index("证件号码")] = shown_id(who, cells[ROSTER_HEADERS.index("证件号码")])
+            lines.append(RosterCheckLine(cells=cells, faults=[
+                RosterFault(column=ROSTER_HEADERS[column], reason=why)
+                for (line, column), why in sorted(faults.items()) if line == n]))
+        return lines
 
     @strawberry.field(description="In-service staff (在职) on `asOf`.")
     async def in_service_count(self, info: Info, as_of: date | None = None) -> int:

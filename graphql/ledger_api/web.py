@@ -9,10 +9,15 @@ carries a CSRF token that must equal the one in its own cookie (double submit).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 import secrets
+import tempfile
+from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from uuid import uuid4
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -25,6 +30,8 @@ from domain.clock import business_date
 from domain.requests.catalogue import catalogue
 from ledger_api.auth import NotAuthorised, Principal, principal_from_header
 from ledger_api.context import RequestContext
+from projections.report_files import write_table
+from projections.reports import ROSTER_REQUIRED
 
 TOKEN, CSRF = "canbao_token", "canbao_csrf"
 MAX_UPLOAD = 20 * 1024 * 1024  # one scanned form
@@ -37,10 +44,19 @@ MUTATION_OF_STEP = {"accept": "acceptRequest", "approve": "approveRequest", "rej
                     "complete": "completeRequest"}
 REQUESTS = """query($stage: String) { serviceRequests(stage: $stage, first: 200) { edges { node {
   requestId itemName command idNumber region stage stageLabel due dueProvisional overdue rejection } } } }"""
-UNIT = """query($code: String!, $asOf: Date) { unit(code: $code) { name
-  roster(asOf: $asOf) { idNumber name personType { label } status { label } } } }"""
-PERSON = """query($id: String!) { person(idNumber: $id) { name idNumber historyChart
-  history { recordedAt validDate type actor { kind id } channel { label } evidence cause } } }"""
+UNIT = """query($code: String!, $asOf: Date) { unit(code: $code) { name rosterHeaders
+  rosterCheck(asOf: $asOf) { cells faults { column reason } } } }"""
+PERSON = """query($id: String!, $asOf: Date, $knownAt: DateTime) { person(idNumber: $id) { name idNumber historyChart
+  snapshot(asOf: $asOf, knownAt: $knownAt) { insuranceType { label } region status { label } personType { label }
+    unitCode validFrom validTo }
+  history(knownAt: $knownAt) { recordedAt validDate type actor { kind id } channel { label } evidence cause } } }"""
+WORKLISTS = """{ duplicateSets(first: 50) { edges { node { kindLabel idNumber name firstRegion secondRegion action
+    confirmingRegion } } }
+  anomalies(first: 50) { edges { node { subjectCode region kindLabel detail } } }
+  registerFindings(first: 50) { edges { node { kindLabel region idNumber name detail } } } }"""
+PRINT = """mutation($kind: DocumentKind!, $id: String!) { printDocument(kind: $kind, idNumber: $id) {
+  fileName pdfBase64 } }"""
+PRINTABLE = {"certificate": "CERTIFICATE", "proof": "PROOF", "contributions": "CONTRIBUTIONS"}
 
 
 class PageError(Exception):
@@ -57,7 +73,8 @@ class Pages:
         return [Route("/ui", self.home), Route("/ui/", self.home),
                 Route("/ui/signin", self.signin, methods=["GET", "POST"]),
                 Route("/ui/signout", self.signout, methods=["POST"]), Route("/ui/person", self.person),
-                Route("/ui/file", self.file, methods=["POST"]),
+                Route("/ui/file", self.file, methods=["POST"]), Route("/ui/roster.xlsx", self.roster_xlsx),
+                Route("/ui/print", self.print, methods=["POST"]),
                 Route("/ui/requests/{request_id}/{step}", self.step, methods=["POST"])]
 
     # ---- who is asking -----------------------------------------------------------------
@@ -141,23 +158,70 @@ class Pages:
             if who.role in ("office", "auditor", "analyst"):
                 requests = await self.ask(who, REQUESTS)
                 open_ = [e["node"] for e in requests["serviceRequests"]["edges"] if e["node"]["stage"] in OFFICE_STEPS]
+                lists = await self.ask(who, WORKLISTS)
                 return self.render(request, "office.html", who, region=who.region or "全部", requests=open_,
-                                   steps=OFFICE_STEPS if who.role == "office" else {})
+                                   steps=OFFICE_STEPS if who.role == "office" else {},
+                                   **{name: [e["node"] for e in lists[name]["edges"]] for name in lists})
             return await self.person_page(request, who, who.id_number or "")
         except PageError as refused:
             errors.append(str(refused))
         return self.render(request, "signin.html", who, errors=errors)
 
     async def unit_hall(self, request: Request, who: Principal) -> Response:
-        from datetime import date
-
-        as_of = request.query_params.get("as_of") or str(business_date(self.graphql.backend.clock.now()))
+        as_of = self.day(request)
         unit = (await self.ask(who, UNIT, {"code": who.unit_code, "asOf": as_of}))["unit"]
         requests = [e["node"] for e in (await self.ask(who, REQUESTS))["serviceRequests"]["edges"]]
+        lines = [{"cells": line["cells"], "faults": {f["column"]: f["reason"] for f in line["faults"]}}
+                 for line in (unit["rosterCheck"] if unit else [])]
         return self.render(request, "unit.html", who, unit=unit, unit_code=who.unit_code, as_of=date.fromisoformat(
-            as_of), roster=unit["roster"] if unit else [], requests=requests, filing_rule=(
+            as_of), headers=unit["rosterHeaders"] if unit else [], lines=lines, requests=requests, filing_rule=(
             "财政全额拨款单位每月1–18日，其他单位每月1–24日（北京时间）"),
             materials=catalogue().item(RETIREMENT_ITEM).materials)
+
+    def day(self, request: Request) -> str:
+        """The valid date asked for (?as_of=), or today's (Beijing) on the ledger's clock."""
+        asked = request.query_params.get("as_of", "")
+        try:
+            return date.fromisoformat(asked).isoformat()
+        except ValueError:
+            return business_date(self.graphql.backend.clock.now()).isoformat()
+
+    async def roster_xlsx(self, request: Request) -> Response:
+        """The 员工花名册 as XLSX, the cells to check red — from the same API answer the page shows."""
+        who = self.principal(request)
+        if who is None or who.role != "unit_agent":
+            return self.back("/ui/signin")
+        try:
+            unit = (await self.ask(who, UNIT, {"code": who.unit_code, "asOf": self.day(request)}))["unit"]
+        except PageError as refused:
+            return self.back("/ui/", f"未能导出：{refused}")
+        headers = unit["rosterHeaders"] if unit else []
+        rows = [line["cells"] for line in (unit["rosterCheck"] if unit else [])]
+        faults = {(n, headers.index(f["column"])): f["reason"]
+                  for n, line in enumerate(unit["rosterCheck"] if unit else []) for f in line["faults"]}
+        with tempfile.TemporaryDirectory() as folder:
+            target = write_table(Path(folder) / "roster.xlsx", "员工花名册", headers, rows, faults, ROSTER_REQUIRED)
+            content = target.read_bytes()
+        name = quote(f"员工花名册-{who.unit_code}-{self.day(request)}.xlsx")
+        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
+
+    async def print(self, request: Request) -> Response:
+        """A printed document as PDF: 参保证明 of a unit's staff member, a person's own 参保凭证 or 缴费记录."""
+        who = self.principal(request)
+        if who is None:
+            return self.back("/ui/signin")
+        try:
+            form = await self.checked_form(request)
+            kind = PRINTABLE.get(str(form.get("kind", "")))
+            if kind is None:
+                raise PageError("no such document")
+            printed = (await self.ask(who, PRINT, {"kind": kind, "id": str(form.get("id_number", ""))}))[
+                "printDocument"]
+        except (PageError, NotAuthorised) as refused:
+            return self.back("/ui/", f"未能打印：{refused}")
+        return Response(base64.b64decode(printed["pdfBase64"]), media_type="application/pdf",
+                        headers={"content-disposition": f"inline; filename=\"{printed['fileName']}\""})
 
     async def person(self, request: Request) -> Response:
         who = self.principal(request)
@@ -166,11 +230,21 @@ class Pages:
         return await self.person_page(request, who, request.query_params.get("id", ""))
 
     async def person_page(self, request: Request, who: Principal, id_number: str) -> Response:
+        """The history and its picture; the snapshot on (?as_of, ?known_at) — where a click on a bar leads."""
+        known_at = request.query_params.get("known_at") or None
+        variables = {"id": id_number.strip(), "asOf": self.day(request), "knownAt": known_at}
         try:
-            found = (await self.ask(who, PERSON, {"id": id_number.strip()}))["person"]
+            found = (await self.ask(who, PERSON, variables))["person"]
         except PageError as refused:  # outside the caller's scope: said, never shown
             return self.render(request, "person.html", who, person=None, errors=[str(refused)])
-        return self.render(request, "person.html", who, person=found)
+        chart = found["historyChart"] if found else ""
+        if found:  # each bar of the picture opens the snapshot at its valid start, as known at its row's time
+            chart = re.sub(r'<g data-as-of="([0-9-]+)" data-known-at="([^"]+)">',
+                           lambda m: f'<a href="/ui/person?id={quote(found["idNumber"])}&amp;as_of={m.group(1)}'
+                                     f'&amp;known_at={quote(m.group(2))}"><g>', chart).replace("</g><!--bar-->",
+                                                                                            "</g></a>")
+        return self.render(request, "person.html", who, person=found, chart=chart, as_of=variables["asOf"],
+                           known_at=known_at, can_print=who.role in ("office", "unit_agent", "person"))
 
     async def file(self, request: Request) -> Response:
         """A unit agent files a retirement or a death with its materials: a request an office reviews."""

@@ -78,7 +78,7 @@ def test_a_retirement_filed_in_the_hall_is_carried_through_in_the_console(chromi
     hall.get_by_role("button", name="提交申报").click()
     hall.wait_for_selector("text=已提交，等待医保经办机构审核")
     until(hall, "<td>申请</td>", f"{site}/ui/")  # pending: listed at its first stage, 申请
-    assert "<td>在职职工</td>" in hall.content(), "and the person still in service on the roster"
+    assert "1101 在职职工" in hall.content(), "and the person still in service on the roster"
     shot(hall, "ui-unit-hall.png")
 
     console = signed_in(chromium, site, GULOU)

@@ -95,3 +95,39 @@ def test_without_a_token_every_page_leads_to_sign_in(site):
         assert "令牌从哪里来" in anonymous.get(url).text
     bad = anonymous.post("/ui/signin", data={"token": "not-a-token"})
     assert "退出" not in bad.text and "error" in bad.text
+
+
+def test_the_hall_downloads_the_roster_with_the_cells_to_check_red_and_prints_a_staff_proof(site):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    hall = browser(site, AGENT)
+    home = hall.get("/ui/?as_of=2026-12-07").text
+    assert 'class="fault"' in home and "联系电话缺失" in home  # the staff have no phone on record
+    workbook = hall.get("/ui/roster.xlsx?as_of=2026-12-07")
+    assert workbook.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(workbook.content)).active
+    header = [c.value for c in sheet[1]]
+    phone = sheet.cell(row=2, column=header.index("联系电话") + 1)
+    assert phone.fill.fgColor.rgb == "FFFF0000" and "联系电话缺失" in phone.comment.text
+
+    proof = hall.post("/ui/print", data={"csrf": csrf(home), "kind": "proof", "id_number": RETIREE})
+    assert proof.headers["content-type"] == "application/pdf" and proof.content.startswith(b"%PDF")
+    refused = hall.post("/ui/print", data={"csrf": csrf(home), "kind": "proof", "id_number": STRANGER})
+    assert refused.headers["content-type"].startswith("text/html") and "未能打印" in refused.text
+
+
+def test_a_click_on_the_picture_opens_the_snapshot_as_known_then(site):
+    office = browser(site, GULOU)
+    page = office.get(f"/ui/person?id={RETIREE}").text
+    link = re.search(r'<a href="(/ui/person\?id=[^"]+&amp;as_of=2010-01-01&amp;known_at=[^"]+)">', page)
+    assert link, "each bar links to the snapshot at its start, as known at its row's time"
+    snapshot = office.get(link.group(1).replace("&amp;", "&")).text
+    assert "2010-01-01 的参保状态" in snapshot and "按 " in snapshot and "职工基本医疗保险" in snapshot
+
+
+def test_the_console_shows_the_worklists(site):
+    console = browser(site, GULOU).get("/ui/").text
+    for heading in ("待办申请", "重复参保", "数据异常", "与人口库比对"):
+        assert heading in console

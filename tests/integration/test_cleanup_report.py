@@ -125,7 +125,7 @@ def test_before_and_after_differ_exactly_by_the_cleaning_recorded_between_them(p
 def test_the_roster_export_marks_missing_and_suspect_fields_red(population, tmp_path):
     from openpyxl import load_workbook
 
-    from canbao.report_files import RED, write_table
+    from projections.report_files import RED, write_table
     from projections.reports import ROSTER_HEADERS, ROSTER_REQUIRED, roster_export
 
     ledger, runner = population

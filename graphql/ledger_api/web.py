@@ -50,6 +50,8 @@ PERSON = """query($id: String!, $asOf: Date, $knownAt: DateTime) { person(idNumb
   snapshot(asOf: $asOf, knownAt: $knownAt) { insuranceType { label } region status { label } personType { label }
     unitCode validFrom validTo }
   history(knownAt: $knownAt) { recordedAt validDate type actor { kind id } channel { label } evidence cause } } }"""
+OPEN_SPELLS = """query($id: String!, $asOf: Date) { person(idNumber: $id) { snapshot(asOf: $asOf) {
+  enrollmentId unitCode } } }"""
 WORKLISTS = """{ duplicateSets(first: 50) { edges { node { kindLabel idNumber name firstRegion secondRegion action
     confirmingRegion } } }
   anomalies(first: 50) { edges { node { subjectCode region kindLabel detail } } }
@@ -74,7 +76,7 @@ class Pages:
                 Route("/ui/signin", self.signin, methods=["GET", "POST"]),
                 Route("/ui/signout", self.signout, methods=["POST"]), Route("/ui/person", self.person),
                 Route("/ui/file", self.file, methods=["POST"]), Route("/ui/roster.xlsx", self.roster_xlsx),
-                Route("/ui/print", self.print, methods=["POST"]),
+                Route("/ui/print", self.print, methods=["POST"]), Route("/ui/staff", self.staff, methods=["POST"]),
                 Route("/ui/requests/{request_id}/{step}", self.step, methods=["POST"])]
 
     # ---- who is asking -----------------------------------------------------------------
@@ -104,8 +106,9 @@ class Pages:
 
     def render(self, request: Request, template: str, who: Principal | None, **values: Any) -> HTMLResponse:
         csrf = request.cookies.get(CSRF) or secrets.token_urlsafe(24)
-        notice = request.query_params.get("notice")
+        notice, refused = request.query_params.get("notice"), request.query_params.get("refused")
         messages = [{"kind": "ok", "text": notice}] if notice else []
+        messages += [{"kind": "error", "text": refused}] if refused else []
         messages += [{"kind": "error", "text": text} for text in values.pop("errors", [])]
         label = f"{ROLE_LABELS.get(who.role, who.role)} {who.subject}" if who else ""
         html = self.templates.get_template(template).render(who=who, who_label=label, csrf=csrf, messages=messages,
@@ -115,8 +118,10 @@ class Pages:
         return response
 
     @staticmethod
-    def back(where: str, notice: str = "") -> RedirectResponse:
-        return RedirectResponse(f"{where}?notice={notice}" if notice else where, status_code=303)
+    def back(where: str, notice: str = "", refused: str = "") -> RedirectResponse:
+        """Back to a page after a form, saying what happened (a refusal in red)."""
+        said = f"?notice={quote(notice)}" if notice else f"?refused={quote(refused)}" if refused else ""
+        return RedirectResponse(where + said, status_code=303)
 
     async def checked_form(self, request: Request) -> Any:
         form = await request.form(max_part_size=MAX_UPLOAD)
@@ -194,7 +199,7 @@ class Pages:
         try:
             unit = (await self.ask(who, UNIT, {"code": who.unit_code, "asOf": self.day(request)}))["unit"]
         except PageError as refused:
-            return self.back("/ui/", f"未能导出：{refused}")
+            return self.back("/ui/", refused=f"未能导出：{refused}")
         headers = unit["rosterHeaders"] if unit else []
         rows = [line["cells"] for line in (unit["rosterCheck"] if unit else [])]
         faults = {(n, headers.index(f["column"])): f["reason"]
@@ -219,7 +224,7 @@ class Pages:
             printed = (await self.ask(who, PRINT, {"kind": kind, "id": str(form.get("id_number", ""))}))[
                 "printDocument"]
         except (PageError, NotAuthorised) as refused:
-            return self.back("/ui/", f"未能打印：{refused}")
+            return self.back("/ui/", refused=f"未能打印：{refused}")
         return Response(base64.b64decode(printed["pdfBase64"]), media_type="application/pdf",
                         headers={"content-disposition": f"inline; filename=\"{printed['fileName']}\""})
 
@@ -265,8 +270,50 @@ class Pages:
                 "arguments": [{"field": "effective", "value": str(form.get("effective", ""))}],
                 "materials": materials})
         except (PageError, NotAuthorised) as refused:
-            return self.back("/ui/", f"未能提交：{refused}")
+            return self.back("/ui/", refused=f"未能提交：{refused}")
         return self.back("/ui/", "已提交，等待医保经办机构审核")
+
+    async def staff(self, request: Request) -> Response:
+        """A unit's own filings that take effect at once (seed 002): 增员, 减员 (中断), 联系电话变更."""
+        who = self.principal(request)
+        if who is None:
+            return self.back("/ui/signin")
+        try:
+            form = await self.checked_form(request)
+            action, number = str(form.get("action", "")), str(form.get("id_number", "")).strip()
+            effective = str(form.get("effective", "")) or self.day(request)
+            if action == "add":
+                await self.add_staff(who, form, number, effective)
+            elif action == "leave":
+                spells = (await self.ask(who, OPEN_SPELLS, {"id": number, "asOf": effective}))["person"]
+                mine = [s for s in (spells or {}).get("snapshot", []) if s["unitCode"] == who.unit_code]
+                if not mine:
+                    raise PageError("本单位没有此人在该日的参保记录")
+                await self.do(who, "suspend", {"idNumber": number, "effective": effective,
+                                               "enrollmentId": mine[0]["enrollmentId"],
+                                               "reason": str(form.get("reason", "6301"))})
+            elif action == "phone":
+                await self.do(who, "correctBaseInfo", {"idNumber": number, "effective": effective, "changes": [
+                    {"field": "phone", "value": str(form.get("phone", ""))}]})
+            else:
+                raise PageError(f"no such filing: {action}")
+        except (PageError, NotAuthorised) as refused:
+            return self.back("/ui/", refused=f"未能办理：{refused}")
+        return self.back("/ui/", "已办理")
+
+    async def add_staff(self, who: Principal, form: Any, number: str, effective: str) -> None:
+        """增员: register the person (unless the ledger knows them already), then enroll them with the unit."""
+        try:
+            await self.do(who, "registerPerson", {
+                "idNumber": number, "effective": effective, "name": str(form.get("name", "")),
+                "gender": str(form.get("gender", "")), "birthDate": str(form.get("birth_date", "")),
+                "ethnicity": str(form.get("ethnicity", "01")), "phone": str(form.get("phone", "")) or None})
+        except PageError as refused:
+            if "already registered" not in str(refused):  # a person the ledger knows is enrolled as they are
+                raise
+        await self.do(who, "enroll", {
+            "idNumber": number, "effective": effective, "insuranceType": "310",
+            "region": str(form.get("region", "")), "unitCode": who.unit_code, "personType": "1101"})
 
     async def step(self, request: Request) -> Response:
         """An office accepts, approves, rejects (with a reason) or completes a request."""
@@ -283,5 +330,5 @@ class Pages:
                 fields["reason"] = str(form.get("reason", ""))
             await self.do(who, MUTATION_OF_STEP[step], fields)
         except (PageError, NotAuthorised) as refused:
-            return self.back("/ui/", f"未能办理：{refused}")
+            return self.back("/ui/", refused=f"未能办理：{refused}")
         return self.back("/ui/", "已办理")

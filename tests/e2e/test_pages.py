@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import date
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from ledger_api.auth import Principal
 from tests.e2e.client import token_for
 from tests.e2e.hall import AGENT, GULOU, RETIREE, STRANGER, hall_server
+from tests.support.builders import resident_id
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +133,28 @@ def test_the_console_shows_the_worklists(site):
     console = browser(site, GULOU).get("/ui/").text
     for heading in ("待办申请", "重复参保", "数据异常", "与人口库比对"):
         assert heading in console
+
+
+def test_the_hall_adds_staff_changes_a_phone_and_files_a_departure(site):
+    newcomer = resident_id(region="350102", born=date(1995, 8, 8), seq="139")
+    hall = browser(site, AGENT)
+    home = hall.get("/ui/").text
+    added = hall.post("/ui/staff", data={
+        "csrf": csrf(home), "action": "add", "id_number": newcomer, "name": "周新", "gender": "1",
+        "birth_date": "1995-08-08", "region": "350102", "phone": "", "effective": "2026-12-01"})
+    assert "已办理" in added.text, added.text
+    changed = hall.post("/ui/staff", data={"csrf": csrf(home), "action": "phone", "id_number": newcomer,
+                                           "phone": "13912345678"})
+    assert "已办理" in changed.text, changed.text
+    for _ in range(50):
+        page = hall.get("/ui/?as_of=2026-12-07").text
+        if "周新" in page and "13912345678" in page:
+            break
+        time.sleep(0.1)
+    assert "周新" in page and "13912345678" in page
+    left = hall.post("/ui/staff", data={"csrf": csrf(home), "action": "leave", "id_number": newcomer,
+                                        "reason": "6301", "effective": "2026-12-05"})
+    assert "已办理" in left.text, left.text
+    stranger = hall.post("/ui/staff", data={"csrf": csrf(home), "action": "leave", "id_number": STRANGER,
+                                            "reason": "6301", "effective": "2026-12-05"})
+    assert "未能办理" in stranger.text  # another unit's staff member: never found, never moved

@@ -29,6 +29,7 @@ from ledger_api.documents import DocumentMutations, DocumentQueries
 from ledger_api.errors import should_mask
 from ledger_api.persons import PersonQueries
 from ledger_api.register import RegisterQueries
+from ledger_api.reports import ReportQueries
 from ledger_api.requests import RequestQueries
 from ledger_api.units import UnitQueries
 
@@ -150,6 +151,6 @@ def build_schema(*, introspection: bool = True, statement_count: bool = False) -
     if statement_count:
         extensions.append(StatementCount)
     query = merge_types("Query", (CodeQueries, PersonQueries, UnitQueries, CohortQueries, DocumentQueries,
-                                  RequestQueries, RegisterQueries))
+                                  RequestQueries, RegisterQueries, ReportQueries))
     mutation = merge_types("Mutation", (mutation_type(), DocumentMutations))
     return LedgerSchema(query=query, mutation=mutation, extensions=extensions)

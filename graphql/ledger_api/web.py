@@ -58,6 +58,8 @@ WORKLISTS = """{ duplicateSets(first: 50) { edges { node { kindLabel idNumber na
   registerFindings(first: 50) { edges { node { kindLabel region idNumber name detail } } } }"""
 PRINT = """mutation($kind: DocumentKind!, $id: String!) { printDocument(kind: $kind, idNumber: $id) {
   fileName pdfBase64 } }"""
+REPORT = """query($annex: String!, $asOf: Date!, $before: DateTime) {
+  cleanupReport(annex: $annex, asOf: $asOf, before: $before) { title headers rows } }"""
 PRINTABLE = {"certificate": "CERTIFICATE", "proof": "PROOF", "contributions": "CONTRIBUTIONS"}
 
 
@@ -77,6 +79,7 @@ class Pages:
                 Route("/ui/signout", self.signout, methods=["POST"]), Route("/ui/person", self.person),
                 Route("/ui/file", self.file, methods=["POST"]), Route("/ui/roster.xlsx", self.roster_xlsx),
                 Route("/ui/print", self.print, methods=["POST"]), Route("/ui/staff", self.staff, methods=["POST"]),
+                Route("/ui/report/{annex}.xlsx", self.report),
                 Route("/ui/requests/{request_id}/{step}", self.step, methods=["POST"])]
 
     # ---- who is asking -----------------------------------------------------------------
@@ -208,6 +211,25 @@ class Pages:
             target = write_table(Path(folder) / "roster.xlsx", "员工花名册", headers, rows, faults, ROSTER_REQUIRED)
             content = target.read_bytes()
         name = quote(f"员工花名册-{who.unit_code}-{self.day(request)}.xlsx")
+        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
+
+    async def report(self, request: Request) -> Response:
+        """附件2–5 as XLSX, from the API's cleanupReport (an office gets its region's rows)."""
+        who = self.principal(request)
+        if who is None:
+            return self.back("/ui/signin")
+        before = request.query_params.get("before") or None
+        try:
+            table = (await self.ask(who, REPORT, {"annex": request.path_params["annex"], "asOf": self.day(request),
+                                                  "before": f"{before}:00+08:00" if before else None}))[
+                "cleanupReport"]
+        except PageError as refused:
+            return self.back("/ui/", refused=f"未能导出：{refused}")
+        with tempfile.TemporaryDirectory() as folder:
+            content = write_table(Path(folder) / "report.xlsx", table["title"][:31], table["headers"],
+                                  table["rows"]).read_bytes()
+        name = quote(f"{table['title']}-{self.day(request)}.xlsx")
         return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
 

@@ -257,6 +257,8 @@ QUERIES = {
                              {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
     "registerFindings": ("{ registerFindings(first: 5) { edges { node { idNumber kind } } } }",
                          {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
+    "cleanupReport": ('{ cleanupReport(annex: "5") { title headers rows } }',
+                      {"office_fuzhou", "office_xiamen", "auditor", "analyst"}),
 }
 
 

@@ -158,3 +158,17 @@ def test_the_hall_adds_staff_changes_a_phone_and_files_a_departure(site):
     stranger = hall.post("/ui/staff", data={"csrf": csrf(home), "action": "leave", "id_number": STRANGER,
                                             "reason": "6301", "effective": "2026-12-05"})
     assert "未能办理" in stranger.text  # another unit's staff member: never found, never moved
+
+
+def test_the_console_downloads_the_annexes_and_a_unit_may_not(site):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    console = browser(site, GULOU)
+    for annex, first_header in (("2", "医保区划"), ("3", "户籍地区划"), ("4", "参保地"), ("5", "参保地")):
+        got = console.get(f"/ui/report/{annex}.xlsx?as_of=2019-12-31&before=2026-12-07T09:00")
+        assert got.headers["content-type"].startswith("application/vnd.openxmlformats"), got.text[:300]
+        assert load_workbook(BytesIO(got.content)).active.cell(row=1, column=1).value == first_header
+    refused = browser(site, AGENT).get("/ui/report/5.xlsx")
+    assert "未能导出" in refused.text and "reports are for offices" in refused.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -58,15 +59,44 @@ def projections_catch_up(names: Names = None, data_dir: DataDir = None) -> None:
 
 
 @projections_app.command("rebuild")
-def projections_rebuild(names: Names = None, data_dir: DataDir = None) -> None:
+def projections_rebuild(
+    names: Names = None,
+    engine: Annotated[str, typer.Option(help="local (worker processes here) or dask (a Dask cluster).")] = "local",
+    scheduler: Annotated[str | None, typer.Option(help="With --engine dask: the scheduler's address "
+                                                       "(default: a LocalCluster here).")] = None,
+    workers: Annotated[int, typer.Option(help="With --engine dask and no scheduler: LocalCluster workers.")] = 2,
+    to: Annotated[Path | None, typer.Option("--to", help="With --engine dask: write Parquet files for analysts "
+                                                         "here instead of the tables.")] = None,
+    data_dir: DataDir = None,
+) -> None:
     """Recompute projections from the first event, in one transaction (the old tables stay until it commits);
-    one worker process per core derives the rows."""
+    one worker process per core derives the rows — or, with --engine dask, the tasks of a Dask cluster."""
+    if engine not in ("local", "dask"):
+        fail(f"--engine is local or dask, not {engine!r}")
+    if engine == "dask":
+        rebuild_on_cluster(names, scheduler, workers, to, data_dir)
+        return
     with running(data_dir) as ready:
         projections = chosen(names)
         with event_progress("rebuild " + ", ".join(p.name for p in projections), err) as progress:
             started = time.perf_counter()
             events, _ = ready.runner.rebuild(projections, progress=progress)
         report(", ".join(p.name for p in projections), events, time.perf_counter() - started)
+
+
+def rebuild_on_cluster(names: list[str] | None, scheduler: str | None, workers: int, to: Path | None,
+                       data_dir: Path | None) -> None:
+    try:
+        from projections.dask_rebuild import rebuild_on_dask
+    except ImportError:
+        fail("the Dask engine needs the scale extra: pip install -e '.[scale]'")
+    with running(data_dir) as ready:
+        projections = chosen(names)
+        with event_progress("rebuild on Dask (partitions)", err) as progress:
+            started = time.perf_counter()
+            rows, upto = rebuild_on_dask(ready.runner, projections, scheduler, workers, to, progress)
+        out.print(f"{rows:,} rows derived up to position {upto:,} in {time.perf_counter() - started:.1f} s"
+                  + (f", written to {to}" if to else ""), highlight=False)
 
 
 def bring_up_to_date(ready: Services, attempts: int = 5) -> None:

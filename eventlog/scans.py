@@ -68,6 +68,13 @@ def by_stream(conn: Any, upto: int | None = None, low: UUID | None = None, high:
     return server_side(conn, query, tuple(params), name)
 
 
+def by_stream_after(conn: Any, after: int, upto: int, name: str = "canbao_scan") -> Iterator[Row]:
+    """The events after notification `after` up to `upto`, stream by stream in version order."""
+    return server_side(conn, f"SELECT {STREAM_COLUMNS} FROM {EVENTS_TABLE} WHERE notification_id > %s "
+                             "AND notification_id <= %s ORDER BY originator_id, originator_version", (after, upto),
+                       name)
+
+
 def in_order(conn: Any, after: int = 0, upto: int | None = None, name: str = "canbao_scan") -> Iterator[Row]:
     """The log after notification `after` (up to `upto`), in notification order."""
     bound = "AND notification_id <= %s" if upto is not None else ""

@@ -143,14 +143,11 @@ class ProjectionRunner:
         """Recompute the projections from position 0; return (events read, position reached).
         With several workers and at least `share_from` events, worker processes derive the
         rows (projections/rebuild_shares.py); the tables come out the same."""
-        tables = [t for p in projections for t in p.tables]
         with self.datastore.get_connection() as read, self.datastore.get_connection() as write:
             with read.transaction(), write.transaction():
                 read.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 upto, total = scans.head_and_count(read)
-                write.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
-                write.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE projection = ANY(%s)",
-                              ([p.name for p in projections],))
+                self._empty(write, projections)
                 done = 0
 
                 def read_more(events: int) -> None:
@@ -165,16 +162,40 @@ class ProjectionRunner:
                                  read_more)
                 else:
                     self._scan(read, write, projections, upto, read_more)
-                with write.cursor() as curs:
-                    curs.execute(f"DELETE FROM {TRACKING_TABLE} WHERE application_name = ANY(%s)",
-                                 ([p.name for p in projections],))
-                    for p in projections:
-                        self.tracking._insert_tracking(curs, Tracking(p.name, upto))
-            # Every row is new: the planner's statistics are of the tables before (often empty).
-            write.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
+                self._track(write, projections, upto)
+            self._analyze(write, projections)
         if progress:
             progress(done, total)
         return done, upto
+
+    def replace_tables(self, projections: list[Projection], rows: dict[str, list[Row]], upto: int) -> None:
+        """Replace the projections' tables with rows derived elsewhere (a Dask cluster) up to `upto`,
+        in one transaction: readers see the old tables until it commits."""
+        with self.datastore.get_connection() as write:
+            with write.transaction():
+                self._empty(write, projections)
+                self._flush(write, tables_of(projections), {name: list(r) for name, r in rows.items()})
+                self._track(write, projections, upto)
+            self._analyze(write, projections)
+
+    @staticmethod
+    def _empty(write: Any, projections: list[Projection]) -> None:
+        tables = [t for p in projections for t in p.tables]
+        write.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
+        write.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE projection = ANY(%s)", ([p.name for p in projections],))
+
+    def _track(self, write: Any, projections: list[Projection], upto: int) -> None:
+        with write.cursor() as curs:
+            curs.execute(f"DELETE FROM {TRACKING_TABLE} WHERE application_name = ANY(%s)",
+                         ([p.name for p in projections],))
+            for p in projections:
+                self.tracking._insert_tracking(curs, Tracking(p.name, upto))
+
+    @staticmethod
+    def _analyze(write: Any, projections: list[Projection]) -> None:
+        # Every row is new: the planner's statistics are of the tables before (often empty).
+        tables = [t for p in projections for t in p.tables]
+        write.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
 
     def _scan(self, read: Any, write: Any, projections: list[Projection], upto: int,
               read_more: Callable[[int], None]) -> None:

@@ -106,6 +106,7 @@ def size_section(f: Figures) -> list[str]:
         f"processes, peak RSS (all processes) {r['peak_rss_mb']:,.0f} MiB "
         f"| raw ordered read: {r['scan_rows_per_s']:,.0f} rows/s | {r['ratio']:.1f}× | {TARGETS['rebuild']} | "
         f"{verdict(r['events_per_s'] >= 150_000 and r['ratio'] <= 4)} |",
+        *dask_rows(f.get("dask_rebuild")),
         f"| verify | {v['events']:,} events in {v['seconds']:.1f} s ({'clean' if v['clean'] else 'NOT clean'}) "
         f"| raw ordered read of the same events: {r['scan_seconds']:.1f} s | "
         f"{v['seconds'] / r['scan_seconds']:.1f}× | {TARGETS['verify']} | "
@@ -134,6 +135,20 @@ def register_row(g: Figures | None) -> list[str]:
             f"| full join of persons and register reading the compared columns: {g['join_seconds']:.2f} s "
             f"(inner join counted from the indexes: {g['count_join_seconds']:.2f} s) | {g['ratio']:.1f}× "
             f"| < 2× the raw join, flat memory | {verdict(g['ratio'] < 2)} |"]
+
+
+def dask_rows(d: Figures | None) -> list[str]:
+    """The rebuild on a Dask LocalCluster (issue 21), beside the single-machine rebuild and a raw read."""
+    if not d:
+        return []
+    rows = []
+    for w in (1, 2):
+        took = d[f"workers_{w}_seconds"]
+        rows.append(f"| ↳ on Dask, {w} worker{'s' if w > 1 else ''} (export to Parquet included) | "
+                    f"{d[f'workers_{w}_events_per_s']:,.0f} events/s, {took:.1f} s | single-machine rebuild: "
+                    f"{d['single_seconds']:.1f} s; raw ordered read: {d['scan_seconds']:.1f} s | "
+                    f"{took / d['single_seconds']:.1f}× / {took / d['scan_seconds']:.1f}× | — | |")
+    return rows
 
 
 def page_rows(p: Figures | None) -> list[str]:

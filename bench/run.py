@@ -216,6 +216,24 @@ def measure_rebuild(store: EventStore, conninfo: str) -> Figures:
             "ratio": took.seconds / raw}
 
 
+def measure_dask_rebuild(store: EventStore, rebuild: Figures) -> Figures:
+    """The rebuild on a Dask LocalCluster with 1 and 2 workers (issue 21), export included, beside the
+    single-machine rebuild and the raw read of the same run."""
+    try:
+        from projections.dask_rebuild import rebuild_on_dask
+    except ImportError:
+        return {}
+    runner = ProjectionRunner(store.datastore)
+    figures: Figures = {}
+    for workers in (1, 2):
+        with phase() as took:
+            rebuild_on_dask(runner, list(PROJECTIONS), workers=workers)
+        figures[f"workers_{workers}_seconds"] = took.seconds
+        figures[f"workers_{workers}_events_per_s"] = rebuild["events"] / took.seconds
+    figures["single_seconds"], figures["scan_seconds"] = rebuild["seconds"], rebuild["scan_seconds"]
+    return figures
+
+
 def measure_verify(store: EventStore) -> Figures:
     with phase() as took:
         report = verify(store.datastore)
@@ -242,6 +260,8 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
             figures["xlsx_read"] = measure_xlsx_read(extract, Path(tmp))
             log(f"{persons:,} persons: rebuild")
             figures["rebuild"] = measure_rebuild(store, conninfo)
+            log(f"{persons:,} persons: rebuild on Dask")
+            figures["dask_rebuild"] = measure_dask_rebuild(store, figures["rebuild"])
             log(f"{persons:,} persons: the population register")
             figures["register"] = measure_register(store, extract, Path(tmp))
             log(f"{persons:,} persons: verify")

@@ -17,7 +17,7 @@ from canbao import cli_audit, cli_data
 from canbao.cli_common import DataDir, err, fail, out, running
 from canbao.cli_data import export_app, load_sample, report_app
 from canbao.cli_print import print_app
-from canbao.cli_projections import projections_app
+from canbao.cli_projections import national_app, projections_app
 from canbao.cli_reference import non_enrolled_report, reference_app
 from canbao.cli_requests import calendar_app, catalogue_table, requests_ledger
 from canbao.database import DatabaseUnavailable, ledger_database
@@ -61,6 +61,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(export_app, name="export")
 app.add_typer(print_app, name="print")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(national_app, name="national")
 app.add_typer(reference_app, name="reference")
 report_app.command("non-enrolled")(non_enrolled_report)
 app.command("catalogue")(catalogue_table)

@@ -122,3 +122,34 @@ def bring_up_to_date(ready: Services, attempts: int = 5) -> None:
         except IntegrityError:
             continue  # another runner moved a projection on meanwhile: look again
     fail("the projections kept moving while this report waited for them (is a rebuild running?); try again")
+
+
+national_app = typer.Typer(help="Checks across provinces' ledgers, on a Dask cluster.", no_args_is_help=True)
+
+
+@national_app.command("duplicates")
+def national_duplicates_command(
+    exports: Annotated[list[Path], typer.Option("--exports", help="A province's export folder (repeat the option "
+                                                                  "for each province).")],
+    as_of: Annotated[str, typer.Option("--as-of", help="The valid date the enrollments are compared on.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for one feedback file per province.")] = Path("."),
+    scheduler: Annotated[str | None, typer.Option(help="A Dask scheduler's address (default: a LocalCluster).")]
+    = None,
+    workers: Annotated[int, typer.Option(help="LocalCluster workers when no scheduler is given.")] = 2,
+) -> None:
+    """Cross-province duplicate sets (跨省重复参保) over several provinces' exports, written as the national
+    feedback each province reads back with `canbao import cross-province`."""
+    from datetime import date
+
+    try:
+        from projections.national import national_duplicates, write_feedback
+    except ImportError:
+        fail("the national check needs the scale extra: pip install -e '.[scale]'")
+    try:
+        day = date.fromisoformat(as_of)
+        sets = national_duplicates(exports, day, scheduler, workers)
+    except ValueError as bad:  # a bad date, or an export refused (ExportRefused: a partition altered or missing)
+        fail(str(bad))
+    files = write_feedback(sets, out_dir)
+    out.print(f"{len(sets):,} persons enrolled in more than one province on {day}; feedback for "
+              f"{len(files)} provinces in {out_dir}", highlight=False)

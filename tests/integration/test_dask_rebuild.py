@@ -62,3 +62,26 @@ def test_an_altered_or_missing_partition_is_refused_by_name(population, tmp_path
     victim.unlink()
     with pytest.raises(ExportRefused, match=f"{manifest.partitions[2].file} is missing"):
         verify_export(export)
+
+
+def test_an_incremental_export_holds_what_came_after_the_checkpoint_it_starts_from(population, tmp_path):
+    from application.service import Ledger
+    from tests.support.builders import ctx, register, resident_id
+
+    first = export_events(population.datastore, tmp_path / "first", partitions=2)
+    Ledger(population).execute(register(resident_id(seq="777")), ctx())  # one more event
+    later = export_events(population.datastore, tmp_path / "later", partitions=2, since=first.upto)
+    assert later.since == first.upto and sum(p.rows for p in later.partitions) == 1
+    assert verify_export(tmp_path / "later").upto > first.upto
+
+
+def test_a_dask_rebuild_can_write_parquet_for_analysts_instead_of_the_tables(population, tmp_path):
+    import pyarrow.parquet as pq
+
+    runner = ProjectionRunner(population.datastore)
+    rows, _ = rebuild_on_dask(runner, [p for p in PROJECTIONS if p.name == "enrollments"], workers=1,
+                              to=tmp_path / "analysts")
+    spells = pq.read_table(tmp_path / "analysts" / "enrollment_spell.parquet")
+    assert spells.num_rows > 3_000 and "valid_from" in spells.column_names
+    with population.datastore.get_connection() as conn:  # the tables were not touched
+        assert conn.execute("SELECT count(*) AS n FROM enrollment_spell").fetchone()["n"] == 0

@@ -8,7 +8,7 @@ ledger's clock.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
@@ -56,6 +56,9 @@ class ClockPort(Protocol):
 
 class DocumentsPort(Protocol):
     def issue(self, request: Request, now: datetime, issued_by: str) -> Issued: ...
+
+    def issue_unit_proof(self, unit_code: str, as_of: date, id_whole: bool, now: datetime,
+                         issued_by: str) -> Issued: ...
 
     def verify_file(self, pdf: bytes) -> Verification: ...
 

@@ -14,11 +14,13 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from application.documents.records import Request, Verification
+from application.documents.records import Issued, Request, Verification
 from domain.id_numbers import RESIDENT_ID
 from ledger_api.auth import NotAuthorised
 from ledger_api.context import ctx
+from ledger_api.permissions import require_unit
 from ledger_api.persons import person_seen
+from projections import queries as read
 
 PRINTERS = ("office", "unit_agent", "person")
 MAX_CODE = 64
@@ -75,10 +77,32 @@ class DocumentMutations:
                           months)
         issued = await context.call(context.backend.documents.issue, request, context.now(),
                                     f"{who.role}:{who.subject}")
-        return PrintedDocument(code=issued.code, title=issued.statement.title,
-                               file_name=f"{kind.value}-{issued.code}.pdf",
-                               pdf_base64=base64.b64encode(issued.pdf).decode(), as_of=request.as_of,
-                               known_at=issued.statement.known_at)
+        return printed(issued, kind.value, request.as_of)
+
+    @strawberry.mutation(description=(
+        "Print the 参保证明 of a unit's staff on `asOf` (default today): an office of the unit's region, or the "
+        "unit's own agent. It lists the staff as the read models know them now."))
+    async def print_unit_proof(self, info: Info, unit_code: str, as_of: date | None = None) -> PrintedDocument:
+        context = ctx(info)
+        who = context.who()
+        code = unit_code.strip().upper()
+        unit = await context.read(read.unit, code)
+        if who.role not in ("office", "unit_agent"):
+            raise NotAuthorised("a unit's staff proof is printed by an office or the unit itself")
+        require_unit(who, code, unit["region"] if unit else None)
+        day = as_of or context.today()
+        try:
+            issued = await context.call(context.backend.documents.issue_unit_proof, code, day,
+                                        not who.masks_id_numbers, context.now(), f"{who.role}:{who.subject}")
+        except LookupError as missing:
+            raise NotAuthorised(str(missing)) from None
+        return printed(issued, "unit_proof", day)
+
+
+def printed(issued: Issued, kind: str, as_of: date) -> PrintedDocument:
+    return PrintedDocument(code=issued.code, title=issued.statement.title, file_name=f"{kind}-{issued.code}.pdf",
+                           pdf_base64=base64.b64encode(issued.pdf).decode(), as_of=as_of,
+                           known_at=issued.statement.known_at)
 
 
 @strawberry.type

@@ -61,6 +61,8 @@ PRINT = """mutation($kind: DocumentKind!, $id: String!) { printDocument(kind: $k
 REPORT = """query($annex: String!, $asOf: Date!, $before: DateTime) {
   cleanupReport(annex: $annex, asOf: $asOf, before: $before) { title headers rows } }"""
 PRINTABLE = {"certificate": "CERTIFICATE", "proof": "PROOF", "contributions": "CONTRIBUTIONS"}
+UNIT_PROOF = """mutation($code: String!, $asOf: Date) { printUnitProof(unitCode: $code, asOf: $asOf) {
+  fileName pdfBase64 } }"""
 
 
 class PageError(Exception):
@@ -240,11 +242,15 @@ class Pages:
             return self.back("/ui/signin")
         try:
             form = await self.checked_form(request)
-            kind = PRINTABLE.get(str(form.get("kind", "")))
-            if kind is None:
-                raise PageError("no such document")
-            printed = (await self.ask(who, PRINT, {"kind": kind, "id": str(form.get("id_number", ""))}))[
-                "printDocument"]
+            if form.get("kind") == "unit_proof":  # the unit's whole staff on the roster's date
+                printed = (await self.ask(who, UNIT_PROOF, {"code": who.unit_code or "", "asOf": self.day(request)}))[
+                    "printUnitProof"]
+            else:
+                kind = PRINTABLE.get(str(form.get("kind", "")))
+                if kind is None:
+                    raise PageError("no such document")
+                printed = (await self.ask(who, PRINT, {"kind": kind, "id": str(form.get("id_number", ""))}))[
+                    "printDocument"]
         except (PageError, NotAuthorised) as refused:
             return self.back("/ui/", refused=f"未能打印：{refused}")
         return Response(base64.b64decode(printed["pdfBase64"]), media_type="application/pdf",

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ledger_api.auth import Principal
-from tests.e2e.client import token_for
+from tests.e2e.client import Client, token_for
 from tests.e2e.hall import AGENT, GULOU, RETIREE, STRANGER, hall_server
 from tests.support.builders import resident_id
 
@@ -172,3 +172,13 @@ def test_the_console_downloads_the_annexes_and_a_unit_may_not(site):
         assert load_workbook(BytesIO(got.content)).active.cell(row=1, column=1).value == first_header
     refused = browser(site, AGENT).get("/ui/report/5.xlsx")
     assert "未能导出" in refused.text and "reports are for offices" in refused.text
+
+
+def test_a_unit_prints_the_proof_of_its_whole_staff_and_an_office_of_another_city_may_not(site):
+    hall = browser(site, AGENT)
+    home = hall.get("/ui/").text
+    proof = hall.post("/ui/print?as_of=2026-12-07", data={"csrf": csrf(home), "kind": "unit_proof"})
+    assert proof.headers["content-type"] == "application/pdf" and proof.content.startswith(b"%PDF")
+    xiamen = Client(site, Principal("clerk-xiamen", "office", region="350200"))
+    refused = xiamen.post('mutation { printUnitProof(unitCode: "%s") { fileName } }' % AGENT.unit_code)
+    assert refused["errors"] and "outside your scope" in refused["errors"][0]["message"]

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from canbao.database import DatabaseUnavailable
 from canbao.migrations import MigrationEdited
@@ -25,8 +26,18 @@ DataDir = Annotated[
 ]
 
 
+def require_scale_extra(what: str) -> None:
+    """One clear line, not a traceback, when the optional Dask/Parquet packages are not installed."""
+    from importlib.util import find_spec
+
+    missing = [name for name in ("dask", "distributed", "pyarrow") if find_spec(name) is None]
+    if missing:
+        fail(f"{what} needs the scale extra ({', '.join(missing)} missing): pip install -e '.[scale]'")
+
+
 def fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # The message is text, not markup: "[scale]" or "[years.2027]" must reach the user as written.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code=2)
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, cast
 import typer
 from rich.table import Table
 
-from canbao.cli_common import DataDir, day_of, err, fail, moment, out, running
+from canbao.cli_common import DataDir, day_of, err, fail, moment, out, require_scale_extra, running
 from canbao.cli_projections import bring_up_to_date
 from canbao.progress import row_progress
 from canbao.services import Services
@@ -338,10 +338,9 @@ def export_log(
 ) -> None:
     """The log as Parquet, partitioned by stream, each partition's digest in a manifest bound to a new
     audit checkpoint (a reader refuses an altered or missing partition by name)."""
-    try:
-        from eventlog.export import export_events
-    except ImportError:
-        fail("exporting needs the scale extra: pip install -e '.[scale]'")
+    require_scale_extra("exporting the log")
+    from eventlog.export import export_events
+
     after = 0
     if since:
         try:

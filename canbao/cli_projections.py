@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from canbao.cli_common import DataDir, err, fail, out, report, running
+from canbao.cli_common import DataDir, err, fail, out, report, require_scale_extra, running
 from canbao.progress import event_progress
 from canbao.services import Services
 from projections.catalog import PROJECTIONS, select
@@ -86,10 +86,9 @@ def projections_rebuild(
 
 def rebuild_on_cluster(names: list[str] | None, scheduler: str | None, workers: int, to: Path | None,
                        data_dir: Path | None) -> None:
-    try:
-        from projections.dask_rebuild import rebuild_on_dask
-    except ImportError:
-        fail("the Dask engine needs the scale extra: pip install -e '.[scale]'")
+    require_scale_extra("the Dask engine")
+    from projections.dask_rebuild import rebuild_on_dask
+
     with running(data_dir) as ready:
         projections = chosen(names)
         with event_progress("rebuild on Dask (partitions)", err) as progress:
@@ -141,10 +140,9 @@ def national_duplicates_command(
     feedback each province reads back with `canbao import cross-province`."""
     from datetime import date
 
-    try:
-        from projections.national import national_duplicates, write_feedback
-    except ImportError:
-        fail("the national check needs the scale extra: pip install -e '.[scale]'")
+    require_scale_extra("the national check")
+    from projections.national import national_duplicates, write_feedback
+
     try:
         day = date.fromisoformat(as_of)
         sets = national_duplicates(exports, day, scheduler, workers)

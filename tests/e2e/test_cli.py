@@ -138,3 +138,10 @@ def test_a_printed_certificate_verifies_and_a_made_up_code_does_not(empty_databa
     assert checked.returncode == 0 and "genuine and unchanged" in checked.stdout
     made_up = run_cli("print", "verify", "AAAA-BBBB-CCCC-DDDD", DATABASE_URL=empty_database)
     assert made_up.returncode == 1 and "not issued by this ledger" in made_up.stdout
+
+
+def test_a_failure_message_reaches_the_user_as_written_brackets_and_all(empty_database, tmp_path):
+    schedule = tmp_path / "2027.toml"
+    schedule.write_text('[years.2027]\nholidays = ["2027-01-02"]\n', encoding="utf-8")  # a Saturday
+    result = run_cli("calendar", "load", str(schedule), DATABASE_URL=empty_database)
+    assert result.returncode == 2 and "[years.2027] holidays: 2027-01-02 is a weekend day" in result.stderr

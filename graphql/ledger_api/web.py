@@ -36,6 +36,8 @@ from projections.reports import ROSTER_REQUIRED
 TOKEN, CSRF = "canbao_token", "canbao_csrf"
 MAX_UPLOAD = 20 * 1024 * 1024  # one scanned form
 RETIREMENT_ITEM = "002036001002"
+CORRECTION_ITEM = "002036001005"  # 职工参保信息变更登记: with its materials, done at once (即时办结)
+CORRECTABLE = {"name": "姓名", "gender": "性别", "birth_date": "出生日期", "ethnicity": "民族", "address": "地址"}
 ROLE_LABELS = {"office": "经办机构", "unit_agent": "单位经办人", "person": "参保人", "auditor": "审计",
                "analyst": "分析"}
 OFFICE_STEPS = {"applied": [("accept", "受理")], "accepted": [("approve", "审核通过"), ("reject", "审核不通过"),
@@ -81,7 +83,7 @@ class Pages:
                 Route("/ui/signout", self.signout, methods=["POST"]), Route("/ui/person", self.person),
                 Route("/ui/file", self.file, methods=["POST"]), Route("/ui/roster.xlsx", self.roster_xlsx),
                 Route("/ui/print", self.print, methods=["POST"]), Route("/ui/staff", self.staff, methods=["POST"]),
-                Route("/ui/report/{annex}.xlsx", self.report),
+                Route("/ui/report/{annex}.xlsx", self.report), Route("/ui/correct", self.correct, methods=["POST"]),
                 Route("/ui/requests/{request_id}/{step}", self.step, methods=["POST"])]
 
     # ---- who is asking -----------------------------------------------------------------
@@ -186,7 +188,8 @@ class Pages:
         return self.render(request, "unit.html", who, unit=unit, unit_code=who.unit_code, as_of=date.fromisoformat(
             as_of), headers=unit["rosterHeaders"] if unit else [], lines=lines, requests=requests, filing_rule=(
             "财政全额拨款单位每月1–18日，其他单位每月1–24日（北京时间）"),
-            materials=catalogue().item(RETIREMENT_ITEM).materials)
+            materials=catalogue().item(RETIREMENT_ITEM).materials,
+            correction_materials=catalogue().item(CORRECTION_ITEM).materials, correctable=CORRECTABLE)
 
     def day(self, request: Request) -> str:
         """The valid date asked for (?as_of=), or today's (Beijing) on the ledger's clock."""
@@ -279,6 +282,37 @@ class Pages:
         return self.render(request, "person.html", who, person=found, chart=chart, as_of=variables["asOf"],
                            known_at=known_at, can_print=who.role in ("office", "unit_agent", "person"))
 
+    @staticmethod
+    async def materials(form: Any, item_code: str) -> list[dict[str, Any]]:
+        """The uploaded files, in the order of the item's materials: each named, hashed and sized."""
+        uploads = [u for u in form.getlist("material") if isinstance(u, UploadFile)]
+        materials = []
+        for name, upload in zip(catalogue().item(item_code).materials, uploads, strict=False):
+            content = await upload.read()
+            materials.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)})
+        return materials
+
+    async def correct(self, request: Request) -> Response:
+        """A unit corrects a staff member's base information with its materials (item 002036001005:
+        即时办结 — recorded at once, the request and its materials kept as the evidence)."""
+        who = self.principal(request)
+        if who is None:
+            return self.back("/ui/signin")
+        try:
+            form = await self.checked_form(request)
+            field = str(form.get("field", ""))
+            if field not in CORRECTABLE:
+                raise PageError(f"no such field: {field}")
+            await self.do(who, "applyForService", {
+                "requestId": str(uuid4()), "itemCode": CORRECTION_ITEM, "command": "CorrectBaseInfo",
+                "idNumber": str(form.get("id_number", "")),
+                "arguments": [{"field": "effective", "value": self.day(request)},
+                              {"field": f"changes.{field}", "value": str(form.get("value", ""))}],
+                "materials": await self.materials(form, CORRECTION_ITEM)})
+        except (PageError, NotAuthorised) as refused:
+            return self.back("/ui/", refused=f"未能变更：{refused}")
+        return self.back("/ui/", "已变更")
+
     async def file(self, request: Request) -> Response:
         """A unit agent files a retirement or a death with its materials: a request an office reviews."""
         who = self.principal(request)
@@ -286,12 +320,7 @@ class Pages:
             return self.back("/ui/signin")
         try:
             form = await self.checked_form(request)
-            uploads = [u for u in form.getlist("material") if isinstance(u, UploadFile)]
-            names = catalogue().item(RETIREMENT_ITEM).materials
-            materials = []
-            for name, upload in zip(names, uploads, strict=False):
-                content = await upload.read()
-                materials.append({"name": name, "sha256": hashlib.sha256(content).hexdigest(), "size": len(content)})
+            materials = await self.materials(form, RETIREMENT_ITEM)
             await self.do(who, "applyForService", {
                 "requestId": str(uuid4()), "itemCode": RETIREMENT_ITEM, "command": str(form.get("command", "")),
                 "idNumber": str(form.get("id_number", "")),

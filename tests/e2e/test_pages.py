@@ -182,3 +182,20 @@ def test_a_unit_prints_the_proof_of_its_whole_staff_and_an_office_of_another_cit
     xiamen = Client(site, Principal("clerk-xiamen", "office", region="350200"))
     refused = xiamen.post('mutation { printUnitProof(unitCode: "%s") { fileName } }' % AGENT.unit_code)
     assert refused["errors"] and "outside your scope" in refused["errors"][0]["message"]
+
+
+def test_the_hall_corrects_a_staff_members_name_with_its_materials_at_once(site):
+    hall = browser(site, AGENT)
+    home = hall.get("/ui/").text
+    corrected = hall.post("/ui/correct", data={"csrf": csrf(home), "id_number": RETIREE, "field": "name",
+                                               "value": "林老师傅"},
+                          files=[("material", ("凭证.jpg", b"\xff\xd8 e-card", "image/jpeg")),
+                                 ("material", ("变更登记表.pdf", b"%PDF form", "application/pdf"))])
+    assert "已变更" in corrected.text, corrected.text
+    office = Client(site, GULOU)
+    history = office.data(f'{{ person(idNumber: "{RETIREE}") '
+                          '{ name history { type serviceItem evidence cause } } }')
+    assert history["person"]["name"] == "林老师傅"
+    [event] = [e for e in history["person"]["history"] if e["type"] == "person.base_info_corrected"]
+    assert event["serviceItem"] == "002036001005" and event["cause"]
+    assert any(item.startswith("基本医疗保险参保信息变更登记表 sha256:") for item in event["evidence"])

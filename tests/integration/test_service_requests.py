@@ -16,6 +16,7 @@ from domain.errors import DomainError
 from domain.events import Actor
 from domain.requests.state import request_stream
 from domain.schemes import RETIRED_TYPES
+from domain.unit_codes import check_character as unit_check_character
 from tests.support.builders import EMPLOYER, enroll_employee, register, register_unit, resident_id
 
 ID = resident_id(region="350102", born=date(1963, 5, 1), seq="131")  # a man of 63
@@ -116,3 +117,28 @@ def test_an_instant_item_is_completed_at_any_counter_of_the_city_in_one_step(emp
         "request.applied", "request.accepted", "request.completed"]
     assert employed.person("01", ID).phone == "13900000000"
     assert {r.meta.cause for r in recorded} == {change.request_id}
+
+
+def test_requests_about_units_take_the_same_stages(employed):
+    """A unit's own change online (即时办结), and a new unit registered at a counter through review."""
+    ledger = employed
+    change = cmd.ApplyForService(
+        request_id=uuid4(), item_code="002036001004", command="ChangeUnitInfo", unit_code=EMPLOYER,
+        arguments={"effective": "2026-12-07", "changes.name": "某公司（更名）"},
+        materials=(cmd.Material(name="基本医疗保险参保单位信息变更登记表", sha256="c" * 64, size=1),))
+    recorded = step(ledger, AGENT, change)
+    assert [r.event.topic for r in recorded if r.event.topic.startswith("request.")] == [
+        "request.applied", "request.accepted", "request.completed"]
+    assert ledger.unit(EMPLOYER).name == "某公司（更名）"
+
+    new_unit = "91350102MA2Y0E0E0" + unit_check_character("91350102MA2Y0E0E0")
+    registration = cmd.ApplyForService(
+        request_id=uuid4(), item_code="002036001001", command="RegisterUnit", unit_code=new_unit,
+        arguments={"effective": "2026-12-07", "name": "新设公司", "unit_type": "10", "region": "350102"},
+        materials=tuple(cmd.Material(name=name, sha256="d" * 64, size=1)
+                        for name in ("基本医疗保险单位参保信息登记表", "统一社会信用代码证书或营业执照")))
+    step(ledger, GULOU, registration)
+    assert not ledger.unit(new_unit).registered, "applied and accepted at the counter, not yet reviewed"
+    step(ledger, GULOU, cmd.ApproveRequest(request_id=registration.request_id))
+    step(ledger, GULOU, cmd.CompleteRequest(request_id=registration.request_id))
+    assert ledger.unit(new_unit).registered and ledger.unit(new_unit).region == "350102"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -199,3 +200,15 @@ def test_the_hall_corrects_a_staff_members_name_with_its_materials_at_once(site)
     [event] = [e for e in history["person"]["history"] if e["type"] == "person.base_info_corrected"]
     assert event["serviceItem"] == "002036001005" and event["cause"]
     assert any(item.startswith("基本医疗保险参保信息变更登记表 sha256:") for item in event["evidence"])
+
+
+@pytest.mark.parametrize("hostile", ["\x00", "1" * 5000, "💥", "' OR 1=1 --", "<script>alert(1)</script>", "%00"])
+def test_a_hostile_query_string_gets_a_page_never_a_server_error(site, hostile):
+    office = browser(site, GULOU)
+    for path, params in (("/ui/person", {"id": hostile}), ("/ui/", {"as_of": hostile}),
+                         ("/ui/person", {"id": RETIREE, "known_at": hostile})):
+        answer = office.get(path, params=params)
+        assert answer.status_code < 500, (path, params, answer.text[:300])
+        assert "<script>alert(1)</script>" not in answer.text  # escaped wherever it is echoed
+    refused = office.post(f"/ui/requests/{quote(hostile[:40], safe='')}/accept", data={"csrf": "x"})
+    assert refused.status_code < 500

@@ -171,14 +171,16 @@ class Ledger:
         return replace(ctx, units=units, carried=Carried(carried, subject, region), evidence=evidence,
                        service_item=ctx.service_item or item_code.strip())
 
-    def _carry_out(self, carried: Carried, loaded: Loaded, ctx: Context) -> Effects:
-        """The carried command decided by its own aggregate, and the processes that follow it."""
-        route = route_of(carried.command)
-        stream_id = route.aggregate.stream_of(carried.command)
-        events = route.aggregate.decide(carried.command, carried.subject, ctx)
-        decided = Decided(stream_id, carried.subject, route.aggregate.fold(events, carried.subject), events)
-        return combine({stream_id: events},
-                       *(process(carried.command, decided, ctx, loaded) for process in route.follow))
+    @staticmethod
+    def _followed(command: Command, state: Any, loaded: Loaded, ctx: Context) -> tuple[list[Any], Effects]:
+        """A command decided by its aggregate on `state`, with the processes that follow it:
+        its own events, and every stream's effects."""
+        route = route_of(command)
+        stream_id = route.aggregate.stream_of(command)
+        events = route.aggregate.decide(command, state, ctx)
+        decided = Decided(stream_id, state, route.aggregate.fold(events, state), events)
+        return events, combine({stream_id: events},
+                               *(process(command, decided, ctx, loaded) for process in route.follow))
 
     def _campaigns_under_way(self, ctx: Context, units: Mapping[str, Unit]) -> set[str]:
         """For the unit channel: the campaigns under way that cover its units' regions (their windows
@@ -191,17 +193,13 @@ class Ledger:
             return set(campaigns_covering(conn, regions, ctx.today))
 
     def _decide(self, command: Command, loaded: Loaded, before: Any, ctx: Context) -> list[Appended]:
-        route = route_of(command)
-        subject_id = route.aggregate.stream_of(command)
-        events = route.aggregate.decide(command, before, ctx)
-        decided = Decided(subject_id, before, route.aggregate.fold(events, before), events)
-        effects = combine({subject_id: events},
-                          *(process(command, decided, ctx, loaded) for process in route.follow))
-        if route.carries and ctx.carried is not None:
+        events, effects = self._followed(command, before, loaded, ctx)
+        carried = ctx.carried
+        if carried is not None:  # a service request
             if any(isinstance(e, RequestCompleted) for e in events):
-                effects = combine(effects, self._carry_out(ctx.carried, loaded, ctx))
+                effects = combine(effects, self._followed(carried.command, carried.subject, loaded, ctx)[1])
             elif isinstance(command, ApplyForService) and not has_steps(command.item_code):
                 # Decided now as well, and not recorded: what the ledger would refuse is refused at once.
                 # (A transfer in can only be decided once the other region's transfer out is recorded.)
-                self._carry_out(ctx.carried, loaded, ctx)
+                self._followed(carried.command, carried.subject, loaded, ctx)
         return loaded.appends(effects)

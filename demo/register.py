@@ -33,7 +33,6 @@ class Planted:
     renamed: set[str] = field(default_factory=set)  # in both, under another name
     dead: dict[str, date] = field(default_factory=dict)  # in both, dead in the register since
     outsiders: dict[str, str] = field(default_factory=dict)  # register only: ID → reason (or "dead")
-    births: dict[str, date] = field(default_factory=dict)  # register only: born on
 
 
 def _other_name(rng: random.Random, name: str) -> str:
@@ -81,7 +80,6 @@ def write_register(persons: Iterable[tuple[str, str, str]], path: Path, seed: in
             out.writerow([parsed.number, name, parsed.gender, f"{born:%Y%m%d}", region, f"{region}某社区", status,
                           status_date, coverage])
             planted.outsiders[parsed.number] = reason
-            planted.births[parsed.number] = born
     return planted
 
 

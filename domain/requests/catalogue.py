@@ -56,11 +56,8 @@ class Catalogue:
             raise refuse("item_code", "request.unknown_item",
                          f"“{code}” is not an item of the service catalogue (edition {self.version})") from None
 
-    def needs_online_review(self, command_name: str) -> bool:
-        """Whether a unit's or a person's online filing of this command waits for an office (seed 002)."""
-        return any(command_name in item.online_review for item in self.items.values())
-
     def item_reviewing(self, command_name: str) -> Item | None:
+        """The item whose online filings of this command wait for an office's review (seed 002), if any."""
         return next((i for i in self.items.values() if command_name in i.online_review), None)
 
 

@@ -68,9 +68,6 @@ def is_overdue(stage: str, deadline: Deadline | None, today: date) -> bool:
     return stage not in FINISHED and deadline is not None and today > deadline.due
 
 
-def overdue(request: ServiceRequest, catalogue: Catalogue, today: date) -> bool:
-    return is_overdue(request.stage, due(request, catalogue), today)
-
 
 def working_days_between(start: date, end: date) -> tuple[int, bool]:
     """Working days after `start` up to and including `end`, and whether that count is provisional."""

@@ -4,6 +4,8 @@ the request completes (application/service.py), in the same transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID, uuid5
 
 from domain.command import OFFICE, Context
@@ -89,7 +91,10 @@ def _reject(c: cmd.RejectRequest, request: ServiceRequest, ctx: Context) -> list
 def _complete(c: cmd.CompleteRequest, request: ServiceRequest, ctx: Context) -> list[Event]:
     item = _item_of(request)
     reviewed = item is None or item.reviewed or request.online_review
-    _at(request, APPROVED) if reviewed else _at(request, ACCEPTED, APPROVED)
+    if reviewed:
+        _at(request, APPROVED)
+    else:
+        _at(request, ACCEPTED, APPROVED)
     if item is not None and item.steps and request.step is None and not request.on(INFORMATION_SHEET):
         raise refuse("request_id", "request.waiting_for_sheet",
                      "the leaving region's information sheet (信息表) has not arrived: no transfer out is recorded")
@@ -114,17 +119,19 @@ def leaving_request_of(request: ServiceRequest) -> UUID:
     return uuid5(request.request_id, "information_sheet")
 
 
+DECIDERS: dict[type[cmd.RequestCommand], Callable[[Any, ServiceRequest, Context], list[Event]]] = {
+    cmd.ApplyForService: _apply,
+    cmd.AcceptRequest: _accept,
+    cmd.ApproveRequest: _approve,
+    cmd.RejectRequest: _reject,
+    cmd.CompleteRequest: _complete,
+    cmd.IssueContactLetter: _letter,
+}
+
+
 def decide(command: cmd.RequestCommand, request: ServiceRequest, ctx: Context) -> list[Event]:
-    if isinstance(command, cmd.ApplyForService):
-        return _apply(command, request, ctx)
-    if isinstance(command, cmd.AcceptRequest):
-        return _accept(command, request, ctx)
-    if isinstance(command, cmd.ApproveRequest):
-        return _approve(command, request, ctx)
-    if isinstance(command, cmd.RejectRequest):
-        return _reject(command, request, ctx)
-    if isinstance(command, cmd.CompleteRequest):
-        return _complete(command, request, ctx)
-    if isinstance(command, cmd.IssueContactLetter):
-        return _letter(command, request, ctx)
-    raise TypeError(f"not a request command: {type(command).__name__}")
+    try:
+        step = DECIDERS[type(command)]
+    except KeyError:
+        raise TypeError(f"not a request command: {type(command).__name__}") from None
+    return step(command, request, ctx)

@@ -14,6 +14,7 @@ from domain.dates import parse_day
 from domain.errors import DomainError, FieldError
 from domain.id_numbers import parse_resident_id
 from domain.regions import validate_region
+from domain.text import check_texts
 from domain.validation import Checks, validate_name
 
 ALIVE, DEAD, ABROAD, CUSTODY, IN_SERVICE = "1", "2", "3", "4", "5"
@@ -59,6 +60,7 @@ def _code(value: str, known: dict[str, str], field: str) -> str:
 
 def register_row(record: dict[str, str], today: date) -> RegisterRow:
     """The row as the register states it; a DomainError naming every faulty cell otherwise."""
+    check_texts(record)  # no control characters, nothing longer than its field holds (an address: 200)
     checks = Checks()
     parsed = checks.run(lambda raw: parse_resident_id(raw, today=today), record.get("id_number", ""))
     name = checks.run(validate_name, record.get("name", ""))

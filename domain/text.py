@@ -18,7 +18,7 @@ MAX_LENGTH: dict[str, int] = {
     "household_region": 6, "region": 6, "pooling_region": 6, "target_region": 6,
     "unit_code": 30, "successor_code": 30, "successor_codes": 30, "unit_name": 100, "note": 500,
     "reason": 200, "evidence": 300, "service_item": 40, "campaign_id": 40, "local_person_number": 40,
-    "source": 200,
+    "source": 200, "other_unit": 100,
 }
 DEFAULT_MAX_LENGTH = 60  # codes and short values: anything longer is not a value of a form
 MAX_ITEMS = 50  # evidence references, corrected fields, successor units

@@ -15,6 +15,7 @@ from domain.dates import parse_month
 from domain.errors import DomainError
 from domain.id_numbers import parse_resident_id
 from domain.regions import validate_region
+from domain.text import check_texts
 from domain.validation import Checks, validate_name
 from importer import error_report
 from importer.legacy_file import Column, Refusal, read_records
@@ -42,6 +43,7 @@ def write_error_report(path: Path, refused: list[Refusal], target: Path) -> int:
 
 
 def _row(record: dict[str, str], now: datetime) -> tuple[Any, ...]:
+    check_texts(record)  # no control characters, nothing longer than its field holds
     checks = Checks()
     parsed = checks.run(lambda raw: parse_resident_id(raw, today=now.date()), record.get("id_number", ""))
     name = checks.run(validate_name, record.get("name", ""))

@@ -14,10 +14,11 @@ import hashlib
 import re
 import secrets
 import tempfile
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 from uuid import uuid4
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -33,7 +34,8 @@ from ledger_api.context import RequestContext
 from projections.report_files import write_table
 from projections.reports import ROSTER_REQUIRED
 
-TOKEN, CSRF = "canbao_token", "canbao_csrf"
+TOKEN, CSRF, FLASH = "canbao_token", "canbao_csrf", "canbao_flash"
+MAX_FLASH = 600  # characters of a message carried to the next page
 MAX_UPLOAD = 20 * 1024 * 1024  # one scanned form
 RETIREMENT_ITEM = "002036001002"
 CORRECTION_ITEM = "002036001005"  # 职工参保信息变更登记: with its materials, done at once (即时办结)
@@ -68,7 +70,11 @@ UNIT_PROOF = """mutation($code: String!, $asOf: Date) { printUnitProof(unitCode:
 
 
 class PageError(Exception):
-    """What the API refused, in its own words, for the page to show."""
+    """What the API refused, in its own words, for the page to show, and the rules it named."""
+
+    def __init__(self, message: str, rules: frozenset[str] = frozenset()) -> None:
+        super().__init__(message)
+        self.rules = rules
 
 
 class Pages:
@@ -105,30 +111,55 @@ class Pages:
     async def do(self, who: Principal, mutation: str, fields: dict[str, Any]) -> None:
         input_type = mutation[0].upper() + mutation[1:] + "Input"
         document = (f"mutation($input: {input_type}!) {{ {mutation}(input: $input) "
-                    "{ ok errors { label message } } }")
+                    "{ ok errors { label message rule } } }")
         data = await self.ask(who, document, {"input": {"commandId": str(uuid4()), **fields}})
         answer = data[mutation]
         if not answer["ok"]:
-            raise PageError("；".join(f"{e['label']}：{e['message']}" for e in answer["errors"]))
+            raise PageError("；".join(f"{e['label']}：{e['message']}" for e in answer["errors"]),
+                            frozenset(e["rule"] for e in answer["errors"]))
 
     def render(self, request: Request, template: str, who: Principal | None, **values: Any) -> HTMLResponse:
         csrf = request.cookies.get(CSRF) or secrets.token_urlsafe(24)
-        notice, refused = request.query_params.get("notice"), request.query_params.get("refused")
-        messages = [{"kind": "ok", "text": notice}] if notice else []
-        messages += [{"kind": "error", "text": refused}] if refused else []
+        kind, _, text = unquote(request.cookies.get(FLASH, "")).partition(":")
+        messages = [{"kind": kind, "text": text}] if kind in ("ok", "error") and text else []
         messages += [{"kind": "error", "text": text} for text in values.pop("errors", [])]
         label = f"{ROLE_LABELS.get(who.role, who.role)} {who.subject}" if who else ""
         html = self.templates.get_template(template).render(who=who, who_label=label, csrf=csrf, messages=messages,
                                                              **values)
         response = HTMLResponse(html)
         response.set_cookie(CSRF, csrf, httponly=True, samesite="strict", secure=self.secure)
+        response.delete_cookie(FLASH)  # said once
         return response
 
+    def back(self, where: str, notice: str = "", refused: str = "") -> RedirectResponse:
+        """Back to a page after a form, saying there what happened (a refusal in red)."""
+        response = RedirectResponse(where, status_code=303)
+        if notice or refused:
+            said = f"ok:{notice}" if notice else f"error:{refused}"
+            response.set_cookie(FLASH, quote(said[:MAX_FLASH]), httponly=True, samesite="strict", secure=self.secure)
+        return response
+
+    async def acted(self, request: Request, failed: str, done: str,
+                    action: Callable[[Principal, Any], Awaitable[None]]) -> Response:
+        """A form that asks the ledger to do something: the signed-in user, the checked form, and back
+        to the home page saying `done`, or `failed` with the refusal."""
+        who = self.principal(request)
+        if who is None:
+            return self.back("/ui/signin")
+        try:
+            await action(who, await self.checked_form(request))
+        except (PageError, NotAuthorised) as refused:
+            return self.back("/ui/", refused=f"{failed}：{refused}")
+        return self.back("/ui/", done)
+
     @staticmethod
-    def back(where: str, notice: str = "", refused: str = "") -> RedirectResponse:
-        """Back to a page after a form, saying what happened (a refusal in red)."""
-        said = f"?notice={quote(notice)}" if notice else f"?refused={quote(refused)}" if refused else ""
-        return RedirectResponse(where + said, status_code=303)
+    def xlsx(title: str, file_name: str, headers: list[str], rows: list[list[Any]],
+             faults: dict[tuple[int, int], str] | None = None, required: Iterable[int] = ()) -> Response:
+        """A table as an XLSX download, written by the same function as the CLI's reports."""
+        with tempfile.TemporaryDirectory() as folder:
+            content = write_table(Path(folder) / "table.xlsx", title[:31], headers, rows, faults, required).read_bytes()
+        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(file_name)}"})
 
     async def checked_form(self, request: Request) -> Any:
         form = await request.form(max_part_size=MAX_UPLOAD)
@@ -208,16 +239,10 @@ class Pages:
             unit = (await self.ask(who, UNIT, {"code": who.unit_code, "asOf": self.day(request)}))["unit"]
         except PageError as refused:
             return self.back("/ui/", refused=f"未能导出：{refused}")
-        headers = unit["rosterHeaders"] if unit else []
-        rows = [line["cells"] for line in (unit["rosterCheck"] if unit else [])]
-        faults = {(n, headers.index(f["column"])): f["reason"]
-                  for n, line in enumerate(unit["rosterCheck"] if unit else []) for f in line["faults"]}
-        with tempfile.TemporaryDirectory() as folder:
-            target = write_table(Path(folder) / "roster.xlsx", "员工花名册", headers, rows, faults, ROSTER_REQUIRED)
-            content = target.read_bytes()
-        name = quote(f"员工花名册-{who.unit_code}-{self.day(request)}.xlsx")
-        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
+        headers, lines = (unit["rosterHeaders"], unit["rosterCheck"]) if unit else ([], [])
+        faults = {(n, headers.index(f["column"])): f["reason"] for n, line in enumerate(lines) for f in line["faults"]}
+        return self.xlsx("员工花名册", f"员工花名册-{who.unit_code}-{self.day(request)}.xlsx", headers,
+                         [line["cells"] for line in lines], faults, ROSTER_REQUIRED)
 
     async def report(self, request: Request) -> Response:
         """附件2–5 as XLSX, from the API's cleanupReport (an office gets its region's rows)."""
@@ -231,12 +256,7 @@ class Pages:
                 "cleanupReport"]
         except PageError as refused:
             return self.back("/ui/", refused=f"未能导出：{refused}")
-        with tempfile.TemporaryDirectory() as folder:
-            content = write_table(Path(folder) / "report.xlsx", table["title"][:31], table["headers"],
-                                  table["rows"]).read_bytes()
-        name = quote(f"{table['title']}-{self.day(request)}.xlsx")
-        return Response(content, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        headers={"content-disposition": f"attachment; filename*=UTF-8''{name}"})
+        return self.xlsx(table["title"], f"{table['title']}-{self.day(request)}.xlsx", table["headers"], table["rows"])
 
     async def print(self, request: Request) -> Response:
         """A printed document as PDF: 参保证明 of a unit's staff member, a person's own 参保凭证 or 缴费记录."""
@@ -295,11 +315,7 @@ class Pages:
     async def correct(self, request: Request) -> Response:
         """A unit corrects a staff member's base information with its materials (item 002036001005:
         即时办结 — recorded at once, the request and its materials kept as the evidence)."""
-        who = self.principal(request)
-        if who is None:
-            return self.back("/ui/signin")
-        try:
-            form = await self.checked_form(request)
+        async def apply(who: Principal, form: Any) -> None:
             field = str(form.get("field", ""))
             if field not in CORRECTABLE:
                 raise PageError(f"no such field: {field}")
@@ -309,34 +325,21 @@ class Pages:
                 "arguments": [{"field": "effective", "value": self.day(request)},
                               {"field": f"changes.{field}", "value": str(form.get("value", ""))}],
                 "materials": await self.materials(form, CORRECTION_ITEM)})
-        except (PageError, NotAuthorised) as refused:
-            return self.back("/ui/", refused=f"未能变更：{refused}")
-        return self.back("/ui/", "已变更")
+        return await self.acted(request, "未能变更", "已变更", apply)
 
     async def file(self, request: Request) -> Response:
         """A unit agent files a retirement or a death with its materials: a request an office reviews."""
-        who = self.principal(request)
-        if who is None:
-            return self.back("/ui/signin")
-        try:
-            form = await self.checked_form(request)
-            materials = await self.materials(form, RETIREMENT_ITEM)
+        async def apply(who: Principal, form: Any) -> None:
             await self.do(who, "applyForService", {
                 "requestId": str(uuid4()), "itemCode": RETIREMENT_ITEM, "command": str(form.get("command", "")),
                 "idNumber": str(form.get("id_number", "")),
                 "arguments": [{"field": "effective", "value": str(form.get("effective", ""))}],
-                "materials": materials})
-        except (PageError, NotAuthorised) as refused:
-            return self.back("/ui/", refused=f"未能提交：{refused}")
-        return self.back("/ui/", "已提交，等待医保经办机构审核")
+                "materials": await self.materials(form, RETIREMENT_ITEM)})
+        return await self.acted(request, "未能提交", "已提交，等待医保经办机构审核", apply)
 
     async def staff(self, request: Request) -> Response:
         """A unit's own filings that take effect at once (seed 002): 增员, 减员 (中断), 联系电话变更."""
-        who = self.principal(request)
-        if who is None:
-            return self.back("/ui/signin")
-        try:
-            form = await self.checked_form(request)
+        async def file(who: Principal, form: Any) -> None:
             action, number = str(form.get("action", "")), str(form.get("id_number", "")).strip()
             effective = str(form.get("effective", "")) or self.day(request)
             if action == "add":
@@ -354,9 +357,7 @@ class Pages:
                     {"field": "phone", "value": str(form.get("phone", ""))}]})
             else:
                 raise PageError(f"no such filing: {action}")
-        except (PageError, NotAuthorised) as refused:
-            return self.back("/ui/", refused=f"未能办理：{refused}")
-        return self.back("/ui/", "已办理")
+        return await self.acted(request, "未能办理", "已办理", file)
 
     async def add_staff(self, who: Principal, form: Any, number: str, effective: str) -> None:
         """增员: register the person (unless the ledger knows them already), then enroll them with the unit."""
@@ -366,7 +367,7 @@ class Pages:
                 "gender": str(form.get("gender", "")), "birthDate": str(form.get("birth_date", "")),
                 "ethnicity": str(form.get("ethnicity", "01")), "phone": str(form.get("phone", "")) or None})
         except PageError as refused:
-            if "already registered" not in str(refused):  # a person the ledger knows is enrolled as they are
+            if refused.rules != {"person.already_registered"}:  # one the ledger knows is enrolled as they are
                 raise
         await self.do(who, "enroll", {
             "idNumber": number, "effective": effective, "insuranceType": "310",
@@ -374,18 +375,12 @@ class Pages:
 
     async def step(self, request: Request) -> Response:
         """An office accepts, approves, rejects (with a reason) or completes a request."""
-        who = self.principal(request)
-        if who is None:
-            return self.back("/ui/signin")
-        step = request.path_params["step"]
-        try:
-            form = await self.checked_form(request)
+        async def take(who: Principal, form: Any) -> None:
+            step = request.path_params["step"]
             if step not in MUTATION_OF_STEP:
                 raise PageError(f"no such step: {step}")
             fields: dict[str, Any] = {"requestId": request.path_params["request_id"]}
             if step == "reject":
                 fields["reason"] = str(form.get("reason", ""))
             await self.do(who, MUTATION_OF_STEP[step], fields)
-        except (PageError, NotAuthorised) as refused:
-            return self.back("/ui/", refused=f"未能办理：{refused}")
-        return self.back("/ui/", "已办理")
+        return await self.acted(request, "未能办理", "已办理", take)

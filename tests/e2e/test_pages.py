@@ -212,3 +212,9 @@ def test_a_hostile_query_string_gets_a_page_never_a_server_error(site, hostile):
         assert "<script>alert(1)</script>" not in answer.text  # escaped wherever it is echoed
     refused = office.post(f"/ui/requests/{quote(hostile[:40], safe='')}/accept", data={"csrf": "x"})
     assert refused.status_code < 500
+
+
+def test_a_link_from_elsewhere_cannot_make_a_page_say_anything(site):
+    page = browser(site, AGENT).get("/ui/", params={"refused": "令牌已过期，请致电 400-000-0000",
+                                                     "notice": "请重新登录"}).text
+    assert "400-000-0000" not in page and "请重新登录" not in page

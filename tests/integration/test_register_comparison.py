@@ -147,3 +147,39 @@ def test_a_later_version_changes_only_the_comparisons_known_after_it_was_loaded(
                if s.insurance_type in BASE_TYPES and s.status in "12"}
     assert after_findings - before_findings == {("death_unrecorded", newly_dead, r, None) for r in regions}
     assert before_findings <= after_findings
+
+
+def test_a_register_row_with_a_control_character_or_an_overlong_address_is_refused_naming_the_cell(store, tmp_path):
+    from tests.support.builders import resident_id
+
+    path = tmp_path / "register.csv"
+    good = resident_id(seq="901")
+    path.write_text("公民身份号码,姓名,性别,出生日期,户籍地区划,户籍地址\n"
+                    f"{good},张三,1,19850601,350102,鼓楼\n"
+                    f"{resident_id(seq='903')},张\x07三,1,19850601,350102,鼓楼\n"
+                    f"{resident_id(seq='905')},李四,1,19850601,350102,{'长' * 201}\n", encoding="utf-8")
+    with store.datastore.get_connection() as conn:
+        loaded = load_register(conn, path, "v-hostile", datetime.now(timezone.utc), TODAY)
+    assert loaded.loaded == 1
+    assert [(row, [e.field for e in errors]) for row, errors in loaded.refused] == [(3, ["name"]), (4, ["address"])]
+
+
+def test_a_death_counts_as_unrecorded_from_the_day_after_it_only(store, population, tmp_path):
+    """The edges of 'still enrolled after the death date': dead on the valid date itself is not yet."""
+    ledger, _, _, numbers = population
+    day = DATES[1]
+    enrolled = [n for n in numbers if any(s.insurance_type in BASE_TYPES and s.status == "1"
+                                          for s in snapshot(ledger.person_history("01", n), day))][:2]
+    register = tmp_path / "edges.csv"
+    with register.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["公民身份号码", "姓名", "性别", "出生日期", "户籍地区划", "人员状态", "状态日期"])
+        for number, died in zip(enrolled, (day, day - timedelta(days=1)), strict=True):
+            parsed, person = parse_resident_id(number, today=TODAY), ledger.person("01", number)
+            out.writerow([number, person.name, parsed.gender, f"{parsed.birth_date:%Y%m%d}", "350102", DEAD,
+                          f"{died:%Y%m%d}"])
+    with store.datastore.get_connection() as conn:
+        load_register(conn, register, "edges", datetime.now(timezone.utc), TODAY)
+        comparison = compare(conn, day, datetime.now(timezone.utc), datetime.now(timezone.utc), "edges")
+        deaths = {n for kind, n, *_ in found(conn, comparison.comparison_id) if kind == "death_unrecorded"}
+    assert deaths == {enrolled[1]}, "dead the day before the valid date: listed; dead on it: not yet"

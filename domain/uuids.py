@@ -19,8 +19,13 @@ _UNKNOWN = SafeUUID.unknown
 
 def uuid5(namespace: UUID, name: str) -> UUID:
     digest = sha1(namespace.bytes + name.encode()).digest()
+    return uuid_from_int((int.from_bytes(digest[:16]) & _CLEAR) | _VERSION_5)
+
+
+def uuid_from_int(value: int) -> UUID:
+    """A UUID of a 128-bit value known to be one (a digest, stored bytes), without the checks."""
     made = _new(UUID)
-    _set(made, "int", (int.from_bytes(digest[:16]) & _CLEAR) | _VERSION_5)
+    _set(made, "int", value)
     _set(made, "is_safe", _UNKNOWN)
     return made
 

@@ -17,7 +17,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.events import Event, Meta
 from domain.timeline import RecordedEvent
-from eventlog.codec import MetaJson, decode, encode
+from eventlog.codec import MetaTemplate, decode, encode
 
 GENESIS = "0" * 64
 
@@ -56,7 +56,7 @@ def stream_from(stream_id: UUID, rows: Iterable[tuple[int, str, bytes]]) -> Stre
 
 
 def chain_rows(stream_id: UUID, after_version: int, after_hash: str, events: Sequence[Event],
-               meta: MetaJson, command_id: bytes | None = None) -> tuple[list[StoredEvent], list[str]]:
+               meta: MetaTemplate, command_id: UUID | None = None) -> tuple[list[StoredEvent], list[str]]:
     """Encode events to follow (after_version, after_hash): each names the hash of the one
     before. Returns the rows to store and the hashes chained: each row's previous, then the last."""
     stored, hashes = [], [after_hash]
@@ -70,7 +70,7 @@ def chain_rows(stream_id: UUID, after_version: int, after_hash: str, events: Seq
 def chain(stream_id: UUID, after_version: int, after_hash: str, events: Sequence[Event], meta: Meta,
           ) -> tuple[list[StoredEvent], list[RecordedEvent], str]:
     """As chain_rows, with the events as recorded (meta and prev_hash) and the new last hash."""
-    stored, hashes = chain_rows(stream_id, after_version, after_hash, events, MetaJson(meta))
+    stored, hashes = chain_rows(stream_id, after_version, after_hash, events, MetaTemplate(meta))
     recorded = [RecordedEvent(stream_id, row.originator_version, event,
                               meta.model_copy(update={"prev_hash": prev}))
                 for row, event, prev in zip(stored, events, hashes[:-1], strict=True)]

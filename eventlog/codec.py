@@ -1,20 +1,127 @@
-"""Events as stored bytes: one encoding, one decoder that upcasts old versions.
+"""Events as stored bytes: one encoding, and a decoder that also reads (and upcasts) older forms.
 
 The stored topic is `<topic>.v<class_version>`: stable across class renames, and it tells
-the decoder whether an old version must be upcast (`upcast_v1_v2` on the class) before
-validation. State is JSON written and parsed by pydantic-core (dates included), in one
-pass per event. The hash chain over these bytes is in `eventlog.chain`.
+the decoder whether an old version must be upcast first.
+
+The state of an event written today is its compact form, a third of the JSON it replaced:
+
+    0x02 | prev_hash (32 bytes) | command_id (16) | n (2, big-endian) | provenance (n) | fields
+
+`provenance` is the MessagePack array of what every event of one command shares (command,
+system time, actor, channel, service item, evidence, cause), so a command renders it once;
+`fields` are the event's own (`eventlog.compact`). Events written before (JSON,
+{"e": fields, "m": meta}) stay as they were stored and are read by the same `decode`: history
+is never rewritten, and the hash chain (`eventlog.chain`) covers whichever bytes are stored.
 """
 
 from __future__ import annotations
 
-import json
-from functools import cache
+from datetime import datetime, timedelta, timezone
+from functools import cache, lru_cache
+from typing import Any
 from uuid import UUID
 
+import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 
+from domain.event import Actor
 from domain.events import EVENT_TYPES, Event, Meta
+from domain.uuids import uuid_from_int
+from eventlog.compact import construct, layout_of, pack, unpack
+
+COMPACT = b"\x02"
+_HEAD = 1 + 32 + 16 + 2  # format, prev_hash, command_id, provenance length
+_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ACTOR = layout_of(Actor)
+
+
+def stored_topic(event: Event | type[Event]) -> str:
+    cls = event if isinstance(event, type) else type(event)
+    return f"{cls.topic}.v{cls.class_version}"
+
+
+def _micros(moment: datetime) -> tuple[int, int]:
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError("a recorded time must say its UTC offset")
+    delta = moment - _UTC_EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds, int(offset.total_seconds())
+
+
+def _provenance(meta: Meta) -> bytes:
+    micros, offset = _micros(meta.recorded_at)
+    stored = [meta.command, micros, offset, _ACTOR.fields(meta.actor), meta.channel, meta.service_item,
+              list(meta.evidence), meta.cause.bytes if meta.cause else None]
+    while stored[-1] is None or stored[-1] == []:
+        stored.pop()
+    return pack(stored)
+
+
+@lru_cache(maxsize=4096)
+def _provenance_values(raw: bytes) -> dict[str, Any]:
+    """Meta's fields but command_id and prev_hash, from their stored form (shared by every
+    event of a command, and by every row of an import batch: decoded once)."""
+    stored: list[Any] = unpack(raw)
+    stored += [None] * (8 - len(stored))
+    command, micros, offset, actor, channel, service_item, evidence, cause = stored
+    at = _UTC_EPOCH + timedelta(microseconds=micros)
+    if offset:
+        at = at.astimezone(timezone(timedelta(seconds=offset)))
+    return {"command": command, "recorded_at": at, "actor": _ACTOR.model(actor), "channel": channel,
+            "service_item": service_item, "evidence": tuple(evidence or ()),
+            "cause": uuid_from_int(int.from_bytes(cause, "big")) if cause else None}
+
+
+class MetaTemplate:
+    """A command's `Meta` in stored form, rendered per event with that event's `prev_hash` (and,
+    for a bulk import's rows, their own command id): the provenance is serialised once."""
+
+    def __init__(self, meta: Meta) -> None:
+        provenance = _provenance(meta)
+        self.command_id = meta.command_id.bytes
+        self._tail = len(provenance).to_bytes(2, "big") + provenance
+
+    def render(self, prev_hash: str, command_id: UUID | None = None) -> bytes:
+        return COMPACT + bytes.fromhex(prev_hash) + (command_id.bytes if command_id else self.command_id) + self._tail
+
+
+def encode_fields(cls: type[Event], values: dict[str, Any] | Event) -> bytes:
+    """An event's own fields in stored form, from the event or from its fields by name (the
+    import lanes decide rows without building events)."""
+    return pack(layout_of(cls).fields(values))
+
+
+def encode(event: Event, meta: Meta | bytes) -> tuple[str, bytes]:
+    """The stored topic and state of an event; `meta` may be rendered by a MetaTemplate already."""
+    head = meta if isinstance(meta, bytes) else MetaTemplate(meta).render(meta.prev_hash or "0" * 64)
+    return stored_topic(event), head + encode_fields(type(event), event)
+
+
+def recorded_prev_hash(state: bytes) -> str | None:
+    """The hash of the previous event that a stored state names, or None if it names none."""
+    if state[:1] == COMPACT:
+        return state[1:33].hex() if len(state) >= _HEAD else None
+    try:
+        return str(orjson.loads(state)["m"]["prev_hash"])
+    except (orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+
+
+def decode(stored_topic_: str, state: bytes) -> tuple[Event, Meta]:
+    topic, _, version = stored_topic_.rpartition(".v")
+    cls = EVENT_TYPES[topic]
+    if state[:1] != COMPACT:
+        return _decode_json(cls, int(version), state)
+    length = int.from_bytes(state[49:51], "big")
+    meta = construct(Meta, {"command_id": uuid_from_int(int.from_bytes(state[33:49], "big")),
+                            **_provenance_values(state[51:51 + length]), "prev_hash": state[1:33].hex()})
+    stored = unpack(state[51 + length:])
+    for v in range(int(version), cls.class_version):
+        stored = getattr(cls, f"upcast_compact_v{v}_v{v + 1}")(stored)
+    return layout_of(cls).model(stored), meta
+
+
+# ---- the JSON form of events stored before the compact form ---------------------------
 
 
 class Stored(BaseModel):
@@ -24,62 +131,17 @@ class Stored(BaseModel):
 
 
 @cache
-def _model(topic: str) -> type[Stored]:
-    cls = EVENT_TYPES[topic]
-    return create_model(f"Stored_{cls.__name__}", __base__=Stored, e=(cls, ...))
-
-
-@cache
 def _adapter(topic: str) -> TypeAdapter[Stored]:
-    return TypeAdapter(_model(topic))
+    model = create_model(f"Stored_{EVENT_TYPES[topic].__name__}", __base__=Stored, e=(EVENT_TYPES[topic], ...))
+    return TypeAdapter(model)
 
 
-def stored_topic(event: Event | type[Event]) -> str:
-    cls = event if isinstance(event, type) else type(event)
-    return f"{cls.topic}.v{cls.class_version}"
-
-
-class MetaJson:
-    """A command's `Meta` as JSON, rendered per event with that event's `prev_hash`.
-
-    Every event of a command shares its meta but for `prev_hash` (the last field), so the
-    meta is serialised once per command, not once per event. A bulk import renders one
-    template per batch and varies the command id (the first field) too.
-    """
-
-    def __init__(self, meta: Meta) -> None:
-        text = meta.__pydantic_serializer__.to_json(
-            meta.model_copy(update={"command_id": _PLACEHOLDER, "prev_hash": ""})
-        )
-        head, tail = text.split(str(_PLACEHOLDER).encode())
-        assert head == b'{"command_id":"' and tail.endswith(b'"prev_hash":""}'), (
-            "Meta must begin with command_id and end with prev_hash"
-        )
-        self.command_id = str(meta.command_id).encode()
-        self._middle = tail[:-2]
-
-    def render(self, prev_hash: str, command_id: bytes | None = None) -> bytes:
-        return b'{"command_id":"' + (command_id or self.command_id) + self._middle + prev_hash.encode() + b'"}'
-
-
-_PLACEHOLDER = UUID(int=0)
-
-
-def encode(event: Event, meta: Meta | bytes) -> tuple[str, bytes]:
-    """The stored topic and state of an event: {"e": event, "m": meta} as compact JSON.
-    `meta` may be JSON already rendered by a MetaJson."""
-    rendered = meta if isinstance(meta, bytes) else meta.__pydantic_serializer__.to_json(meta)
-    return stored_topic(event), b'{"e":' + event.__pydantic_serializer__.to_json(event) + b',"m":' + rendered + b"}"
-
-
-def decode(stored_topic_: str, state: bytes) -> tuple[Event, Meta]:
-    topic, _, version = stored_topic_.rpartition(".v")
-    cls = EVENT_TYPES[topic]
-    if int(version) == cls.class_version:
-        stored = _adapter(topic).validate_json(state)
+def _decode_json(cls: type[Event], version: int, state: bytes) -> tuple[Event, Meta]:
+    if version == cls.class_version:
+        stored = _adapter(cls.topic).validate_json(state)
         return stored.e, stored.m
-    raw = json.loads(state)
-    for v in range(int(version), cls.class_version):
+    raw = orjson.loads(state)
+    for v in range(version, cls.class_version):
         raw["e"] = getattr(cls, f"upcast_v{v}_v{v + 1}")(raw["e"])
-    stored = _adapter(topic).validate_python(raw)
+    stored = _adapter(cls.topic).validate_python(raw)
     return stored.e, stored.m

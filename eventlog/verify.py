@@ -11,11 +11,10 @@ from itertools import groupby
 from typing import Any
 from uuid import UUID
 
-import orjson
-
 from eventlog import scans
 from eventlog.chain import GENESIS
 from eventlog.checkpoints import START, Digest, advance, all_checkpoints, row_hash
+from eventlog.codec import recorded_prev_hash
 
 Progress = Callable[[int, int], None]
 
@@ -41,13 +40,6 @@ class Report:
         return not self.findings
 
 
-def _recorded_prev(state: bytes) -> str | None:
-    try:
-        return str(orjson.loads(state)["m"]["prev_hash"])
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return None
-
-
 def check_chains(conn: Any, report: Report, progress: Progress | None = None, total: int = 0) -> None:
     """Every stream must run 1, 2, 3… with each event naming the hash of the one before."""
     for stream_id, group in groupby(scans.by_stream(conn, name="canbao_audit"), key=lambda r: r["originator_id"]):
@@ -58,7 +50,7 @@ def check_chains(conn: Any, report: Report, progress: Progress | None = None, to
             if version != expected_version:
                 report.findings.append(Finding(stream_id, expected_version, (
                     f"is missing (the next stored is {version}): a row was deleted or versions were changed")))
-            recorded_prev = _recorded_prev(bytes(row["state"]))
+            recorded_prev = recorded_prev_hash(bytes(row["state"]))
             if recorded_prev is None:
                 report.findings.append(Finding(stream_id, version, "stored state is no longer a readable event"))
             elif recorded_prev != previous:

@@ -25,7 +25,7 @@ from domain.person.legacy import decide_import
 from domain.person.state import Person
 from eventlog import copy_binary, scans
 from eventlog.chain import GENESIS, chain_rows, stream_from
-from eventlog.codec import MetaJson
+from eventlog.codec import MetaTemplate
 from importer.lane import FastLane, LaneTip
 from importer.legacy_file import RawRow, Refusal, command_or_refusal, record_of
 from importer.summary import IMPORT_COMMAND, IMPORT_NAMESPACE, ImportSummary, row_command_id
@@ -79,17 +79,17 @@ class BatchDecision:
     def __init__(self, actor: ev.Actor, now: datetime, extract: Extract | None, rows: int) -> None:
         self.actor, self.now, self.extract = actor, now, extract
         self.recorded_at = copy_binary.timestamptz(now)
-        self.templates: dict[str, MetaJson] = {}
+        self.templates: dict[str, MetaTemplate] = {}
         self.lane = extract and FastLane(extract.fields, extract.source, extract.status_3_means,
                                          self.template(extract.source), business_date(now))
         self.summary = ImportSummary(rows_read=rows)
         self.stored: list[bytes] = [copy_binary.HEADER]
         self.log: list[bytes] = [copy_binary.HEADER]
 
-    def template(self, source: str) -> MetaJson:
+    def template(self, source: str) -> MetaTemplate:
         """The provenance of the rows of `source`, rendered with each row's own command id."""
         if source not in self.templates:
-            self.templates[source] = MetaJson(cmd.Context(
+            self.templates[source] = MetaTemplate(cmd.Context(
                 command_id=IMPORT_NAMESPACE, actor=self.actor, channel="import", evidence=(source,), now=self.now,
             ).meta(self.command_name))
         return self.templates[source]
@@ -121,7 +121,7 @@ class BatchDecision:
         if not (self.lane and self.extract and isinstance(tip, LaneTip)):
             return False
         command_id = row_command_id(self.extract.source, item.number)
-        decided = self.lane.decide(item.values, item.number, stream, tip, str(command_id).encode())
+        decided = self.lane.decide(item.values, item.number, stream, tip, command_id)
         if decided:
             # From here on this person's rows are the lane's: it alone knows the stream's tip.
             tips[stream] = tip
@@ -151,7 +151,7 @@ class BatchDecision:
               duplicates: bool = False) -> None:
         """Append one command's events to the batch, chained onto the person's stream as it stands."""
         rows, hashes = chain_rows(stream, tip.version, tip.last_hash, events, self.template(source),
-                                  str(command_id).encode())
+                                  command_id)
         self._written(stream, command_id, [r.originator_version for r in rows],
                       [copy_binary.event_row(stream.bytes, r.originator_version, r.topic.encode(), r.state)
                        for r in rows], duplicates)

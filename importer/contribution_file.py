@@ -183,7 +183,7 @@ class ContributionBatch(BatchDecision):
         assert row.stream is not None
         if not self.fast_lane:
             return False
-        decided = self.contribution_lane.decide(row.record, row.stream, tip, tip.state(), str(row.command_id).encode())
+        decided = self.contribution_lane.decide(row.record, row.stream, tip, tip.state(), row.command_id)
         if decided is None:
             return False
         written, tip.person = decided

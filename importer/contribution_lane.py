@@ -26,10 +26,9 @@ from domain.person.evolve import with_contribution
 from domain.person.state import Contribution, Person
 from domain.regions import validate_region
 from domain.text import MAX_LENGTH, unsafe_text
-from eventlog.codec import MetaJson, stored_topic
+from eventlog.codec import MetaTemplate
 from importer.lane import Decided, StreamEnd, chained
 
-TOPIC = stored_topic(ev.ContributionRecorded)
 # What RecordContribution's Decimal fields accept and write back unchanged: at most 12 digits,
 # 2 after the point, no sign, no leading zero, no thousands separator.
 _AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?")
@@ -50,18 +49,18 @@ def _day(text: str) -> date | None:
 
 
 class ContributionLane:
-    def __init__(self, source: str, meta: MetaJson, today: date) -> None:
+    def __init__(self, source: str, meta: MetaTemplate, today: date) -> None:
         self.source, self.meta, self.today = source, meta, today
         self.insurance_types = set(table("insurance_type").codes) - set(table("insurance_type").legacy_only)
 
     def decide(self, record: dict[str, str], stream: UUID, tip: StreamEnd, person: Person,
-               command_id: bytes) -> tuple[Decided, Person] | None:
+               command_id: UUID) -> tuple[Decided, Person] | None:
         """The row's event as a COPY row chained after `tip` (which it advances), and the person
         as it stands after it — or None when the reference path must decide the row."""
         payload = self._payload(record, person)
         if payload is None:
             return None
-        rows, positions = chained([(TOPIC, payload)], stream, tip, self.meta, command_id)
+        rows, positions = chained([(ev.ContributionRecorded, payload)], stream, tip, self.meta, command_id)
         paid = Contribution(payload["effective"], payload["insurance_type"], payload["region"],
                             payload["unit_code"], Decimal(payload["base"]), Decimal(payload["unit_amount"]),
                             Decimal(payload["personal_amount"]), payload["paid_on"])

@@ -21,8 +21,6 @@ from operator import itemgetter
 from typing import Any, Protocol
 from uuid import UUID
 
-import orjson
-
 from domain import events as ev
 from domain.codes import table
 from domain.errors import DomainError
@@ -44,10 +42,10 @@ from domain.uuids import uuid5_text
 from domain.validation import validate_name
 from eventlog import copy_binary
 from eventlog.chain import GENESIS, event_hash
-from eventlog.codec import MetaJson, stored_topic
+from eventlog.codec import MetaTemplate, encode_fields, stored_topic
 from importer.legacy_file import COLUMNS, UNKNOWN_NATIONALITY
 
-_TOPICS = (stored_topic(ev.PersonRegistered), stored_topic(ev.LegacyEnrollmentImported))
+_EVENTS: tuple[type[ev.Event], type[ev.Event]] = (ev.PersonRegistered, ev.LegacyEnrollmentImported)
 # Pure validators of values that recur across rows (regions, names, nationalities): a
 # value is checked once per process. A refused value raises and is never cached.
 _region, _name, _nationality = (lru_cache(maxsize=1 << 16)(check)
@@ -117,7 +115,7 @@ def _month(text: str) -> date | None:
 
 class FastLane:
     def __init__(
-        self, fields: list[str | None], source: str, status_3_means: str | None, meta: MetaJson, today: date
+        self, fields: list[str | None], source: str, status_3_means: str | None, meta: MetaTemplate, today: date
     ) -> None:
         at = {name: i for i, name in enumerate(fields) if name}
         self.width = max(at.values()) + 1
@@ -143,7 +141,7 @@ class FastLane:
             return None
         return person_id(RESIDENT_ID, values[self.at["id_number"]])
 
-    def decide(self, values: list[str], row: int, stream: UUID, tip: LaneTip, command_id: bytes) -> Decided | None:
+    def decide(self, values: list[str], row: int, stream: UUID, tip: LaneTip, command_id: UUID) -> Decided | None:
         """The row's events as COPY rows, chained after `tip` (which it advances), or None
         when the reference path must decide it."""
         # Commands take their text without surrounding blanks; so does the lane.
@@ -152,11 +150,11 @@ class FastLane:
             return None
         # Row numbers are unique within a file, so this row cannot already be in `tip`.
         enrollment_id = uuid5_text(stream, f"legacy:{self.source}:{row}")
-        payloads = [] if tip.version else [(_TOPICS[0], self._registered(checked))]
+        payloads: Payloads = [] if tip.version else [(_EVENTS[0], self._registered(checked))]
         until = in_force_until(checked.status, checked.end)
         duplicates = [e[0] for e in tip.enrollments if e[1] and checked.scheme
                       and checked.start < (e[3] or date.max) and e[2] < (until or date.max)]
-        payloads.append((_TOPICS[1], self._imported(checked, enrollment_id, row, duplicates)))
+        payloads.append((_EVENTS[1], self._imported(checked, enrollment_id, row, duplicates)))
         rows, positions = chained(payloads, stream, tip, self.meta, command_id)
         tip.enrollments.append((enrollment_id, checked.scheme is not None, checked.start,
                                 in_force_until(checked.status, checked.end)))
@@ -239,6 +237,10 @@ class FastLane:
         }
 
 
+Payloads = list[tuple[type[ev.Event], dict[str, Any]]]  # events as their class and fields by name
+_TOPIC: dict[type[ev.Event], str] = {cls: stored_topic(cls) for cls in (*_EVENTS, ev.ContributionRecorded)}
+
+
 class StreamEnd(Protocol):
     """Where a stream ends while a batch is decided: its version and the hash of its last event."""
 
@@ -246,13 +248,15 @@ class StreamEnd(Protocol):
     last_hash: str
 
 
-def chained(payloads: list[tuple[str, dict[str, Any]]], stream: UUID, tip: StreamEnd, meta: MetaJson,
-            command_id: bytes) -> tuple[list[bytes], list[int]]:
-    """The events as stored rows, each naming the hash of the one before (eventlog.chain); `tip` advances."""
+def chained(payloads: Payloads, stream: UUID, tip: StreamEnd,
+            meta: MetaTemplate, command_id: UUID) -> tuple[list[bytes], list[int]]:
+    """The events (class and fields by name) as stored rows, each naming the hash of the one
+    before (eventlog.chain); `tip` advances."""
     rows, positions, stream_bytes = [], [], stream.bytes
-    for topic, payload in payloads:
+    for cls, payload in payloads:
         tip.version += 1
-        state = b'{"e":' + orjson.dumps(payload) + b',"m":' + meta.render(tip.last_hash, command_id) + b"}"
+        topic = _TOPIC[cls]
+        state = meta.render(tip.last_hash, command_id) + encode_fields(cls, payload)
         tip.last_hash = event_hash(stream, tip.version, topic, state)
         rows.append(copy_binary.event_row(stream_bytes, tip.version, topic.encode(), state))
         positions.append(tip.version)

@@ -22,7 +22,8 @@ from domain.person.legacy import decide_import
 from domain.person.state import Person
 from eventlog import copy_binary
 from eventlog.chain import chain_rows
-from eventlog.codec import MetaJson
+from eventlog.codec import MetaTemplate
+from eventlog.compact import day_number, pack
 from importer.lane import FastLane, LaneTip
 from importer.legacy_file import COLUMNS, RawRow, command_or_refusal, record_of
 from importer.summary import IMPORT_NAMESPACE, row_command_id
@@ -32,7 +33,7 @@ NOW = datetime(2026, 11, 23, 8, 30, 15, 123456, tzinfo=timezone.utc)
 ACTOR = ev.Actor(kind="import_job", id="import:extract.csv")
 SOURCE = "extract.csv"
 FIELDS = [c.field for c in COLUMNS]
-META = MetaJson(cmd.Context(command_id=IMPORT_NAMESPACE, actor=ACTOR, channel="import", evidence=(SOURCE,),
+META = MetaTemplate(cmd.Context(command_id=IMPORT_NAMESPACE, actor=ACTOR, channel="import", evidence=(SOURCE,),
                             now=NOW).meta("ImportLegacyEnrollment"))
 BASE = {
     "region": "350102", "region_name": "鼓楼区", "pooling_region": "350100", "local_person_number": "P1",
@@ -107,7 +108,7 @@ def reference(rows: list[RawRow], status_3_means: str | None) -> list[list[bytes
         except DomainError:
             written.append(None)
             continue
-        stored, hashes = chain_rows(stream, version, last, events, META, str(context.command_id).encode())
+        stored, hashes = chain_rows(stream, version, last, events, META, context.command_id)
         written.append([copy_binary.event_row(s.originator_id.bytes, s.originator_version, s.topic.encode(), s.state)
                         for s in stored])
         streams[stream] = (fold(events, person), stored[-1].originator_version, hashes[-1])
@@ -127,7 +128,7 @@ def test_the_fast_lane_writes_the_reference_bytes_or_declines_what_the_reference
             assert wanted is None or row.values[FIELDS.index("certificate_type")] != "01"
             continue
         tip = tips.setdefault(stream, LaneTip())
-        decided = lane.decide(row.values, row.number, stream, tip, str(row_command_id(SOURCE, row.number)).encode())
+        decided = lane.decide(row.values, row.number, stream, tip, row_command_id(SOURCE, row.number))
         assert (decided.rows if decided else None) == wanted
         accepted.append(decided is not None)
 
@@ -147,7 +148,7 @@ def test_a_row_shorter_than_the_header_reads_its_missing_cells_as_empty():
     short = values[:FIELDS.index("phone")]
     lane = FastLane(FIELDS, SOURCE, None, META, NOW.date())
     stream = lane.person(short)
-    decided = lane.decide(short, 2, stream, LaneTip(), str(row_command_id(SOURCE, 2)).encode())
+    decided = lane.decide(short, 2, stream, LaneTip(), row_command_id(SOURCE, 2))
     full = reference([RawRow(2, values[:FIELDS.index("phone")] + ["", ""])], None)[0]
     assert decided is not None and decided.rows == full
-    assert date(1985, 6, 1).isoformat().encode() in decided.rows[0]
+    assert pack(day_number(date(1985, 6, 1))) in decided.rows[0]  # the birth date, as stored

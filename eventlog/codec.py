@@ -16,6 +16,8 @@ is never rewritten, and the hash chain (`eventlog.chain`) covers whichever bytes
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import cache, lru_cache
 from typing import Any
@@ -27,12 +29,13 @@ from pydantic import BaseModel, ConfigDict, TypeAdapter, create_model
 from domain.event import Actor
 from domain.events import EVENT_TYPES, Event, Meta
 from domain.uuids import uuid_from_int
-from eventlog.compact import construct, layout_of, pack, unpack
+from eventlog.compact import layout_of, pack, unpack
 
 COMPACT = b"\x02"
 _HEAD = 1 + 32 + 16 + 2  # format, prev_hash, command_id, provenance length
 _UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ACTOR = layout_of(Actor)
+_set = object.__setattr__
 
 
 def stored_topic(event: Event | type[Event]) -> str:
@@ -58,18 +61,22 @@ def _provenance(meta: Meta) -> bytes:
 
 
 @lru_cache(maxsize=4096)
-def _provenance_values(raw: bytes) -> dict[str, Any]:
-    """Meta's fields but command_id and prev_hash, from their stored form (shared by every
-    event of a command, and by every row of an import batch: decoded once)."""
+def _meta_fields(raw: bytes) -> dict[str, Any]:
+    """Meta's fields from their stored provenance, in field order, command_id and prev_hash
+    left to fill in: shared by every event of a command and every row of an import batch, so
+    decoded once."""
     stored: list[Any] = unpack(raw)
     stored += [None] * (8 - len(stored))
     command, micros, offset, actor, channel, service_item, evidence, cause = stored
     at = _UTC_EPOCH + timedelta(microseconds=micros)
     if offset:
         at = at.astimezone(timezone(timedelta(seconds=offset)))
-    return {"command": command, "recorded_at": at, "actor": _ACTOR.model(actor), "channel": channel,
-            "service_item": service_item, "evidence": tuple(evidence or ()),
-            "cause": uuid_from_int(int.from_bytes(cause, "big")) if cause else None}
+    return {"command_id": None, "command": command, "recorded_at": at, "actor": _ACTOR.model(actor),
+            "channel": channel, "service_item": service_item, "evidence": tuple(evidence or ()),
+            "cause": uuid_from_int(int.from_bytes(cause, "big")) if cause else None, "prev_hash": ""}
+
+
+_META_FIELDS = frozenset(Meta.model_fields)
 
 
 class MetaTemplate:
@@ -107,18 +114,41 @@ def recorded_prev_hash(state: bytes) -> str | None:
         return None
 
 
-def decode(stored_topic_: str, state: bytes) -> tuple[Event, Meta]:
+@dataclass(frozen=True)
+class _Reader:
+    """What decoding needs to know of one stored topic, looked up once."""
+
+    cls: type[Event]
+    version: int
+    model: Callable[[list[Any]], Any]
+    upcasts: tuple[Callable[[list[Any]], list[Any]], ...]  # compact upcasters to the current version
+
+
+@cache
+def _reader(stored_topic_: str) -> _Reader:
     topic, _, version = stored_topic_.rpartition(".v")
     cls = EVENT_TYPES[topic]
-    if state[:1] != COMPACT:
-        return _decode_json(cls, int(version), state)
-    length = int.from_bytes(state[49:51], "big")
-    meta = construct(Meta, {"command_id": uuid_from_int(int.from_bytes(state[33:49], "big")),
-                            **_provenance_values(state[51:51 + length]), "prev_hash": state[1:33].hex()})
-    stored = unpack(state[51 + length:])
-    for v in range(int(version), cls.class_version):
-        stored = getattr(cls, f"upcast_compact_v{v}_v{v + 1}")(stored)
-    return layout_of(cls).model(stored), meta
+    upcasts = tuple(getattr(cls, f"upcast_compact_v{v}_v{v + 1}") for v in range(int(version), cls.class_version))
+    return _Reader(cls, int(version), layout_of(cls).model, upcasts)
+
+
+def decode(stored_topic_: str, state: bytes) -> tuple[Event, Meta]:
+    reader = _reader(stored_topic_)
+    if not state or state[0] != 2:  # COMPACT
+        return _decode_json(reader.cls, reader.version, state)
+    end = 51 + ((state[49] << 8) | state[50])
+    fields = _meta_fields(state[51:end]).copy()
+    fields["command_id"] = uuid_from_int(int.from_bytes(state[33:49], "big"))
+    fields["prev_hash"] = state[1:33].hex()
+    meta = Meta.__new__(Meta)
+    _set(meta, "__dict__", fields)
+    _set(meta, "__pydantic_fields_set__", set(_META_FIELDS))
+    _set(meta, "__pydantic_extra__", None)
+    _set(meta, "__pydantic_private__", None)
+    stored = unpack(state[end:])
+    for upcast in reader.upcasts:
+        stored = upcast(stored)
+    return reader.model(stored), meta
 
 
 # ---- the JSON form of events stored before the compact form ---------------------------

@@ -98,7 +98,6 @@ def select(names: list[str] | None) -> list[Projection]:
 
 
 def rows_for(projection: Projection, stream: StreamHistory) -> dict[str, list[Row]]:
-    kind = stream.history[0].event.topic.split(".", 1)[0] if stream.history else ""
-    if kind != projection.stream_kind:
+    if stream.kind != projection.stream_kind:
         return {t.name: [] for t in projection.tables}
     return {t.name: t.rows(stream) for t in projection.tables}

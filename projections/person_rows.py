@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from itertools import pairwise
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from domain import events as ev
@@ -16,6 +16,25 @@ from domain.schemes import scheme_of
 from domain.timeline import RecordedEvent, Spell, spells
 
 Row = tuple
+T = TypeVar("T")
+
+
+class once(Generic[T]):  # noqa: N801 — used as a decorator, like functools.cached_property
+    """functools.cached_property without its per-instance lock (Python 3.11 takes one on every
+    first read; 3.12 dropped it): a rebuild reads four such values of every stream once."""
+
+    def __init__(self, compute: Callable[[Any], T]) -> None:
+        self.compute, self.name = compute, compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -29,18 +48,23 @@ class StreamHistory:
     def person_id(self) -> UUID:
         return self.stream_id
 
-    @cached_property
+    @once
+    def kind(self) -> str:
+        """"person", "unit", "request" or "campaign": the topic prefix of its events."""
+        return self.history[0].event.topic.split(".", 1)[0] if self.history else ""
+
+    @once
     def believed(self) -> list[tuple[datetime, list[Spell], Person]]:
         """(system time, spells believed from then on, state) for each distinct recording time."""
         return _believed(self.history)
 
-    @cached_property
+    @once
     def state(self) -> Person:
         return self.believed[-1][2] if self.history else Person()
 
-    @cached_property
+    @once
     def spells_now(self) -> list[Spell]:
-        return spells(self.state)
+        return self.believed[-1][1] if self.history else []
 
 
 def person_view_rows(p: StreamHistory) -> list[Row]:

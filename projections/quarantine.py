@@ -34,12 +34,13 @@ def tables_of(projections: Iterable[Projection]) -> list[Table]:
     return [*(t for p in projections for t in p.tables), QUARANTINE]
 
 
-def refused_value(rows: Iterable[Row]) -> str | None:
-    """A value PostgreSQL would refuse in these rows, described, or None."""
-    for row in rows:
-        for value in row:
-            if type(value) is str and "\x00" in value:
-                return "a text value holds NUL (U+0000), which PostgreSQL does not store"
+def refused_value(tables: Iterable[list[Row]]) -> str | None:
+    """A value PostgreSQL would refuse in these tables' rows, described, or None."""
+    for rows in tables:
+        for row in rows:
+            for value in row:
+                if type(value) is str and "\x00" in value:
+                    return "a text value holds NUL (U+0000), which PostgreSQL does not store"
     return None
 
 
@@ -47,7 +48,7 @@ def derive(projection: Projection, stream: StreamHistory, position: int) -> dict
     """The stream's rows for each table of `projection`, or only its quarantine row."""
     try:
         derived = rows_for(projection, stream)
-        problem = next(filter(None, (refused_value(rows) for rows in derived.values())), None)
+        problem = refused_value(derived.values())
     except Exception as failed:  # noqa: BLE001 — any failure of one stream is that stream's, not the runner's
         problem = f"{type(failed).__name__}: {failed}"
     if problem is None:

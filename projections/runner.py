@@ -25,6 +25,7 @@ from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg import sql
 
 from eventlog import scans
+from eventlog.collector import collect_batch, collector_paused
 from projections.catalog import Projection, Table
 from projections.person_rows import Row, StreamHistory
 from projections.quarantine import QUARANTINE, QUARANTINE_TABLE, derive, quarantined, tables_of
@@ -59,16 +60,21 @@ def derived_batches(scan: Iterable[dict[str, Any]], projections: list[Projection
     """What a scan's streams give each table (and the quarantine), in batches of about
     `flush_rows` rows, each with the number of events it was derived from."""
     buffers: dict[str, list[Row]] = {t.name: [] for t in tables_of(projections)}
-    events = 0
-    for stream in to_streams(scan):
-        for p in projections:
-            for name, rows in derive(p, stream, upto).items():
-                buffers[name].extend(rows)
-        events += len(stream.history)
-        if sum(map(len, buffers.values())) >= flush_rows:
-            yield buffers, events
-            buffers, events = {name: [] for name in buffers}, 0
-    yield buffers, events
+    of_kind = {kind: [p for p in projections if p.stream_kind == kind] for kind in {p.stream_kind for p in projections}}
+    events = pending = 0
+    with collector_paused():
+        for stream in to_streams(scan):
+            for p in of_kind.get(stream.kind, ()):
+                for name, rows in derive(p, stream, upto).items():
+                    if rows:
+                        buffers[name].extend(rows)
+                        pending += len(rows)
+            events += len(stream.history)
+            if pending >= flush_rows:
+                yield buffers, events
+                buffers, events, pending = {name: [] for name in buffers}, 0, 0
+                collect_batch()
+        yield buffers, events
 
 
 class ProjectionRunner:

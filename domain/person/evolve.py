@@ -41,9 +41,12 @@ def _status(person: Person, enrollment_id: UUID, effective: date, status: str) -
     return _change(person, enrollment_id, effective, status=status)
 
 
+_REGISTERED = tuple(f for f in ev.PersonRegistered.model_fields if f not in ("effective", "reason", "warnings"))
+
+
 def _registered(p: Person, e: ev.PersonRegistered) -> Person:
-    fields = e.model_dump(exclude={"effective", "reason", "warnings"})
-    return replace(p, registered=True, **fields)
+    # The event's own values (all plain): model_dump would copy them through the serializer.
+    return replace(p, registered=True, **{f: e.__dict__[f] for f in _REGISTERED})
 
 
 def _enrolled(p: Person, e: ev.Enrolled) -> Person:

@@ -25,7 +25,7 @@ from application.routing import route_of
 from domain.access import Principal
 from domain.command import UNIT_PORTAL, Command, Context
 from domain.dates import HORIZON_DAYS, within_horizon
-from domain.errors import ConcurrencyConflict
+from domain.errors import ConcurrencyConflict, DomainError
 from domain.id_numbers import person_id
 from domain.person.state import Person
 from domain.policy import authorise
@@ -112,16 +112,23 @@ class Ledger:
             loaded, before, given = self._load(command, ctx)
             if principal is not None:  # before a replay too: a command id proves nothing about its sender
                 authorise(principal, command, before, given)
-            earlier = self.store.logged(ctx.command_id)
-            if earlier is not None:
-                return Outcome(earlier, replayed=True)
-            batches = self._decide(command, loaded, before, given)
+            # A command id already recorded returns its first result. It is looked for only when
+            # the command is refused or its append clashes: a new command (the usual case) costs no
+            # look-up, and one sent again meets either its own effect (refused, or its log row).
+            try:
+                batches = self._decide(command, loaded, before, given)
+            except DomainError:
+                if (earlier := self.store.logged(ctx.command_id)) is not None:
+                    return Outcome(earlier, replayed=True)
+                raise
             # `given`: the command's own provenance, with a request's item and materials as its evidence.
             meta = replace(given, now=after_the_last(loaded, ctx.now)).meta(type(command).__name__)
             self._writing[threading.get_ident()] = time.monotonic()
             try:
                 return Outcome(self.store.append(batches, meta))
             except Conflict:
+                if (earlier := self.store.logged(ctx.command_id)) is not None:
+                    return Outcome(earlier, replayed=True)
                 log.info("concurrent write on %s, attempt %d", type(command).__name__, attempt)
             finally:
                 self._writing.pop(threading.get_ident(), None)

@@ -34,6 +34,7 @@ from eventlog import scans
 from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, dump_binary, empty_replicas
 from eventlog.checkpoints import record_checkpoint
 from eventlog.store import EventStore
+from eventlog.tables import EVENTS_TABLE
 from eventlog.verify import verify
 from importer import contribution_file
 from importer.bulk import BulkImporter
@@ -203,6 +204,30 @@ def measure_xlsx_read(extract: Path, tmp: Path, rows: int = 20_000) -> Figures:
             "openpyxl_rows_per_s": rate(openpyxl_rows), "csv_rows_per_s": rate(lambda: raw_rows(sample))}
 
 
+def measure_stored_size(store: EventStore, sample: int = 20_000) -> Figures:
+    """Bytes per stored event (its state) beside the same events in the JSON form stored before
+    the compact one (fffc189: {"e": fields, "m": meta}, as pydantic wrote it), in this run."""
+    from statistics import median
+
+    from eventlog.codec import decode
+
+    compact, json_form = [], []
+    with store.datastore.get_connection() as conn:
+        rows = conn.execute(f"SELECT topic, state FROM {EVENTS_TABLE} ORDER BY notification_id LIMIT %s",
+                            (sample,)).fetchall()
+    for row in rows:
+        state = bytes(row["state"])
+        event, meta = decode(row["topic"], state)
+        compact.append(len(state))
+        json_form.append(len(b'{"e":' + event.model_dump_json().encode() + b',"m":'
+                             + meta.model_dump_json().encode() + b"}"))
+    compact.sort()
+    json_form.sort()
+    return {"events": len(rows), "median_bytes": median(compact), "p99_bytes": compact[int(0.99 * len(compact))],
+            "json_median_bytes": median(json_form), "json_p99_bytes": json_form[int(0.99 * len(json_form))],
+            "ratio": median(compact) / median(json_form)}
+
+
 def measure_rebuild(store: EventStore, conninfo: str) -> Figures:
     runner = ProjectionRunner(store.datastore, conninfo)
     with phase() as took:
@@ -254,6 +279,7 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
             write_extract(extract, persons, seed)
             log(f"{persons:,} persons: import")
             figures: Figures = {"persons": persons, "import": measure_import(store, conninfo, extract)}
+            figures["stored"] = measure_stored_size(store)
             log(f"{persons:,} persons: a monthly contribution file")
             figures["contributions"] = measure_contribution_import(store, conninfo, extract, Path(tmp))
             log(f"{persons:,} persons: reading the extract as XLSX")

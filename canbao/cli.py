@@ -104,6 +104,9 @@ def serve(
             envvar="CANBAO_STATEMENT_COUNT", help="Report SQL statements per request in the response extensions."
         ),
     ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes sharing the port (one per core uses every core).")
+    ] = 1,
     data_dir: DataDir = None,
 ) -> None:
     """Serve GraphQL at /graphql (GraphiQL in a browser) and a health check at /healthz."""
@@ -121,12 +124,19 @@ def serve(
     with running(data_dir, serving=True) as ready:
         if sample_data and ready.runner.head() == 0:
             load_sample(ready)
-        ready.follow_projections()
         api = ApiSettings(token_secret(settings), graphiql, introspection, statement_count)
         err.print(
-            f"canbao: GraphQL at http://{host}:{port}/graphql — issue a token with `canbao token issue`",
+            f"canbao: GraphQL at http://{host}:{port}/graphql — issue a token with `canbao token issue`"
+            + (f" ({workers} server processes)" if workers > 1 else ""),
             highlight=False,
         )
+        if workers > 1:
+            from canbao.worker_app import serve_in_processes, serving_environment
+
+            os.environ.update(serving_environment(ready.conninfo, api, settings))
+            serve_in_processes(host, port, workers)
+            return
+        ready.follow_projections()
         try:
             uvicorn.run(create_app(ready, api), host=host, port=port, log_level="info")
         finally:

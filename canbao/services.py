@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import psycopg
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Connection
 from psycopg.rows import DictRow
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from application.documents.issuing import Documents
 
 log = logging.getLogger("canbao.projections")
+FOLLOWER_LOCK = 0x63616E63  # any fixed number: one follower per database across server processes
+STANDBY_SECONDS = 5.0
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Services:
     runner: ProjectionRunner
     clock: LedgerClock
     _stop: threading.Event = field(default_factory=threading.Event)
+    following: threading.Event = field(default_factory=threading.Event)  # set while this process is the follower
 
     def today(self) -> date:
         """The business date (Beijing's) on the ledger's clock."""
@@ -67,16 +71,48 @@ class Services:
 
     def follow_projections(self) -> threading.Thread:
         """Keep every projection caught up, and audit checkpoints recorded, in the background;
-        restart after any error."""
-        thread = threading.Thread(
-            target=follow, name="projections", daemon=True,
-            args=(self.runner, list(PROJECTIONS), self._stop.is_set,
-                  lambda error: log.exception("projection runner failed; restarting from its tracked position",
-                                              exc_info=error)),
-            kwargs={"after_round": lambda: checkpoint_if_due(self.store.datastore)},
-        )
+        restart after any error. Of all the server processes on this database, one follows at a
+        time (the holder of an advisory lock); the others stand by to take over if it stops."""
+        thread = threading.Thread(target=self._follow_when_elected, name="projections", daemon=True)
         thread.start()
         return thread
+
+    def _follow_when_elected(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
+                    while not self._stop.is_set():
+                        elected = conn.execute("SELECT pg_try_advisory_lock(%s)", (FOLLOWER_LOCK,)).fetchone()
+                        if elected and elected[0]:
+                            log.info("this process follows the log for the projections")
+                            self.following.set()
+                            try:
+                                follow(self.runner, list(PROJECTIONS), self._stopped_or_lost(conn),
+                                       lambda error: log.exception(
+                                           "projection runner failed; restarting from its tracked position",
+                                           exc_info=error),
+                                       after_round=lambda: checkpoint_if_due(self.store.datastore))
+                            finally:
+                                self.following.clear()
+                        self._stop.wait(STANDBY_SECONDS)
+            except psycopg.Error as trouble:  # storage down: try again later, as the follower itself does
+                log.warning("projection follower could not reach the database: %s", str(trouble).splitlines()[0])
+                self._stop.wait(STANDBY_SECONDS)
+
+    def _stopped_or_lost(self, conn: psycopg.Connection[Any]) -> Callable[[], bool]:
+        """Stop following when told to, or when the lock's connection is gone (another process
+        may hold the lock then). Two followers at once would still be correct — each batch's
+        tracking row refuses a position already passed — only wasteful."""
+        def stopped() -> bool:
+            if self._stop.is_set():
+                return True
+            try:
+                conn.execute("SELECT 1")
+                return False
+            except psycopg.Error:
+                return True
+
+        return stopped
 
     def stop(self) -> None:
         self._stop.set()

@@ -28,6 +28,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_healthy(port: int, seconds: float = 60) -> None:
+    """Until the server on `port` answers its health check (or the time is up)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def server_database(server_conninfo: str) -> Iterator[str]:
     """A database of its own for each module's server."""

@@ -29,7 +29,7 @@ def test_sigterm_stops_the_server_and_the_embedded_postgresql_it_started(tmp_pat
 
     import psutil
 
-    from tests.e2e.conftest import ROOT, free_port
+    from tests.e2e.conftest import ROOT, free_port, wait_until_healthy
 
     port, data_dir = free_port(), tmp_path / "pg"
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
@@ -42,13 +42,7 @@ def test_sigterm_stops_the_server_and_the_embedded_postgresql_it_started(tmp_pat
                 if p.info["name"] == "postgres" and str(data_dir) in " ".join(p.info["cmdline"] or [])]
 
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+        wait_until_healthy(port)
         assert postgres_of_data_dir(), "the embedded PostgreSQL should be running while serving"
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)

@@ -17,6 +17,7 @@ META = ev.Meta(command_id=uuid4(), command="Test", recorded_at=datetime(2026, 11
 BEIJING = timezone(timedelta(hours=8))
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
 st.register_type_strategy(str, text)
+st.register_type_strategy(int, st.integers(-2**63, 2**63 - 1))  # the stored form's integers are 64-bit
 st.register_type_strategy(Decimal, st.decimals(min_value=0, max_value=10**9, places=2))
 st.register_type_strategy(Material, st.builds(
     Material, name=st.text("材料表ab", min_size=1, max_size=8), size=st.integers(1, 10**6),

@@ -85,9 +85,9 @@ def in_order(conn: Any, after: int = 0, upto: int | None = None, name: str = "ca
 
 
 def notifications_after(curs: Any, position: int, limit: int) -> list[Row]:
-    """(notification_id, originator_id) of the next `limit` events after `position`."""
+    """(notification_id, originator_id, topic) of the next `limit` events after `position`."""
     return list(curs.execute(
-        f"SELECT notification_id, originator_id FROM {EVENTS_TABLE} WHERE notification_id > %s "
+        f"SELECT notification_id, originator_id, topic FROM {EVENTS_TABLE} WHERE notification_id > %s "
         "ORDER BY notification_id LIMIT %s", (position, limit)).fetchall())
 
 

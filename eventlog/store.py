@@ -93,10 +93,33 @@ class LedgerRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, attempts: int = 10, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.attempts = attempts
+        self._insert_event = (f"INSERT INTO {EVENTS_TABLE} (originator_id, originator_version, topic, state) "
+                              "VALUES (%s, %s, %s, %s)")
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        insert = unretried(PostgresApplicationRecorder.insert_events)
-        return cast("Sequence[int] | None", self._tried(lambda: insert(self, stored_events, **kwargs)))
+        """The library's insert, statement for statement — the command-log row, its lock_timeout
+        and EXCLUSIVE table lock (commit order = notification order for readers), NOTIFY, the
+        rows — in one pipelined transaction, but the rows as plain parameters: the library sends
+        an array of a composite type, which psycopg dumps in Python (7% of a server's CPU)."""
+        return cast("Sequence[int] | None", self._tried(lambda: self._insert(stored_events, kwargs.get("command_log"))))
+
+    def _insert(self, stored_events: Sequence[StoredEvent], log: tuple[Any, ...] | None) -> None:
+        failed: Exception | None = None
+        with self.datastore.get_connection() as conn:
+            with conn.pipeline() as pipeline, conn.transaction(), conn.cursor() as curs:
+                self._insert_events(curs, stored_events, command_log=log)
+                if stored_events:
+                    self._lock_table(curs)
+                    self._notify_channel(curs)
+                    try:
+                        curs.executemany(self._insert_event, [(e.originator_id, e.originator_version, e.topic,
+                                                               e.state) for e in stored_events])
+                        # Now, so that a clash is an IntegrityError here and not an error at commit.
+                        pipeline.sync()
+                    except Exception as clash:  # raised once the pipeline is closed, as the library does
+                        failed = clash
+            if failed:
+                raise failed
 
     def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
         select = unretried(PostgresApplicationRecorder.select_events)

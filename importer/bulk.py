@@ -25,6 +25,7 @@ from application.service import TICK
 from domain import events as ev
 from eventlog.bulk import append_binary
 from eventlog.checkpoints import record_checkpoint
+from eventlog.collector import collect_batch, collector_paused
 from eventlog.store import Conflict
 from importer.batch import BatchDecision, Extract, Item, load_tips
 from importer.legacy_file import data_lines, read_rows
@@ -54,10 +55,12 @@ class BulkImporter:
             rows_total: int | None = None) -> ImportSummary:
         """Import in order: commands, refusals the reader made, or raw rows of `extract`."""
         summary = ImportSummary()
-        for batch in batched(items, self.batch_rows):
-            summary.add(self._write_batch(batch, extract))
-            if progress:
-                progress(ImportProgress(summary.rows_read, rows_total, summary.events_written))
+        with collector_paused():
+            for batch in batched(items, self.batch_rows):
+                summary.add(self._write_batch(batch, extract))
+                collect_batch()
+                if progress:
+                    progress(ImportProgress(summary.rows_read, rows_total, summary.events_written))
         return summary
 
     def run_file(self, path: Path, source: str | None = None, status_3_means: str | None = None,

@@ -36,6 +36,7 @@ from domain.uuids import uuid5
 from eventlog import scans
 from eventlog.bulk import append_binary
 from eventlog.checkpoints import record_checkpoint
+from eventlog.collector import collect_batch, collector_paused
 from eventlog.store import Conflict
 from importer import error_report
 from importer.batch import BatchDecision, Tip, load_tips
@@ -248,10 +249,12 @@ class ContributionShare:
         actor = Actor(kind="import_job", id=f"import:{file.name}")
         evidence = f"{SOURCES[file.source]}：{file.name}"
         rows = (row_of(number, record, file) for number, record in file.records(share, shares))
-        for batch in batched(rows, BATCH_ROWS):
-            summary.add(write_batch(datastore, batch, actor, file.source, evidence, self.clock))
-            if progress:
-                progress(ImportProgress(summary.rows_read, None, summary.events_written))
+        with collector_paused():
+            for batch in batched(rows, BATCH_ROWS):
+                summary.add(write_batch(datastore, batch, actor, file.source, evidence, self.clock))
+                collect_batch()
+                if progress:
+                    progress(ImportProgress(summary.rows_read, None, summary.events_written))
         summary.refused.sort(key=lambda refusal: refusal[0])
         return summary
 

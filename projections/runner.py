@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
@@ -118,21 +119,28 @@ class ProjectionRunner:
             if not batch:
                 return 0
             upto = batch[-1]["notification_id"]
-            stream_ids = sorted({r["originator_id"] for r in batch})
-            derived = self._derive(projection, to_streams(scans.streams_rows(curs, stream_ids, upto)), upto)
-            # A stream that could not be derived keeps the rows it had; its quarantine entry is renewed.
-            poisoned = {row[1] for row in derived[QUARANTINE_TABLE]}
-            derivable = [s for s in stream_ids if s not in poisoned]
-            for table in projection.tables:
-                curs.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
-                    sql.Identifier(table.name), sql.Identifier(table.key)), (derivable,))
-                copy_rows(curs, table.name, table.columns, derived[table.name])
-            curs.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE projection = %s AND stream_id = ANY(%s)",
-                         (projection.name, stream_ids))
-            copy_rows(curs, QUARANTINE_TABLE, QUARANTINE.columns, derived[QUARANTINE_TABLE])
+            # Only the streams this projection reads: a unit's projection loads no person's history.
+            kind = projection.stream_kind + "."
+            stream_ids = sorted({r["originator_id"] for r in batch if r["topic"].startswith(kind)})
+            if stream_ids:
+                self._replace_streams(curs, projection, stream_ids, upto)
             # Raises if another runner already moved past `upto`: this batch then rolls back.
             self.tracking._insert_tracking(curs, Tracking(projection.name, upto))
             return len(batch)
+
+    def _replace_streams(self, curs: Any, projection: Projection, stream_ids: list[UUID], upto: int) -> None:
+        """Replace the rows of these streams (as of `upto`) in the projection's tables."""
+        derived = self._derive(projection, to_streams(scans.streams_rows(curs, stream_ids, upto)), upto)
+        # A stream that could not be derived keeps the rows it had; its quarantine entry is renewed.
+        poisoned = {row[1] for row in derived[QUARANTINE_TABLE]}
+        derivable = [s for s in stream_ids if s not in poisoned]
+        for table in projection.tables:
+            curs.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
+                sql.Identifier(table.name), sql.Identifier(table.key)), (derivable,))
+            copy_rows(curs, table.name, table.columns, derived[table.name])
+        curs.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE projection = %s AND stream_id = ANY(%s)",
+                     (projection.name, stream_ids))
+        copy_rows(curs, QUARANTINE_TABLE, QUARANTINE.columns, derived[QUARANTINE_TABLE])
 
     @staticmethod
     def _derive(projection: Projection, streams: Iterable[StreamHistory], upto: int) -> dict[str, list[Row]]:

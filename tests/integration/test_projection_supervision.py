@@ -65,7 +65,7 @@ def test_a_stream_whose_rows_fail_is_quarantined_and_cleared_by_a_later_event(st
 def test_a_projection_that_fails_outright_is_reported_and_the_others_carry_on(store):
     ledger = Ledger(store)
     ledger.execute(register(resident_id(seq="107")), ctx())
-    broken = replace(BY_NAME["units"], name="broken", tables=(
+    broken = replace(BY_NAME["units"], name="broken", stream_kind="person", tables=(
         Table("no_such_table", "unit_id", ("unit_id",), lambda stream: []),))
     runner, errors = ProjectionRunner(store.datastore), []
     stop = threading.Event()

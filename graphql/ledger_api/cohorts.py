@@ -17,7 +17,7 @@ from ledger_api.context import ctx
 from ledger_api.errors import InputError
 from ledger_api.permissions import region_scope, shown_id
 from ledger_api.persons import aware
-from ledger_api.sealing import CursorRefused, masked_text
+from ledger_api.sealing import CursorRefused, Sealer, masked_text
 from projections import queries as read
 from projections.anomalies import KINDS as ANOMALY_KINDS
 from projections.duplicates import KINDS as DUPLICATE_KINDS
@@ -66,8 +66,22 @@ class DuplicateSet:
 
 
 @strawberry.type
-class DuplicateSetEdge:
-    cursor: str
+class SealedEdge:
+    """An edge whose cursor is sealed only when asked for: a page lists 50 and most clients read none."""
+
+    key: strawberry.Private[tuple[Any, ...]]
+    sealer: strawberry.Private[Sealer]
+
+    def sealed(self) -> str:
+        return self.sealer.seal(*self.key)
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.sealed()
+
+
+@strawberry.type
+class DuplicateSetEdge(SealedEdge):
     node: DuplicateSet
 
 
@@ -88,8 +102,7 @@ class Anomaly:
 
 
 @strawberry.type
-class AnomalyEdge:
-    cursor: str
+class AnomalyEdge(SealedEdge):
     node: Anomaly
 
 
@@ -141,7 +154,9 @@ async def cohort_rows(info: Info, fetch: Any, kinds: dict[str, str], kind: str |
 
 
 def page_info(rows: list[dict], first: int, edges: list[Any]) -> PageInfo:
-    return PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None)
+    end = edges[-1] if edges else None
+    return PageInfo(has_next_page=len(rows) > first,
+                    end_cursor=(end.sealed() if isinstance(end, SealedEdge) else end.cursor) if end else None)
 
 
 @strawberry.type
@@ -162,7 +177,7 @@ class CohortQueries:
                                           after, day, then)
         edges = [
             DuplicateSetEdge(
-                cursor=ctx(info).sealer.seal(r["first_enrollment_id"], r["second_enrollment_id"]),
+                key=(r["first_enrollment_id"], r["second_enrollment_id"]), sealer=ctx(info).sealer,
                 node=DuplicateSet(
                     kind=r["kind"],
                     kind_label=DUPLICATE_KINDS[r["kind"]],
@@ -193,7 +208,7 @@ class CohortQueries:
         who, rows = await cohort_rows(info, read.anomalies, ANOMALY_KINDS, kind, region, first, after)
         edges = [
             AnomalyEdge(
-                cursor=ctx(info).sealer.seal(r["subject_id"], r["kind"]),
+                key=(r["subject_id"], r["kind"]), sealer=ctx(info).sealer,
                 node=Anomaly(
                     subject_kind=r["subject_kind"],
                     subject_code=shown_id(who, r["subject_code"]),

@@ -268,3 +268,30 @@ def test_a_refusal_tells_a_unit_agent_nothing_about_another_units_enrollment(wor
     assert not result["ok"] and result["errors"][0]["rule"] == "enrollment.duplicate_within_scheme"
     said = str(result)
     assert world["enrolled"][OTHER] not in said and "350102" not in said and EMPLOYER_2 not in said
+
+
+def test_pages_of_anomalies_follow_on_from_the_cursor_each_edge_and_the_page_give(world):
+    office = world["office"]
+    for seq in ("611", "631", "651"):  # odd: men
+        number = resident_id(seq=seq)
+        office.do("registerPerson", {"effective": "2005-01-01", "idNumber": number, "name": "无电话", "gender": "1",
+                                     "birthDate": "1985-06-01", "ethnicity": "01"})
+        office.do("enroll", {"effective": "2012-03-01", "idNumber": number, "insuranceType": "310",
+                             "region": "350102", "unitCode": EMPLOYER, "personType": "1101"})
+    page = "query($after: String) { anomalies(kind: \"phone_missing\", first: 1, after: $after) { " \
+           "edges { cursor node { subjectCode } } pageInfo { endCursor hasNextPage } } }"
+    for _ in range(100):  # the server's projections catch up in the background
+        everything = office.data(page.replace("first: 1", "first: 50"), {"after": None})["anomalies"]["edges"]
+        if len(everything) >= 3:
+            break
+        time.sleep(0.1)
+    walked, after = [], None
+    while True:
+        answer = office.data(page, {"after": after})["anomalies"]
+        [edge] = answer["edges"]
+        walked.append(edge["node"]["subjectCode"])
+        if not answer["pageInfo"]["hasNextPage"]:
+            break
+        # Each seal is fresh (its own nonce), so the two differ as text: either continues the list.
+        after = edge["cursor"] if len(walked) % 2 else answer["pageInfo"]["endCursor"]
+    assert walked == [e["node"]["subjectCode"] for e in everything]

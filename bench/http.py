@@ -35,7 +35,9 @@ CLERK = Actor(kind="office", id="bench")
 
 
 def new_id(n: int) -> str:
-    first17 = f"3501{(n // 1000) % 100:02d}19{60 + n % 40:02d}0101{n % 1000:03d}"
+    """A resident ID for the n-th person the bench registers: born 1900-1939, which the generated
+    population (born 1940 on) never is, so no command of the bench meets a person already there."""
+    first17 = f"3501{(n // 1000) % 100:02d}19{n % 40:02d}0101{n % 1000:03d}"
     return first17 + check_character(first17)
 
 

@@ -8,6 +8,7 @@ Rows are dicts with the recorder's column names (`notification_id`, `originator_
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -100,14 +101,32 @@ def streams_rows(curs: Any, stream_ids: list[UUID], upto: int | None = None) -> 
         "ORDER BY originator_id, originator_version", params).fetchall())
 
 
-def to_streams(rows: Iterable[Row]) -> Iterator[tuple[UUID, list[RecordedEvent]]]:
-    """Group stored rows (ordered by stream and version) into decoded stream histories."""
+@dataclass(frozen=True)
+class Unreadable:
+    """A stream with a stored row that no longer decodes (its bytes were changed, or a version
+    of the ledger that wrote it is unknown here): readers set it aside instead of stopping."""
+
+    kind: str  # the topic prefix of its first row ("person", "unit", …), readable where the state is not
+    problem: str
+
+
+def to_streams(rows: Iterable[Row]) -> Iterator[tuple[UUID, list[RecordedEvent] | Unreadable]]:
+    """Group stored rows (ordered by stream and version) into decoded stream histories, or an
+    Unreadable for a stream one of whose rows does not decode."""
     for stream_id, group in groupby(rows, key=lambda r: r["originator_id"]):
-        history = []
+        history: list[RecordedEvent] = []
+        failed: Unreadable | None = None
         for r in group:
-            event, meta = decode(r["topic"], bytes(r["state"]))
+            if failed is not None:
+                continue  # the rest of this stream's rows
+            try:
+                event, meta = decode(r["topic"], bytes(r["state"]))
+            except Exception as unreadable:  # noqa: BLE001 — any stored bytes may have been altered
+                failed = Unreadable(r["topic"].split(".", 1)[0], f"version {r['originator_version']} cannot be read "
+                                    f"({type(unreadable).__name__}: {unreadable})")
+                continue
             history.append(RecordedEvent(stream_id, r["originator_version"], event, meta))
-        yield stream_id, history
+        yield stream_id, failed if failed is not None else history
 
 
 def logged_commands(curs: Any, command_ids: list[UUID]) -> set[UUID]:

@@ -43,7 +43,8 @@ def enrolled_in_partition(directory: str, partition: Partition, as_of: date) -> 
     """One task: the resident-ID persons of a partition enrolled on `as_of`, one record per enrollment."""
     out = []
     for _, history in scans.to_streams(read_partition(Path(directory), partition)):
-        if not history or not history[0].event.topic.startswith("person."):
+        # An unreadable stream is left to the province's own projections, which quarantine it.
+        if isinstance(history, scans.Unreadable) or not history or not history[0].event.topic.startswith("person."):
             continue
         person = fold(r.event for r in history)
         if person.certificate_type != "01" or not person.id_number:

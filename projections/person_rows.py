@@ -43,6 +43,8 @@ class StreamHistory:
 
     stream_id: UUID
     history: Sequence[RecordedEvent]
+    unreadable: str | None = None  # why a stored row of it does not decode (then history is empty)
+    stored_kind: str = ""  # its topic prefix, for an unreadable stream
 
     @property
     def person_id(self) -> UUID:
@@ -51,7 +53,7 @@ class StreamHistory:
     @once
     def kind(self) -> str:
         """"person", "unit", "request" or "campaign": the topic prefix of its events."""
-        return self.history[0].event.topic.split(".", 1)[0] if self.history else ""
+        return self.history[0].event.topic.split(".", 1)[0] if self.history else self.stored_kind
 
     @once
     def believed(self) -> list[tuple[datetime, list[Spell], Person]]:

@@ -47,6 +47,8 @@ def refused_value(tables: Iterable[list[Row]]) -> str | None:
 def derive(projection: Projection, stream: StreamHistory, position: int) -> dict[str, list[Row]]:
     """The stream's rows for each table of `projection`, or only its quarantine row."""
     try:
+        if stream.unreadable is not None:
+            raise ValueError(stream.unreadable)
         derived = rows_for(projection, stream)
         problem = refused_value(derived.values())
     except Exception as failed:  # noqa: BLE001 — any failure of one stream is that stream's, not the runner's

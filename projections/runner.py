@@ -51,9 +51,13 @@ class Status:
 
 
 def to_streams(rows: Iterable[dict[str, Any]]) -> Iterator[StreamHistory]:
-    """Stored rows (ordered by stream and version) as the histories row functions read."""
+    """Stored rows (ordered by stream and version) as the histories row functions read; a stream
+    that does not decode comes with its problem, which the projections quarantine."""
     for stream_id, history in scans.to_streams(rows):
-        yield StreamHistory(stream_id, history)
+        if isinstance(history, scans.Unreadable):
+            yield StreamHistory(stream_id, [], unreadable=history.problem, stored_kind=history.kind)
+        else:
+            yield StreamHistory(stream_id, history)
 
 
 def derived_batches(scan: Iterable[dict[str, Any]], projections: list[Projection], upto: int,

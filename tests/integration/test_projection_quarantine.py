@@ -88,3 +88,36 @@ def test_an_office_correction_clears_the_quarantine(poisoned_ledger, store):
         phone = conn.execute("SELECT phone FROM person_view WHERE person_id = %s",
                              (person_id("01", POISONED),)).fetchone()["phone"]
     assert phone == "13800000000"
+
+
+def altered_on_disk(ledger, store) -> None:
+    """The last stored row of POISONED's stream overwritten with bytes that no longer decode
+    (as a disk fault or a hand edit would leave it; `canbao verify` names the row)."""
+    stream = ledger.person_stream("01", POISONED)
+    with store.datastore.get_connection() as conn:
+        conn.execute("UPDATE canbao_events SET state = %s WHERE originator_id = %s AND originator_version = %s",
+                     (b"\x02" + bytes(60), stream.stream_id, stream.version))
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_stream_whose_stored_bytes_no_longer_decode_is_quarantined_and_the_rebuild_finishes(
+        ledger, store, empty_database, workers):
+    altered_on_disk(ledger, store)
+    runner = ProjectionRunner(store.datastore, empty_database, workers=workers)
+    runner.rebuild(list(PROJECTIONS), share_from=0)
+    with store.datastore.get_connection() as conn:
+        held = quarantined(conn)
+    assert {q.stream_id for q in held} == {person_id("01", POISONED)}
+    assert all("cannot be read" in q.error for q in held)
+    assert {q.projection for q in held} == {p.name for p in PROJECTIONS if p.stream_kind == "person"}
+    assert served_person_ids(store) == {person_id("01", HEALTHY)}
+
+
+def test_catch_up_sets_an_unreadable_stream_aside_and_keeps_following(ledger, store):
+    runner = ProjectionRunner(store.datastore)
+    altered_on_disk(ledger, store)
+    ledger.execute(register(resident_id(seq="205")), ctx())
+    for projection in PROJECTIONS:
+        runner.catch_up(projection)
+    assert all(s.behind == 0 for s in runner.status(PROJECTIONS))
+    assert served_person_ids(store) == {person_id("01", HEALTHY), person_id("01", resident_id(seq="205"))}

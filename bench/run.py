@@ -34,7 +34,6 @@ from eventlog import scans
 from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, dump_binary, empty_replicas
 from eventlog.checkpoints import record_checkpoint
 from eventlog.store import EventStore
-from eventlog.tables import EVENTS_TABLE
 from eventlog.verify import verify
 from importer import contribution_file
 from importer.bulk import BulkImporter
@@ -209,18 +208,15 @@ def measure_stored_size(store: EventStore, sample: int = 20_000) -> Figures:
     the compact one (fffc189: {"e": fields, "m": meta}, as pydantic wrote it), in this run."""
     from statistics import median
 
-    from eventlog.codec import decode
+    from eventlog.codec import decode, json_form_of
 
     compact, json_form = [], []
     with store.datastore.get_connection() as conn:
-        rows = conn.execute(f"SELECT topic, state FROM {EVENTS_TABLE} ORDER BY notification_id LIMIT %s",
-                            (sample,)).fetchall()
+        rows = scans.first_stored(conn, sample)
     for row in rows:
         state = bytes(row["state"])
-        event, meta = decode(row["topic"], state)
         compact.append(len(state))
-        json_form.append(len(b'{"e":' + event.model_dump_json().encode() + b',"m":'
-                             + meta.model_dump_json().encode() + b"}"))
+        json_form.append(len(json_form_of(*decode(row["topic"], state))))
     compact.sort()
     json_form.sort()
     return {"events": len(rows), "median_bytes": median(compact), "p99_bytes": compact[int(0.99 * len(compact))],

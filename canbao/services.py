@@ -82,22 +82,24 @@ class Services:
             try:
                 with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5) as conn:
                     while not self._stop.is_set():
-                        elected = conn.execute("SELECT pg_try_advisory_lock(%s)", (FOLLOWER_LOCK,)).fetchone()
-                        if elected and elected[0]:
-                            log.info("this process follows the log for the projections")
-                            self.following.set()
-                            try:
-                                follow(self.runner, list(PROJECTIONS), self._stopped_or_lost(conn),
-                                       lambda error: log.exception(
-                                           "projection runner failed; restarting from its tracked position",
-                                           exc_info=error),
-                                       after_round=lambda: checkpoint_if_due(self.store.datastore))
-                            finally:
-                                self.following.clear()
+                        if conn.execute("SELECT pg_try_advisory_lock(%s) AS held", (FOLLOWER_LOCK,)).fetchone() \
+                                == (True,):
+                            self._follow_while_holding(conn)
                         self._stop.wait(STANDBY_SECONDS)
             except psycopg.Error as trouble:  # storage down: try again later, as the follower itself does
                 log.warning("projection follower could not reach the database: %s", str(trouble).splitlines()[0])
                 self._stop.wait(STANDBY_SECONDS)
+
+    def _follow_while_holding(self, conn: psycopg.Connection[Any]) -> None:
+        log.info("this process follows the log for the projections")
+        self.following.set()
+        try:
+            follow(self.runner, list(PROJECTIONS), self._stopped_or_lost(conn),
+                   lambda error: log.exception("projection runner failed; restarting from its tracked position",
+                                               exc_info=error),
+                   after_round=lambda: checkpoint_if_due(self.store.datastore))
+        finally:
+            self.following.clear()
 
     def _stopped_or_lost(self, conn: psycopg.Connection[Any]) -> Callable[[], bool]:
         """Stop following when told to, or when the lock's connection is gone (another process

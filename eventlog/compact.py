@@ -52,6 +52,17 @@ def uuid_from_bytes(raw: bytes) -> UUID:
     return uuid_from_int(int.from_bytes(raw, "big"))  # 16 stored bytes need no check
 
 
+def construct(cls: type[BaseModel], values: dict[str, Any]) -> Any:
+    """A model instance from already-valid field values (every field given), as pydantic's
+    model_construct makes it without its per-field loop; the generated readers inline it."""
+    made = cls.__new__(cls)
+    _set(made, "__dict__", values)
+    _set(made, "__pydantic_fields_set__", set(values))
+    _set(made, "__pydantic_extra__", None)
+    _set(made, "__pydantic_private__", None)
+    return made
+
+
 def _list_of(inner: Convert) -> Convert:
     return lambda values: [inner(v) for v in values]
 

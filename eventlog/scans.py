@@ -85,6 +85,12 @@ def in_order(conn: Any, after: int = 0, upto: int | None = None, name: str = "ca
                        itersize=10_000)
 
 
+def first_stored(conn: Any, limit: int) -> list[Row]:
+    """(topic, state) of the first `limit` events of the log, in notification order."""
+    return list(conn.execute(f"SELECT topic, state FROM {EVENTS_TABLE} ORDER BY notification_id LIMIT %s",
+                             (limit,)).fetchall())
+
+
 def notifications_after(curs: Any, position: int, limit: int) -> list[Row]:
     """(notification_id, originator_id, topic) of the next `limit` events after `position`."""
     return list(curs.execute(

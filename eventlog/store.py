@@ -28,6 +28,7 @@ from eventlog.tables import COMMAND_LOG_TABLE, EVENTS_TABLE
 
 _LOAD = (f"SELECT originator_version, topic, state FROM {EVENTS_TABLE} WHERE originator_id = %s "
          "ORDER BY originator_version")
+_INSERT = f"INSERT INTO {EVENTS_TABLE} (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)"
 
 
 class Conflict(Exception):
@@ -81,11 +82,6 @@ class LedgerDatastore(PostgresDatastore):
         return after_connect
 
 
-def unretried(method: Callable[..., Any]) -> Callable[..., Any]:
-    """The library's method without its own retry decorator (functools.wraps keeps it)."""
-    return cast("Callable[..., Any]", getattr(method, "__wrapped__", method))
-
-
 class LedgerRecorder(PostgresApplicationRecorder):
     """eventsourcing's recorder, writing the command log in the same transaction, and trying a
     failed statement `attempts` times (the library tries ten) so an outage is reported fast."""
@@ -93,8 +89,6 @@ class LedgerRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, attempts: int = 10, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.attempts = attempts
-        self._insert_event = (f"INSERT INTO {EVENTS_TABLE} (originator_id, originator_version, topic, state) "
-                              "VALUES (%s, %s, %s, %s)")
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's insert, statement for statement — the command-log row, its lock_timeout
@@ -112,7 +106,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
                     self._lock_table(curs)
                     self._notify_channel(curs)
                     try:
-                        curs.executemany(self._insert_event, [(e.originator_id, e.originator_version, e.topic,
+                        curs.executemany(_INSERT, [(e.originator_id, e.originator_version, e.topic,
                                                                e.state) for e in stored_events])
                         # Now, so that a clash is an IntegrityError here and not an error at commit.
                         pipeline.sync()
@@ -120,10 +114,6 @@ class LedgerRecorder(PostgresApplicationRecorder):
                         failed = clash
             if failed:
                 raise failed
-
-    def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
-        select = unretried(PostgresApplicationRecorder.select_events)
-        return cast("Sequence[StoredEvent]", self._tried(lambda: select(self, originator_id, **kwargs)))
 
     def _tried(self, call: Callable[[], object]) -> object:
         for attempt in range(1, self.attempts + 1):

@@ -238,7 +238,6 @@ class FastLane:
 
 
 Payloads = list[tuple[type[ev.Event], dict[str, Any]]]  # events as their class and fields by name
-_TOPIC: dict[type[ev.Event], str] = {cls: stored_topic(cls) for cls in (*_EVENTS, ev.ContributionRecorded)}
 
 
 class StreamEnd(Protocol):
@@ -255,7 +254,7 @@ def chained(payloads: Payloads, stream: UUID, tip: StreamEnd,
     rows, positions, stream_bytes = [], [], stream.bytes
     for cls, payload in payloads:
         tip.version += 1
-        topic = _TOPIC[cls]
+        topic = stored_topic(cls)
         state = meta.render(tip.last_hash, command_id) + encode_fields(cls, payload)
         tip.last_hash = event_hash(stream, tip.version, topic, state)
         rows.append(copy_binary.event_row(stream_bytes, tip.version, topic.encode(), state))

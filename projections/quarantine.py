@@ -46,13 +46,13 @@ def refused_value(tables: Iterable[list[Row]]) -> str | None:
 
 def derive(projection: Projection, stream: StreamHistory, position: int) -> dict[str, list[Row]]:
     """The stream's rows for each table of `projection`, or only its quarantine row."""
-    try:
-        if stream.unreadable is not None:
-            raise ValueError(stream.unreadable)
-        derived = rows_for(projection, stream)
-        problem = refused_value(derived.values())
-    except Exception as failed:  # noqa: BLE001 — any failure of one stream is that stream's, not the runner's
-        problem = f"{type(failed).__name__}: {failed}"
+    problem = stream.unreadable
+    if problem is None:
+        try:
+            derived = rows_for(projection, stream)
+            problem = refused_value(derived.values())
+        except Exception as failed:  # noqa: BLE001 — any failure of one stream is that stream's, not the runner's
+            problem = f"{type(failed).__name__}: {failed}"
     if problem is None:
         return {**derived, QUARANTINE_TABLE: []}
     row = (projection.name, stream.stream_id, position, problem[:MAX_ERROR])

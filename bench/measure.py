@@ -109,3 +109,36 @@ def throughput(call: Callable[[int], object], clients: int, seconds: float) -> f
     for t in threads:
         t.join()
     return sum(counts) / (time.perf_counter() - started)
+
+
+@contextmanager
+def server_memory(backend_pid: int, sample_every: float = 0.02) -> Iterator[Timed]:
+    """The peak private resident memory (MiB) of one PostgreSQL backend and of the parallel
+    workers it starts, while the block runs on it. Shared memory (the buffer pool every backend
+    maps) is left out: it is the server's, sized by its settings, not by the query."""
+    backend, result, done = psutil.Process(backend_pid), Timed(), threading.Event()
+    postmaster, peak = backend.parent(), [0]
+
+    def private(process: psutil.Process) -> int:
+        info = process.memory_info()
+        return max(info.rss - getattr(info, "shared", 0), 0)
+
+    def sample() -> None:
+        while not done.wait(sample_every):
+            total = 0
+            for process in [backend, *(postmaster.children() if postmaster else [])]:
+                try:
+                    if process.pid == backend_pid or "parallel worker" in " ".join(process.cmdline()):
+                        total += private(process)
+                except psutil.Error:  # it has ended
+                    pass
+            peak[0] = max(peak[0], total)
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    try:
+        yield result
+    finally:
+        done.set()
+        watcher.join()
+        result.peak_rss_mb = peak[0] / 2**20

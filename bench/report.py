@@ -145,10 +145,19 @@ def register_row(g: Figures | None) -> list[str]:
     return [f"| register comparison | {g['persons']:,} persons × {g['register_rows']:,} register rows in "
             f"{g['seconds']:.2f} s ({found['not_in_register']:,} not in the register, {found['mismatch']:,} "
             f"disagreeing, {found['death_unrecorded']:,} deaths unrecorded, {found['not_enrolled']:,} not enrolled); "
-            f"peak RSS {g['peak_rss_mb']:,.0f} MiB; loading the register {g['load_seconds']:.1f} s "
+            f"{server_memory_text(g)}loading the register {g['load_seconds']:.1f} s "
             f"| full join of persons and register reading the compared columns: {g['join_seconds']:.2f} s "
             f"(inner join counted from the indexes: {g['count_join_seconds']:.2f} s) | {g['ratio']:.1f}× "
             f"| < 2× the raw join, flat memory | {verdict(g['ratio'] < 2)} |"]
+
+
+def server_memory_text(g: Figures) -> str:
+    peak = g.get("server_peak_mb")
+    if "rss_growth_mb" not in g:  # a run from before these were measured
+        return f"peak RSS {g['peak_rss_mb']:,.0f} MiB; "
+    own = f"the bench's own RSS grew {g['rss_growth_mb']:,.0f} MiB during it"
+    return own + ("; " if peak is None else f", PostgreSQL's backend and parallel workers held at most {peak:,.0f} MiB "
+                  "of private memory (the parallel hash's shared segments and the buffer pool not counted); ")
 
 
 def dask_rows(d: Figures | None) -> list[str]:
@@ -220,6 +229,15 @@ def scaling(small: Figures, large: Figures) -> list[str]:
         f"{small['import']['events_per_s']:,.0f} → {large['import']['events_per_s']:,.0f} events/s, rebuild "
         f"{small['rebuild']['events_per_s']:,.0f} → {large['rebuild']['events_per_s']:,.0f} events/s, peak RSS "
         f"of the import {small['import']['peak_rss_mb']:,.0f} → {large['import']['peak_rss_mb']:,.0f} MiB, "
-        f"history p99 {small['queries']['history_p99_ms']:.1f} → {large['queries']['history_p99_ms']:.1f} ms.",
+        f"history p99 {small['queries']['history_p99_ms']:.1f} → {large['queries']['history_p99_ms']:.1f} ms"
+        f"{register_scaling(small.get('register'), large.get('register'))}.",
         "",
     ]
+
+
+def register_scaling(small: Figures | None, large: Figures | None) -> str:
+    """How the register comparison's time and PostgreSQL's memory for it grew with the data."""
+    if not (small and large and small.get("server_peak_mb") is not None and large.get("server_peak_mb") is not None):
+        return ""
+    return (f", register comparison {small['seconds']:.2f} → {large['seconds']:.2f} s with PostgreSQL's private "
+            f"memory for it {small['server_peak_mb']:,.0f} → {large['server_peak_mb']:,.0f} MiB")

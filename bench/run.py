@@ -15,7 +15,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ import psutil
 
 from application.clock import SystemClock
 from bench.http import measure_commands, measure_pages, measure_queries, served
-from bench.measure import Timed, phase
+from bench.measure import Timed, phase, server_memory
 from bench.report import IMPORT_TARGET_EVENTS_PER_S
 from canbao.database import embedded_server, ensure_database
 from canbao.migrations import apply_migrations
@@ -138,7 +138,13 @@ def measure_register(store: EventStore, extract: Path, tmp: Path) -> Figures:
         with phase() as loading:
             loaded = load_register(conn, register, f"bench-{time.time_ns()}", now, today)
         conn.execute("ANALYZE reference_person")
-        with phase() as took:
+        backend = conn.info.backend_pid
+        # The comparison runs in PostgreSQL: its memory is the backend's and its parallel workers'
+        # (sampled on this machine's embedded server; None on a remote server).
+        watched = server_memory(backend) if psutil.pid_exists(backend) and not os.environ.get("DATABASE_URL") \
+            else nullcontext(None)
+        resident_before = psutil.Process().memory_info().rss / 2**20
+        with phase() as took, watched as server:
             comparison = compare(conn, date(2019, 12, 31), SystemClock().now(), SystemClock().now())
         # Two raw joins of the persons with the register: the full join reading the columns a comparison
         # must compare (the baseline), and the inner join PostgreSQL can count from its indexes alone.
@@ -154,6 +160,8 @@ def measure_register(store: EventStore, extract: Path, tmp: Path) -> Figures:
                 "ON r.version_id = %s AND r.id_number = p.id_number", (loaded.version_id,)).fetchone()
     return {"register_rows": loaded.loaded, "persons": len(persons), "matched": matched and matched["n"],
             "load_seconds": loading.seconds, "seconds": took.seconds, "peak_rss_mb": took.peak_rss_mb,
+            "rss_growth_mb": took.peak_rss_mb - resident_before,
+            "server_peak_mb": server.peak_rss_mb if server else None,
             "join_seconds": joined.seconds, "count_join_seconds": counted.seconds,
             "ratio": took.seconds / joined.seconds, "findings": comparison.counts}
 

@@ -53,7 +53,8 @@ PROJECTIONS = (
             "since last_change imported local_person_number"), current_enrollment_rows),
         Table("enrollment_spell", "person_id", _columns(
             "person_id enrollment_id insurance_type scheme region pooling_region unit_code person_type status "
-            "valid_from valid_to recorded_from recorded_to"), enrollment_spell_rows),
+            "valid_from valid_to recorded_from recorded_to certificate_type id_number name gender birth_date "
+            "household_region"), enrollment_spell_rows),
         Table("fake_removal", "person_id", _columns("person_id enrollment_id recorded_at"), fake_removal_rows),
     )),
     Projection("contributions", "months paid by unit and month (缴费记录)", "person", (

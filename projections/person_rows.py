@@ -117,19 +117,33 @@ def _believed(history: Sequence[RecordedEvent]) -> list[tuple[datetime, list[Spe
     return out
 
 
+Identity = tuple  # (certificate type, ID number, name, gender, birth date, household region)
+
+
+def identity(s: Person) -> Identity:
+    """Who the person was believed to be: what a spell row carries for the register comparison."""
+    return (s.certificate_type, s.id_number, s.name, s.gender, s.birth_date, s.household_region)
+
+
 def enrollment_spell_rows(p: StreamHistory) -> list[Row]:
+    """Each spell with the identity believed with it, over the system time both were believed:
+    a correction of either closes the row and opens one with what is believed from then on, so
+    a question "as known at T" gets the spell and the person as they stood at T."""
     rows: list[Row] = []
-    believed_since: dict[Spell, datetime] = {}
-    for t, current, _ in p.believed:
-        now = set(current)
-        for gone in [s for s in believed_since if s not in now]:
+    believed_since: dict[tuple[Spell, Identity], datetime] = {}
+    for t, current, state in p.believed:
+        who = identity(state)
+        now = {(s, who) for s in current}
+        for gone in [k for k in believed_since if k not in now]:
             rows.append(_spell_row(p.person_id, gone, believed_since.pop(gone), t))
         for new in current:
-            believed_since.setdefault(new, t)
-    rows.extend(_spell_row(p.person_id, s, since, None) for s, since in believed_since.items())
+            believed_since.setdefault((new, who), t)
+    rows.extend(_spell_row(p.person_id, k, since, None) for k, since in believed_since.items())
     return rows
 
 
-def _spell_row(person_id: UUID, s: Spell, recorded_from: datetime, recorded_to: datetime | None) -> Row:
+def _spell_row(person_id: UUID, believed: tuple[Spell, Identity], recorded_from: datetime,
+               recorded_to: datetime | None) -> Row:
+    s, who = believed
     return (person_id, s.enrollment_id, s.insurance_type, scheme_of(s.insurance_type), s.region, s.pooling_region,
-            s.unit_code, s.person_type, s.status, s.valid_from, s.valid_to, recorded_from, recorded_to)
+            s.unit_code, s.person_type, s.status, s.valid_from, s.valid_to, recorded_from, recorded_to, *who)

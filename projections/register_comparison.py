@@ -33,44 +33,61 @@ DISAGREE = """(r.name <> e.name OR (e.gender IN ('1', '2') AND r.gender <> e.gen
 DIED_BEFORE = f"(r.status = '{DEAD}' AND r.status_date < %(as_of)s)"
 NOT_YET_OR_ALIVE = f"(r.birth_date <= %(as_of)s AND (r.status <> '{DEAD}' OR r.status_date > %(as_of)s))"
 
-# One pass: who was enrolled on the valid date as the ledger knew it then (a row per person and
-# region), fully joined with the register version; each joined row yields the findings it is.
-COMPARE = f"""
-WITH in_force AS (
-    SELECT DISTINCT person_id, region FROM enrollment_spell
-    WHERE insurance_type = ANY(%(base)s) AND status IN ('1', '2')
+# Who was enrolled on the valid date as the ledger knew it then, under the identity it knew then
+# (a row per spell: two in one region give the same findings, kept once), fully joined with the
+# register version; only the rows that are findings of some kind are kept. A statement of its own
+# so that it can run in parallel (an INSERT's query cannot).
+JOINED = f"""
+CREATE TEMPORARY TABLE compared ON COMMIT DROP AS
+WITH enrolled AS (
+    SELECT person_id, region, id_number, name, gender, birth_date, household_region FROM enrollment_spell
+    WHERE certificate_type = '01' AND insurance_type = ANY(%(base)s) AND status IN ('1', '2')
       AND valid_from <= %(as_of)s AND (valid_to IS NULL OR valid_to > %(as_of)s)
       AND recorded_from <= %(known_at)s AND (recorded_to IS NULL OR recorded_to > %(known_at)s)
-), enrolled AS (
-    SELECT s.person_id, s.region, p.id_number, p.name, p.gender, p.birth_date, p.household_region
-    FROM in_force s JOIN person_view p USING (person_id) WHERE p.certificate_type = '01'
 ), register AS (
     SELECT * FROM reference_person WHERE version_id = %(version)s
-), joined AS (
-    SELECT e.person_id, e.region, e.id_number AS enrolled_id, e.name AS enrolled_name, e.household_region AS home,
-           r.id_number AS listed_id, r.name, r.household_region, r.address, r.status, r.status_date,
-           {reason_case()} AS reason,
-           r.id_number IS NOT NULL AND e.id_number IS NOT NULL AND {DISAGREE} AS disagrees,
-           concat_ws('；', CASE WHEN r.name <> e.name THEN '人口库姓名为' || r.name END,
-                     CASE WHEN e.gender IN ('1', '2') AND r.gender <> e.gender THEN '人口库性别为' || r.gender END,
-                     CASE WHEN r.birth_date IS DISTINCT FROM e.birth_date THEN '人口库出生日期为' || r.birth_date END
-                     ) AS how
-    FROM enrolled e FULL JOIN register r ON r.id_number = e.id_number
-    WHERE r.id_number IS NULL OR (e.id_number IS NULL AND {NOT_YET_OR_ALIVE})
-       OR (e.id_number IS NOT NULL AND ({DISAGREE} OR {DIED_BEFORE}))
 )
+SELECT e.person_id, e.region, e.id_number AS enrolled_id, e.name AS enrolled_name, e.gender AS enrolled_gender,
+       e.birth_date AS enrolled_birth, e.household_region AS home,
+       r.id_number AS listed_id, r.name, r.gender, r.birth_date, r.household_region, r.address, r.status,
+       r.status_date, {reason_case()} AS reason,
+       r.id_number IS NOT NULL AND e.id_number IS NOT NULL AND {DISAGREE} AS disagrees
+FROM enrolled e FULL JOIN register r ON r.id_number = e.id_number
+WHERE r.id_number IS NULL OR (e.id_number IS NULL AND {NOT_YET_OR_ALIVE})
+   OR (e.id_number IS NOT NULL AND ({DISAGREE} OR {DIED_BEFORE}))
+"""
+
+# Each kind's findings from the compared rows, worded only for the rows of that kind, written in
+# the order of the findings' key (an index filled in order costs a third of one filled at random);
+# how many of each kind, counted as they are written.
+FINDINGS = f"""
+WITH written AS (
 INSERT INTO register_finding (comparison_id, kind, id_number, name, region, household_region, person_id, reason,
                               detail)
-SELECT %(comparison)s, k.kind, coalesce(j.enrolled_id, j.listed_id), coalesce(j.enrolled_name, j.name),
-       coalesce(j.region, j.household_region), coalesce(j.household_region, j.home), j.person_id, k.reason, k.detail
-FROM joined j CROSS JOIN LATERAL (VALUES
-    ('not_in_register', NULL, '人口库中无此公民身份号码', j.listed_id IS NULL),
-    ('mismatch', NULL, j.how, j.disagrees),
-    ('death_unrecorded', NULL, '人口库记载' || j.status_date || '死亡，' || %(as_of)s::date || '仍在参保',
-     j.enrolled_id IS NOT NULL AND j.status = '{DEAD}' AND j.status_date < %(as_of)s),
-    ('not_enrolled', j.reason, coalesce(j.address, ''), j.enrolled_id IS NULL)  -- counted ones only, above
-) AS k(kind, reason, detail, hit)
-WHERE k.hit
+SELECT DISTINCT ON (kind COLLATE "C", region COLLATE "C", id_number COLLATE "C") * FROM (
+    SELECT %(comparison)s::uuid, 'not_in_register', enrolled_id, enrolled_name, region, home, person_id,
+           NULL::text, '人口库中无此公民身份号码'
+    FROM compared WHERE listed_id IS NULL
+    UNION ALL
+    SELECT %(comparison)s, 'mismatch', enrolled_id, enrolled_name, region, household_region, person_id, NULL,
+           concat_ws('；', CASE WHEN name <> enrolled_name THEN '人口库姓名为' || name END,
+                     CASE WHEN enrolled_gender IN ('1', '2') AND gender <> enrolled_gender
+                          THEN '人口库性别为' || gender END,
+                     CASE WHEN birth_date IS DISTINCT FROM enrolled_birth THEN '人口库出生日期为' || birth_date END)
+    FROM compared WHERE disagrees
+    UNION ALL
+    SELECT %(comparison)s, 'death_unrecorded', enrolled_id, enrolled_name, region, household_region, person_id, NULL,
+           '人口库记载' || status_date || '死亡，' || %(as_of)s::date || '仍在参保'
+    FROM compared WHERE enrolled_id IS NOT NULL AND status = '{DEAD}' AND status_date < %(as_of)s
+    UNION ALL
+    SELECT %(comparison)s, 'not_enrolled', listed_id, name, household_region, household_region, NULL, reason,
+           coalesce(address, '')
+    FROM compared WHERE enrolled_id IS NULL
+) AS finding (comparison_id, kind, id_number, name, region, household_region, person_id, reason, detail)
+ORDER BY kind COLLATE "C", region COLLATE "C", id_number COLLATE "C"
+RETURNING kind
+)
+SELECT kind, count(*) AS n FROM written GROUP BY kind
 """
 
 
@@ -109,11 +126,15 @@ def compare(conn: Any, as_of: date, known_at: datetime, now: datetime, version: 
                      (comparison, version_id, as_of, known_at, now))
         args = {"base": list(BASE_TYPES), "as_of": as_of, "known_at": known_at, "version": version_id,
                 "comparison": comparison}
-        # The joins are hashed in memory rather than spilled to disk in batches (the default work_mem is 4 MB).
+        # The joins are hashed in memory rather than spilled to disk in batches (the default work_mem is
+        # 4 MB). The planner takes every joined row for a finding (about one in ten is) and so prices
+        # gathering them from parallel workers too dear: told that passing a row costs nothing, it
+        # splits the scans and the join over the cores (1.3 s → 0.6 s at 725,000 persons).
         conn.execute("SET LOCAL work_mem = '256MB'")
-        conn.execute(COMPARE, args)
-        counts = {r["kind"]: r["n"] for r in conn.execute(
-            "SELECT kind, count(*) AS n FROM register_finding WHERE comparison_id = %s GROUP BY kind", (comparison,))}
+        conn.execute("SET LOCAL parallel_tuple_cost = 0")
+        conn.execute(JOINED, args)
+        counts = {r["kind"]: r["n"] for r in conn.execute(FINDINGS, args)}
+        conn.execute("DROP TABLE compared")  # now, in case the caller's transaction goes on
     return Comparison(comparison, name, as_of, known_at, {kind: counts.get(kind, 0) for kind in KINDS})
 
 

@@ -41,14 +41,38 @@ def old_database(server_conninfo: str) -> Iterator[str]:
         yield conninfo
 
 
-def table(conn: psycopg.Connection, name: str) -> list[tuple]:
-    rows = conn.execute(f"SELECT * FROM {name}").fetchall()
+def columns(conn: psycopg.Connection, name: str) -> list[str]:
+    return [c.name for c in conn.execute(f"SELECT * FROM {name} LIMIT 0").description or ()]
+
+
+def table(conn: psycopg.Connection, name: str, names: list[str]) -> list[tuple]:
+    """The rows of `name` in the columns `names` (those the old main had)."""
+    rows = conn.execute(f"SELECT {', '.join(names)} FROM {name}").fetchall()
+    if name == "enrollment_spell":
+        rows = joined_where_they_meet(rows, names.index("recorded_from"), names.index("recorded_to"))
     return sorted(rows, key=repr)
+
+
+def joined_where_they_meet(rows: list[tuple], since: int, until: int) -> list[tuple]:
+    """A spell row of today also closes where only the person's identity changed (migration
+    0020); its pieces joined back where one's system time ends as the next one's begins, as the
+    old main kept them."""
+    def spell(row: tuple) -> tuple:
+        return row[:since] + row[until + 1:]
+
+    out: list[tuple] = []
+    for row in sorted(rows, key=lambda r: (repr(spell(r)), r[since])):
+        if out and spell(out[-1]) == spell(row) and out[-1][until] == row[since]:
+            out[-1] = (*out[-1][:until], row[until], *out[-1][until + 1:])
+        else:
+            out.append(row)
+    return out
 
 
 def test_a_database_of_the_json_form_is_migrated_verifies_clean_and_rebuilds_to_the_same_read_models(old_database):
     with psycopg.connect(old_database) as conn:
-        before = {name: table(conn, name) for name in READ_MODELS}
+        old_columns = {name: columns(conn, name) for name in READ_MODELS}
+        before = {name: table(conn, name, old_columns[name]) for name in READ_MODELS}
         states = [bytes(r[0]) for r in conn.execute(f"SELECT state FROM {EVENTS_TABLE}")]
     assert len(states) > 500 and all(s[:1] == b"{" for s in states), "the fixture holds JSON events only"
     apply_migrations(old_database)
@@ -57,7 +81,7 @@ def test_a_database_of_the_json_form_is_migrated_verifies_clean_and_rebuilds_to_
         assert verify(store.datastore).clean
         ProjectionRunner(store.datastore, old_database).rebuild(list(PROJECTIONS))
         with psycopg.connect(old_database) as conn:
-            after = {name: table(conn, name) for name in READ_MODELS}
+            after = {name: table(conn, name, old_columns[name]) for name in READ_MODELS}
         assert sum(len(rows) for rows in before.values()) > 500
         for name in READ_MODELS:
             assert after[name] == before[name], f"{name} rebuilt from the old events differs"
@@ -70,6 +94,8 @@ def test_new_events_chain_onto_a_stream_stored_in_the_old_form(old_database):
     store = EventStore(old_database)
     try:
         ledger = Ledger(store)
+        for projection in PROJECTIONS:  # as `canbao serve` catches up what a migration emptied
+            ProjectionRunner(store.datastore).catch_up(projection)
         with psycopg.connect(old_database) as conn:
             [(id_number,)] = conn.execute(
                 "SELECT p.id_number FROM person_view p JOIN current_enrollment c USING (person_id) "

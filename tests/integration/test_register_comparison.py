@@ -8,12 +8,14 @@ import csv
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 
 from application.service import Ledger
 from demo.population import write_extract
 from demo.register import Planted, write_register
+from domain import commands as cmd
 from domain.events import Actor
 from domain.id_numbers import parse_resident_id
 from domain.register import DEAD, REASONS, reason_not_enrolled
@@ -183,3 +185,32 @@ def test_a_death_counts_as_unrecorded_from_the_day_after_it_only(store, populati
         comparison = compare(conn, day, datetime.now(timezone.utc), datetime.now(timezone.utc), "edges")
         deaths = {n for kind, n, *_ in found(conn, comparison.comparison_id) if kind == "death_unrecorded"}
     assert deaths == {enrolled[1]}, "dead the day before the valid date: listed; dead on it: not yet"
+
+
+def test_a_comparison_known_before_a_name_correction_compares_the_name_the_ledger_had_then(store, population):
+    ledger, path, planted, numbers = population
+    register = register_rows(path)
+    day = DATES[1]
+    agreeing = {number for kind, number, *_ in expected(ledger, numbers, register, planted, day)}
+    corrected = next(n for n in numbers if n in register and n not in agreeing and any(
+        s.insurance_type in BASE_TYPES and s.status == "1" for s in snapshot(ledger.person_history("01", n), day)))
+    old_name = ledger.person("01", corrected).name
+    with store.datastore.get_connection() as conn:
+        load_register(conn, path, "v1", datetime.now(timezone.utc), TODAY)
+    before_correction = datetime.now(timezone.utc)
+    office = Actor(kind="office", id="clerk-1", region="350000")
+    ledger.execute(cmd.CorrectBaseInfo(effective=date(2026, 11, 1), id_number=corrected, changes={"name": "更正后"}),
+                   cmd.Context(command_id=uuid4(), actor=office, channel="office", now=datetime.now(timezone.utc),
+                               evidence=("户籍证明",)))
+    runner = ProjectionRunner(store.datastore)
+    for projection in PROJECTIONS:
+        runner.catch_up(projection)
+    with store.datastore.get_connection() as conn:
+        then = compare(conn, day, before_correction, datetime.now(timezone.utc))
+        now = compare(conn, day, datetime.now(timezone.utc), datetime.now(timezone.utc))
+        listed_then = [r for r in findings(conn, then.comparison_id, "mismatch", "", None, 1_000_000)
+                       if r["id_number"] == corrected]
+        listed_now = [r for r in findings(conn, now.comparison_id, "mismatch", "", None, 1_000_000)
+                      if r["id_number"] == corrected]
+    assert listed_then == [], "as known before the correction the name agreed with the register"
+    assert listed_now and all(r["name"] == "更正后" and r["detail"] == f"人口库姓名为{old_name}" for r in listed_now)

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from projections.duplicates import COLUMNS, Side, set_row
+from projections.queries import page
 
 PAIRS = """
 WITH live AS (
@@ -69,9 +70,9 @@ def duplicate_sets_as_of(conn: Any, kind: str | None, region_prefix: str, after:
     wanted: list[dict[str, Any]] = []
     position = after
     while len(wanted) <= first:
-        pairs = conn.execute(PAIRS, {"as_of": as_of, "known_at": known_at, "prefix": region_prefix + "%",
-                                     "after1": position[0] if position else None,
-                                     "after2": position[1] if position else None, "limit": BATCH}).fetchall()
+        pairs = page(conn, PAIRS, {"as_of": as_of, "known_at": known_at, "prefix": region_prefix + "%",
+                                   "after1": position[0] if position else None,
+                                   "after2": position[1] if position else None, "limit": BATCH})
         if not pairs:
             break
         started = runs(conn, pairs, as_of, known_at)

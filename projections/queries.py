@@ -5,6 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+
+def page(conn: Any, statement: str, params: Any) -> list[dict]:
+    """The rows of a list query whose filters are optional (`%(kind)s IS NULL OR kind = …`),
+    planned for the values given each time. Prepared (psycopg does after five runs), PostgreSQL's
+    generic plan cannot tell which filters apply: for a page of 50 duplicate sets at 72,500
+    persons it expected two rows and joined every set to its person (7.9 ms; 0.45 ms planned
+    for the values, planning included)."""
+    return conn.execute(statement, params, prepare=False).fetchall()
+
+
 COHORT = """
 SELECT region, scheme, count(DISTINCT person_id) AS persons
 FROM enrollment_spell
@@ -79,7 +89,8 @@ def after_params(after: tuple[str, str] | None) -> dict[str, str | None]:
 def duplicate_sets(conn: Any, kind: str | None, region_prefix: str, after: tuple[str, str] | None,
                    first: int) -> list[dict]:
     """A page of duplicate sets whose first or second region starts with `region_prefix`."""
-    return conn.execute(
+    return page(
+        conn,
         """SELECT d.*, p.id_number, p.name FROM duplicate_set d JOIN person_view p USING (person_id)
            WHERE (%(kind)s::text IS NULL OR d.kind = %(kind)s)
              AND (d.first_region LIKE %(prefix)s OR d.second_region LIKE %(prefix)s)
@@ -87,16 +98,17 @@ def duplicate_sets(conn: Any, kind: str | None, region_prefix: str, after: tuple
                   OR (d.first_enrollment_id, d.second_enrollment_id) > (%(after1)s::uuid, %(after2)s::uuid))
            ORDER BY d.first_enrollment_id, d.second_enrollment_id LIMIT %(limit)s""",
         {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)},
-    ).fetchall()
+    )
 
 
 def anomalies(conn: Any, kind: str | None, region_prefix: str, after: tuple[str, str] | None,
               first: int) -> list[dict]:
-    return conn.execute(
+    return page(
+        conn,
         """SELECT * FROM anomaly
            WHERE recorded_to IS NULL AND (%(kind)s::text IS NULL OR kind = %(kind)s)
              AND coalesce(region, '') LIKE %(prefix)s
              AND (%(after1)s::uuid IS NULL OR (subject_id, kind) > (%(after1)s::uuid, %(after2)s::text))
            ORDER BY subject_id, kind LIMIT %(limit)s""",
         {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)},
-    ).fetchall()
+    )

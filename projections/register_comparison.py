@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.register import DEAD, REASON_OF_COVERAGE, REASON_OF_STATUS, REASONS
+from projections.queries import page
 from projections.reports import BASE_TYPES
 
 KINDS = {"not_in_register": "人口库中无此人（疑似虚假参保）", "mismatch": "姓名、性别或出生日期与人口库不符",
@@ -142,10 +143,10 @@ def findings(conn: Any, comparison: UUID, kind: str | None, region_prefix: str, 
              first: int) -> list[dict[str, Any]]:
     """A keyset page of findings (by kind, region, ID number), `first` + 1 rows."""
     keyset = "AND (kind, region, id_number) > (%s, %s, %s)" if after else ""
-    return conn.execute(
-        f"SELECT * FROM register_finding WHERE comparison_id = %s AND (%s::text IS NULL OR kind = %s) "
+    return page(
+        conn, f"SELECT * FROM register_finding WHERE comparison_id = %s AND (%s::text IS NULL OR kind = %s) "
         f"AND region LIKE %s {keyset} ORDER BY kind, region, id_number LIMIT %s",
-        (comparison, kind, kind, region_prefix + "%", *(after or ()), first + 1)).fetchall()
+        (comparison, kind, kind, region_prefix + "%", *(after or ()), first + 1))
 
 
 def non_enrolled_table(conn: Any, comparison: UUID) -> list[dict[str, Any]]:

@@ -169,6 +169,7 @@ class ContributionBatch(BatchDecision):
         self.source, self.evidence, self.logged = source, evidence, logged
         self.contribution_lane = ContributionLane(source, self.template(evidence), business_date(now))
         self.fast_lane, self.rows_in_lane = fast_lane, 0
+        self.refused_commands: dict[int, UUID] = {}  # row number → its command id, for `recorded_before`
 
     def decide_rows(self, batch: list[Row], tips: dict[UUID, Tip | LaneTip]) -> None:
         for row in batch:
@@ -203,8 +204,16 @@ class ContributionBatch(BatchDecision):
             events = decide_contribution(command, tip.state(), context)
         except DomainError as refused:
             self.summary.refused.append((row.number, tuple(in_file_terms(e) for e in refused.errors)))
+            self.refused_commands[row.number] = row.command_id
             return
         self.chain(row.stream, tip, row.command_id, events, self.evidence)
+
+    def recorded_before(self, logged: set[UUID]) -> None:
+        """Refused rows whose command the log already holds were recorded by an earlier import of
+        the file (their month is paid: by them): counted as recorded, not refused."""
+        again = {number for number, command_id in self.refused_commands.items() if command_id in logged}
+        self.summary.refused = [r for r in self.summary.refused if r[0] not in again]
+        self.summary.rows_already_recorded += len(again)
 
 
 def row_of(number: int, record: dict[str, str], file: ContributionFile) -> Row:
@@ -261,18 +270,26 @@ class ContributionShare:
 
 def write_batch(datastore: Any, batch: list[Row], actor: Actor, source: Source, evidence: str,
                 clock: LedgerClock) -> ImportSummary:
+    """One transaction. The command log is read only for the rows refused (a row recorded before
+    is refused now: its month is paid), as the ledger's service reads it only for a refused or
+    clashing command; after a clash, for every row of the batch before deciding again."""
+    look_up_every_row = False
     for _ in range(CONFLICT_RETRIES):
         try:
             with datastore.transaction(commit=True) as curs:
-                logged = scans.logged_commands(curs, [row.command_id for row in batch])
+                logged = scans.logged_commands(curs, [r.command_id for r in batch]) if look_up_every_row else set()
                 now = clock.now()
                 tips, latest = load_tips(curs, {row.stream for row in batch if row.stream})
                 decision = ContributionBatch(actor, max(now, latest + TICK) if latest else now, len(batch),
                                              source, evidence, logged)
                 decision.decide_rows(batch, tips)
+                if decision.refused_commands and not look_up_every_row:
+                    decision.recorded_before(scans.logged_commands(curs, list(decision.refused_commands.values())))
                 append_binary(curs, decision.stored, decision.log)
             return decision.summary
         except (IntegrityError, psycopg.errors.UniqueViolation):
-            continue  # another writer appended to one of these persons meanwhile: decide again
+            # Another writer appended to one of these persons meanwhile, or a row recorded before
+            # was accepted again (its month corrected away since): look every row up, decide again.
+            look_up_every_row = True
     raise Conflict(f"rows {batch[0].number}–{batch[-1].number}: other writers kept changing these persons; "
                    "import again")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import psycopg
 
 from application.clock import SystemClock
 from bench.http import measure_commands, measure_pages, measure_queries, served
@@ -67,6 +68,24 @@ def timed_copy(conn, dump: Any, table: str, columns: str) -> float:
         while chunk := dump.read(1 << 20):
             copy.write(chunk)
     return time.perf_counter() - started
+
+
+def without_autovacuum(conninfo: str) -> None:
+    """The bench's throwaway database is vacuumed by the bench, after each bulk phase and outside
+    the timing (`settle`): autovacuum's first pass over a million new rows starts a few seconds
+    after they are written and takes one of the two cores from whichever phase runs then (seen:
+    the contribution file's 0.5 s tripled, the import's ceiling measured beside it)."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        tables = [r[0] for r in conn.execute(
+            "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()")]
+        for table in tables:
+            conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+
+
+def settle(conninfo: str) -> None:
+    """What autovacuum would do after a bulk phase, done before the next one is timed."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")
 
 
 def measure_import(store: EventStore, conninfo: str, extract: Path) -> Figures:
@@ -120,7 +139,7 @@ def measure_contribution_import(store: EventStore, conninfo: str, extract: Path,
             "floor_seconds": floor, "floor_ratio": took.seconds / floor}
 
 
-def measure_register(store: EventStore, extract: Path, tmp: Path) -> Figures:
+def measure_register(store: EventStore, extract: Path, tmp: Path, conninfo: str) -> Figures:
     """The register comparison (issue 19) beside a raw join of the two tables it compares: the
     persons of the ledger and a register of as many persons, in the same run."""
     from datetime import date
@@ -137,7 +156,7 @@ def measure_register(store: EventStore, extract: Path, tmp: Path) -> Figures:
     with store.datastore.get_connection() as conn:
         with phase() as loading:
             loaded = load_register(conn, register, f"bench-{time.time_ns()}", now, today)
-        conn.execute("ANALYZE reference_person")
+        settle(conninfo)  # the rows just loaded, before either side reads them
         backend = conn.info.backend_pid
         # The comparison runs in PostgreSQL: its memory is the backend's and its parallel workers'
         # (sampled on this machine's embedded server; None on a remote server).
@@ -276,6 +295,7 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
     office = issue_token(secret, Principal("bench-office", "office", region="350000"), timedelta(hours=6))
     with fresh_database(str(persons)) as conninfo, tempfile.TemporaryDirectory() as tmp:
         apply_migrations(conninfo)
+        without_autovacuum(conninfo)
         store = EventStore(conninfo)
         try:
             extract = Path(tmp) / "extract.csv"
@@ -283,6 +303,7 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
             write_extract(extract, persons, seed)
             log(f"{persons:,} persons: import")
             figures: Figures = {"persons": persons, "import": measure_import(store, conninfo, extract)}
+            settle(conninfo)
             figures["stored"] = measure_stored_size(store)
             log(f"{persons:,} persons: a monthly contribution file")
             figures["contributions"] = measure_contribution_import(store, conninfo, extract, Path(tmp))
@@ -290,10 +311,12 @@ def run_size(persons: int, seed: int, samples: int, log: Any) -> Figures:
             figures["xlsx_read"] = measure_xlsx_read(extract, Path(tmp))
             log(f"{persons:,} persons: rebuild")
             figures["rebuild"] = measure_rebuild(store, conninfo)
+            settle(conninfo)
             log(f"{persons:,} persons: rebuild on Dask")
             figures["dask_rebuild"] = measure_dask_rebuild(store, figures["rebuild"])
+            settle(conninfo)
             log(f"{persons:,} persons: the population register")
-            figures["register"] = measure_register(store, extract, Path(tmp))
+            figures["register"] = measure_register(store, extract, Path(tmp), conninfo)
             log(f"{persons:,} persons: verify")
             figures["verify"] = measure_verify(store)
             with served(conninfo, secret) as base:

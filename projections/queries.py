@@ -35,13 +35,16 @@ def unit(conn: Any, code: str) -> dict | None:
     return conn.execute("SELECT * FROM unit_view WHERE unit_code = %s", (code.strip().upper(),)).fetchone()
 
 
+# Each spell row carries the identity believed with it (migration 0020): a roster as known at a
+# system time names the staff as the ledger named them then. (A spell of a person never
+# registered has no identity; person_view has no row for them either.)
 ROSTER = """
-SELECT p.id_number, p.name, s.person_type, s.status, s.insurance_type, s.region, s.valid_from AS since,
+SELECT s.id_number, s.name, s.person_type, s.status, s.insurance_type, s.region, s.valid_from AS since,
        s.enrollment_id
-FROM enrollment_spell s JOIN person_view p USING (person_id)
-WHERE s.unit_code = %(unit)s AND s.recorded_to IS NULL AND s.scheme IS NOT NULL
+FROM enrollment_spell s
+WHERE s.unit_code = %(unit)s AND s.recorded_to IS NULL AND s.scheme IS NOT NULL AND s.certificate_type <> ''
   AND s.valid_from <= %(as_of)s AND (s.valid_to IS NULL OR s.valid_to > %(as_of)s)
-ORDER BY p.id_number
+ORDER BY s.id_number
 """
 
 

@@ -132,3 +132,17 @@ def test_a_units_proof_lists_its_staff_and_is_superseded_once_one_of_them_is_cor
     assert (verdict.verdict, verdict.superseded_since) == ("genuine", corrected.events[0].recorded_at)
     assert "参保人员（1 人）：" in "\n".join(text_lines(
         documents.issue_unit_proof(EMPLOYER, date(2019, 7, 1), False, NOW + timedelta(hours=3), "clerk-1").pdf))
+
+
+def test_a_units_proof_is_superseded_from_a_staff_name_correction_even_when_a_later_one_undoes_it(insured, store):
+    caught_up(store)
+    documents = Documents(store)
+    proof = documents.issue_unit_proof(EMPLOYER, date(2019, 7, 1), False, PRINTED_AT, "clerk-1")
+    renamed = insured.execute(cmd.CorrectBaseInfo(effective=date(2026, 11, 20), id_number=ID, changes={"name": "阿依"}),
+                              ctx(now=NOW + timedelta(hours=2), evidence=("户籍证明",)))
+    insured.execute(cmd.CorrectBaseInfo(effective=date(2026, 11, 21), id_number=ID, changes={"name": NAME}),
+                    ctx(now=NOW + timedelta(hours=3), evidence=("户籍证明",)))
+    caught_up(store)
+    verdict = documents.verify_file(proof.pdf)
+    assert (verdict.verdict, verdict.superseded_since) == ("genuine", renamed.events[0].recorded_at), (
+        "between the two corrections the ledger named the staff member otherwise than the proof does")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -34,44 +34,60 @@ def machine_cpu_seconds() -> float:
 
 
 @contextmanager
+def sampled_peak(resident: Callable[[], int], every: float) -> Iterator[list[int]]:
+    """Sample `resident()` every `every` seconds in a thread while the block runs, and once at its
+    end; the peak, in bytes, is the list's one item once the block has ended."""
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(every):
+            peak[0] = max(peak[0], resident())
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    try:
+        yield peak
+    finally:
+        done.set()
+        watcher.join()
+        peak[0] = max(peak[0], resident())
+
+
+def total_rss(processes: Iterable[psutil.Process], of: Callable[[psutil.Process], int]) -> int:
+    """The sum of `of(process)` over those still running."""
+    total = 0
+    for process in processes:
+        try:
+            total += of(process)
+        except psutil.Error:  # it has ended
+            pass
+    return total
+
+
+@contextmanager
 def phase(sample_every: float = 0.05) -> Iterator[Timed]:
     """Time a phase and sample the resident memory of this process and its children (an
     import's worker processes); report the peak of their sum, and the CPU time the phase
     took from us and from the whole machine (on the embedded server's machine, the
     difference is PostgreSQL's)."""
-    process, result, done = psutil.Process(), Timed(), threading.Event()
-    peak = [process.memory_info().rss]
+    process, result = psutil.Process(), Timed()
+    # Listing children scans every process on the machine (~2 ms); done once a second, not per
+    # sample, so the sampler does not take a measurable share of the CPU it measures.
+    children: list[psutil.Process] = []
+    listed = [-1.0]
 
-    def resident(children: list[psutil.Process]) -> int:
-        total = process.memory_info().rss
-        for child in children:
-            try:
-                total += child.memory_info().rss
-            except psutil.Error:  # it has ended
-                pass
-        return total
+    def resident() -> int:
+        if time.perf_counter() - listed[0] >= 1.0:
+            children[:], listed[0] = process.children(recursive=True), time.perf_counter()
+        return total_rss([process, *children], lambda p: p.memory_info().rss)
 
-    def sample() -> None:
-        # Listing children scans every process on the machine (~2 ms); done once a second,
-        # not per sample, so the sampler does not take a measurable share of the CPU it measures.
-        children, listed = [], -1.0
-        while not done.wait(sample_every):
-            if time.perf_counter() - listed >= 1.0:
-                children, listed = process.children(recursive=True), time.perf_counter()
-            peak[0] = max(peak[0], resident(children))
-
-    watcher = threading.Thread(target=sample, daemon=True)
-    watcher.start()
     started, ours, machine = time.perf_counter(), own_cpu_seconds(), machine_cpu_seconds()
-    try:
+    with sampled_peak(resident, sample_every) as peak:
         yield result
-    finally:
         result.seconds = time.perf_counter() - started
         result.cpu_seconds = own_cpu_seconds() - ours
         result.machine_cpu_seconds = machine_cpu_seconds() - machine
-        done.set()
-        watcher.join()
-        result.peak_rss_mb = max(peak[0], process.memory_info().rss) / 2**20
+    result.peak_rss_mb = peak[0] / 2**20
 
 
 def latencies(call: Callable[[], object], times: int) -> list[float]:
@@ -116,29 +132,19 @@ def server_memory(backend_pid: int, sample_every: float = 0.02) -> Iterator[Time
     """The peak private resident memory (MiB) of one PostgreSQL backend and of the parallel
     workers it starts, while the block runs on it. Shared memory (the buffer pool every backend
     maps) is left out: it is the server's, sized by its settings, not by the query."""
-    backend, result, done = psutil.Process(backend_pid), Timed(), threading.Event()
-    postmaster, peak = backend.parent(), [0]
+    backend, result = psutil.Process(backend_pid), Timed()
+    postmaster = backend.parent()
 
     def private(process: psutil.Process) -> int:
+        if process.pid != backend_pid and "parallel worker" not in " ".join(process.cmdline()):
+            return 0
         info = process.memory_info()
         return max(info.rss - getattr(info, "shared", 0), 0)
 
-    def sample() -> None:
-        while not done.wait(sample_every):
-            total = 0
-            for process in [backend, *(postmaster.children() if postmaster else [])]:
-                try:
-                    if process.pid == backend_pid or "parallel worker" in " ".join(process.cmdline()):
-                        total += private(process)
-                except psutil.Error:  # it has ended
-                    pass
-            peak[0] = max(peak[0], total)
+    def resident() -> int:
+        # The backend is one of the postmaster's children, with the parallel workers it starts.
+        return total_rss(postmaster.children() if postmaster else [backend], private)
 
-    watcher = threading.Thread(target=sample, daemon=True)
-    watcher.start()
-    try:
+    with sampled_peak(resident, sample_every) as peak:
         yield result
-    finally:
-        done.set()
-        watcher.join()
-        result.peak_rss_mb = peak[0] / 2**20
+    result.peak_rss_mb = peak[0] / 2**20

@@ -106,8 +106,8 @@ class LedgerRecorder(PostgresApplicationRecorder):
                     self._lock_table(curs)
                     self._notify_channel(curs)
                     try:
-                        curs.executemany(_INSERT, [(e.originator_id, e.originator_version, e.topic,
-                                                               e.state) for e in stored_events])
+                        curs.executemany(_INSERT, [(e.originator_id, e.originator_version, e.topic, e.state)
+                                                   for e in stored_events])
                         # Now, so that a clash is an IntegrityError here and not an error at commit.
                         pipeline.sync()
                     except Exception as clash:  # raised once the pipeline is closed, as the library does

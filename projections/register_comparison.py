@@ -134,8 +134,9 @@ def compare(conn: Any, as_of: date, known_at: datetime, now: datetime, version: 
         conn.execute("SET LOCAL work_mem = '256MB'")
         conn.execute("SET LOCAL parallel_tuple_cost = 0")
         conn.execute(JOINED, args)
+        conn.execute("SET LOCAL parallel_tuple_cost TO DEFAULT")  # the caller's transaction may go on
         counts = {r["kind"]: r["n"] for r in conn.execute(FINDINGS, args)}
-        conn.execute("DROP TABLE compared")  # now, in case the caller's transaction goes on
+        conn.execute("DROP TABLE compared")
     return Comparison(comparison, name, as_of, known_at, {kind: counts.get(kind, 0) for kind in KINDS})
 
 

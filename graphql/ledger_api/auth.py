@@ -36,7 +36,7 @@ def verify_token(secret: str, token: str) -> Principal:
         principal, expires = known
         if time.time() < expires:
             return principal
-        del _verified[key]
+        _verified.pop(key, None)  # another request may have dropped it first
     principal, expires = _verify(secret, token)
     if len(_verified) >= _REMEMBERED:
         _verified.clear()  # a burst of distinct tokens: start over rather than grow

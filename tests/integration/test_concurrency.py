@@ -118,3 +118,44 @@ def test_a_unit_channel_correction_racing_a_confirmation_is_refused_once_the_con
     [(_, outcome)] = results
     assert isinstance(outcome, DomainError) and outcome.errors[0].rule == "campaign.confirmed_lock"
     assert ledger.person("01", ID).phone is None
+
+
+class StatementsSent:
+    """Counts what one connection of the store is asked to send, around the real connection."""
+
+    def __init__(self, conn) -> None:
+        self.conn, self.sent = conn, []
+
+    def execute(self, query, *args, **kwargs):
+        self.sent.append(str(query))
+        return self.conn.execute(query, *args, **kwargs)
+
+    def __getattr__(self, name):
+        if name in ("cursor", "pipeline", "transaction"):
+            self.sent.append(name)
+        return getattr(self.conn, name)
+
+
+def test_an_append_holds_the_event_tables_lock_for_one_statement_only(ledger, monkeypatch):
+    # Every writer waits for the event table's EXCLUSIVE lock (commit order = notification order).
+    # Taken by one statement of several, it stayed held across the client's next send: a thread
+    # waiting for its interpreter lock then held up every other writer (16 clients queued 8 deep).
+    from contextlib import contextmanager
+
+    seen: list[StatementsSent] = []
+    original = ledger.store.datastore.get_connection
+
+    @contextmanager
+    def watched():
+        with original() as conn:
+            seen.append(StatementsSent(conn))
+            yield seen[-1]
+
+    ledger.execute(register_unit(), ctx())
+    monkeypatch.setattr(ledger.store.datastore, "get_connection", watched)
+    ledger.execute(register(ID), ctx())
+    monkeypatch.undo()
+    appends = [s.sent for s in seen if any("canbao_append" in q for q in s.sent)]
+    assert len(appends) == 1 and len(appends[0]) == 1, appends
+    with ledger.store.datastore.get_connection() as conn:  # and it recorded the command with its events
+        assert conn.execute("SELECT count(*) AS n FROM command_log").fetchone()["n"] == 2

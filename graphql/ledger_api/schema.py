@@ -27,6 +27,7 @@ from ledger_api.cohorts import CohortQueries
 from ledger_api.commands import mutation_type
 from ledger_api.documents import DocumentMutations, DocumentQueries
 from ledger_api.errors import should_mask
+from ledger_api.executor import PlainLeafExecutor
 from ledger_api.persons import PersonQueries
 from ledger_api.register import RegisterQueries
 from ledger_api.reports import ReportQueries
@@ -153,4 +154,5 @@ def build_schema(*, introspection: bool = True, statement_count: bool = False) -
     query = merge_types("Query", (CodeQueries, PersonQueries, UnitQueries, CohortQueries, DocumentQueries,
                                   RequestQueries, RegisterQueries, ReportQueries))
     mutation = merge_types("Mutation", (mutation_type(), DocumentMutations))
-    return LedgerSchema(query=query, mutation=mutation, extensions=extensions)
+    return LedgerSchema(query=query, mutation=mutation, extensions=extensions,
+                        execution_context_class=PlainLeafExecutor)

@@ -1,0 +1,95 @@
+"""The short way for plain leaves answers exactly as graphql-core's general path does:
+the same data, the same errors at the same paths, for any values the fields hold."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from datetime import date
+from typing import Any
+
+import strawberry
+from hypothesis import given
+from hypothesis import strategies as st
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from ledger_api.executor import PlainLeafExecutor
+
+
+@strawberry.enum
+class Kind(enum.Enum):
+    WITHIN = "within"
+    ACROSS = "across"
+
+
+@strawberry.type
+class Row:
+    name: str
+    nickname: str | None
+    born: date
+    kind: Kind
+    count: int
+
+    @strawberry.field
+    def shouted(self) -> str:
+        return self.name.upper()
+
+
+@strawberry.type
+class Query:
+    rows: strawberry.Private[list[Any]]
+
+    @strawberry.field
+    async def page(self) -> list[Row]:
+        return self.rows
+
+
+QUERY = "{ page { name nickname born kind count shouted alias: name __typename } }"
+
+
+def answer(executor: type, rows: list[Any], *extensions: Any) -> tuple[Any, list[tuple[str, list]]]:
+    schema = strawberry.Schema(query=Query, execution_context_class=executor, extensions=list(extensions))
+    result = asyncio.run(schema.execute(QUERY, root_value=Query(rows=rows)))
+    return result.data, sorted((e.message, e.path or []) for e in result.errors or [])
+
+
+class Loose:
+    """A row as a careless resolver might return it: any value in any field."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+loose_value = st.one_of(st.none(), st.text(max_size=3), st.integers(-3, 3), st.dates(), st.sampled_from(Kind),
+                        st.just("within"), st.floats(allow_nan=False, max_value=1e3, min_value=-1e3))
+loose_row = st.builds(lambda **v: Loose(**v), name=st.one_of(st.none(), st.text(max_size=3)), nickname=loose_value,
+                      born=loose_value, kind=loose_value, count=loose_value)
+
+
+@given(st.lists(loose_row, max_size=4))
+def test_the_short_way_answers_any_values_as_graphql_core_does(rows):
+    assert answer(PlainLeafExecutor, rows) == answer(StrawberryGraphQLCoreExecutionContext, rows)
+
+
+def test_a_null_in_a_non_null_leaf_is_the_same_located_error():
+    rows = [Row(name=None, nickname=None, born=date(2020, 1, 1), kind=Kind.WITHIN, count=1)]  # type: ignore[arg-type]
+    data, errors = answer(PlainLeafExecutor, rows)
+    assert data is None
+    assert errors == [("Cannot return null for non-nullable field Row.name.", ["page", 0, "name"])]
+
+
+class Counting(SchemaExtension):
+    seen: list[str] = []
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        Counting.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+def test_an_extension_that_wraps_resolvers_still_sees_every_field():
+    rows = [Row(name="张三", nickname=None, born=date(2020, 1, 1), kind=Kind.ACROSS, count=2)]
+    Counting.seen = []
+    data, _ = answer(PlainLeafExecutor, rows, Counting)
+    assert data["page"][0]["name"] == "张三"
+    assert {"name", "nickname", "born", "kind", "count", "shouted"} <= set(Counting.seen)

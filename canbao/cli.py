@@ -134,7 +134,13 @@ def serve(
             from canbao.worker_app import serve_in_processes, serving_environment
 
             os.environ.update(serving_environment(ready.conninfo, api, settings))
-            serve_in_processes(host, port, workers)
+            # The supervisor follows the log: it is otherwise idle, and a worker that followed
+            # would run its requests' Python between the projections' (one interpreter lock).
+            ready.follow_projections()
+            try:
+                serve_in_processes(host, port, workers)
+            finally:
+                ready.stop()
             return
         ready.follow_projections()
         try:

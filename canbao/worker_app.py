@@ -5,7 +5,9 @@ single process tops out at one core whatever the number of clients; several proc
 the listening socket (uvicorn's supervisor) and use every core. The parent has resolved the
 database (and started the embedded one) and loaded any sample data; it passes the database
 and the serving options in the environment, never the token key (each process reads it where
-the parent did). The projection follower runs in whichever process holds its advisory lock.
+the parent did). The parent, idle otherwise, follows the log for the projections: no worker
+shares its interpreter lock with them. (Its advisory lock still elects one follower when
+several `canbao serve` run on one database.)
 """
 
 from __future__ import annotations
@@ -55,7 +57,6 @@ def app() -> Starlette:
     options: dict[str, Any] = json.loads(os.environ.get(OPTIONS, "{}"))
     stack = ExitStack()
     ready = stack.enter_context(services(settings, serving=True))
-    ready.follow_projections()
     served = create_app(ready, ApiSettings(token_secret(settings), **options))
 
     @asynccontextmanager

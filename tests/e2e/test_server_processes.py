@@ -1,5 +1,5 @@
 """`canbao serve --workers N`: several server processes share the port (one process runs one
-request's Python at a time), the projections are followed by exactly one of them, and SIGTERM
+request's Python at a time), the projections are followed once (by their supervisor), and SIGTERM
 stops every process and the embedded PostgreSQL."""
 
 from __future__ import annotations

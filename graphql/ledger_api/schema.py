@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import strawberry
 from graphql import DocumentNode, GraphQLError, StringValueNode, Visitor, visit
@@ -27,7 +27,7 @@ from ledger_api.cohorts import CohortQueries
 from ledger_api.commands import mutation_type
 from ledger_api.documents import DocumentMutations, DocumentQueries
 from ledger_api.errors import should_mask
-from ledger_api.executor import PlainLeafExecutor
+from ledger_api.executor import PlainFieldExecutor
 from ledger_api.persons import PersonQueries
 from ledger_api.register import RegisterQueries
 from ledger_api.reports import ReportQueries
@@ -37,6 +37,19 @@ from ledger_api.units import UnitQueries
 MAX_DEPTH = 8
 MAX_ALIASES = 20
 MAX_TOKENS = 2_000
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def remembered(cache: OrderedDict[K, V], key: K, make: Callable[[], V], size: int = 512) -> V:
+    """`make()` once per key while the key stays among the `size` most recently used."""
+    if key in cache:
+        cache.move_to_end(key)
+    else:
+        cache[key] = make()
+        if len(cache) > size:
+            cache.popitem(last=False)
+    return cache[key]
 
 
 class ValidatedOnce(SchemaExtension):
@@ -48,20 +61,13 @@ class ValidatedOnce(SchemaExtension):
     here never change, so the query text (with the schema) is a sound key."""
 
     results: OrderedDict[tuple[int, str], list[GraphQLError]] = OrderedDict()
-    size = 512
 
     def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        key = (id(context.schema), context.query or "")
-        if key in self.results:
-            self.results.move_to_end(key)
-        else:
-            assert context.graphql_document is not None
-            self.results[key] = validate_document(context.schema._schema, context.graphql_document,
-                                                  context.validation_rules)
-            if len(self.results) > self.size:
-                self.results.popitem(last=False)
-        context.pre_execution_errors = self.results[key]
+        context, document = self.execution_context, self.execution_context.graphql_document
+        assert document is not None
+        context.pre_execution_errors = remembered(
+            self.results, (id(context.schema), context.query or ""),
+            lambda: validate_document(context.schema._schema, document, context.validation_rules))
         yield
 
 
@@ -83,12 +89,19 @@ class PlainArguments(SchemaExtension):
                 return
         except (RuntimeError, ValueError, GraphQLError):  # no such operation: validation has said so
             return
-        found = [*unsafe_variables(context.variables or {}, "$"), *unsafe_literals(context.graphql_document)]
+        found = [*unsafe_variables(context.variables or {}, "$"), *self.literals_of(context)]
         if found:
             where, code = found[0]
             error = GraphQLError(f"{where} contains the character U+{code:04X}, which no form field holds",
                                  extensions={"rule": "text.control_character", "field": where})
             context.pre_execution_errors = [*(context.pre_execution_errors or []), error]
+
+
+    # The literals are the document's: a portal's few documents are walked once each, not per request.
+    literals: OrderedDict[str, list[tuple[str, int]]] = OrderedDict()
+
+    def literals_of(self, context: Any) -> list[tuple[str, int]]:
+        return remembered(self.literals, context.query or "", lambda: list(unsafe_literals(context.graphql_document)))
 
 
 def unsafe_variables(value: object, path: str) -> Iterator[tuple[str, int]]:
@@ -155,4 +168,4 @@ def build_schema(*, introspection: bool = True, statement_count: bool = False) -
                                   RequestQueries, RegisterQueries, ReportQueries))
     mutation = merge_types("Mutation", (mutation_type(), DocumentMutations))
     return LedgerSchema(query=query, mutation=mutation, extensions=extensions,
-                        execution_context_class=PlainLeafExecutor)
+                        execution_context_class=PlainFieldExecutor)

@@ -89,29 +89,34 @@ def after_params(after: tuple[str, str] | None) -> dict[str, str | None]:
     return {"after1": after[0] if after else None, "after2": after[1] if after else None}
 
 
+def keyset_page(conn: Any, select: str, filters: dict[str, bool], order: str, params: dict[str, Any]) -> list[dict]:
+    """A page of a list with optional filters, its statement naming only the filters given
+    (`filters`: condition → whether it applies). Each combination is a statement of its own, so
+    PostgreSQL's generic plan for it — psycopg prepares a statement after five runs — knows which
+    filters apply: `(%(kind)s IS NULL OR kind = %(kind)s)` planned generically had joined every
+    duplicate set to its person (7.9 ms at 72,500 persons); planned for the values each time, a
+    page cost 0.2 ms of planning; prepared per combination, none."""
+    conditions = " AND ".join(condition for condition, given in filters.items() if given) or "TRUE"
+    return conn.execute(f"{select} WHERE {conditions} ORDER BY {order} LIMIT %(limit)s", params).fetchall()
+
+
 def duplicate_sets(conn: Any, kind: str | None, region_prefix: str, after: tuple[str, str] | None,
                    first: int) -> list[dict]:
     """A page of duplicate sets whose first or second region starts with `region_prefix`."""
-    return page(
-        conn,
-        """SELECT d.*, p.id_number, p.name FROM duplicate_set d JOIN person_view p USING (person_id)
-           WHERE (%(kind)s::text IS NULL OR d.kind = %(kind)s)
-             AND (d.first_region LIKE %(prefix)s OR d.second_region LIKE %(prefix)s)
-             AND (%(after1)s::uuid IS NULL
-                  OR (d.first_enrollment_id, d.second_enrollment_id) > (%(after1)s::uuid, %(after2)s::uuid))
-           ORDER BY d.first_enrollment_id, d.second_enrollment_id LIMIT %(limit)s""",
-        {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)},
-    )
+    return keyset_page(
+        conn, "SELECT d.*, p.id_number, p.name FROM duplicate_set d JOIN person_view p USING (person_id)",
+        {"d.kind = %(kind)s": kind is not None,
+         "(d.first_region LIKE %(prefix)s OR d.second_region LIKE %(prefix)s)": bool(region_prefix),
+         "(d.first_enrollment_id, d.second_enrollment_id) > (%(after1)s::uuid, %(after2)s::uuid)": after is not None},
+        "d.first_enrollment_id, d.second_enrollment_id",
+        {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)})
 
 
 def anomalies(conn: Any, kind: str | None, region_prefix: str, after: tuple[str, str] | None,
               first: int) -> list[dict]:
-    return page(
-        conn,
-        """SELECT * FROM anomaly
-           WHERE recorded_to IS NULL AND (%(kind)s::text IS NULL OR kind = %(kind)s)
-             AND coalesce(region, '') LIKE %(prefix)s
-             AND (%(after1)s::uuid IS NULL OR (subject_id, kind) > (%(after1)s::uuid, %(after2)s::text))
-           ORDER BY subject_id, kind LIMIT %(limit)s""",
-        {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)},
-    )
+    return keyset_page(
+        conn, "SELECT * FROM anomaly",
+        {"recorded_to IS NULL": True, "kind = %(kind)s": kind is not None,
+         "coalesce(region, '') LIKE %(prefix)s": bool(region_prefix),
+         "(subject_id, kind) > (%(after1)s::uuid, %(after2)s::text)": after is not None},
+        "subject_id, kind", {"kind": kind, "prefix": region_prefix + "%", "limit": first + 1, **after_params(after)})

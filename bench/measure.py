@@ -16,6 +16,9 @@ import psutil
 class Timed:
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    # What the phase itself held at its peak: its worker processes, and what this process grew by.
+    # (The bench process keeps what earlier phases and sizes left, which is not the phase's.)
+    phase_rss_mb: float = 0.0
     cpu_seconds: float = 0.0  # this process and the children it waited for (an import's workers)
     machine_cpu_seconds: float = 0.0  # every core's busy time: ours, PostgreSQL's and anyone else's
 
@@ -76,10 +79,14 @@ def phase(sample_every: float = 0.05) -> Iterator[Timed]:
     children: list[psutil.Process] = []
     listed = [-1.0]
 
+    before, own_peak = process.memory_info().rss, [0]
+
     def resident() -> int:
         if time.perf_counter() - listed[0] >= 1.0:
             children[:], listed[0] = process.children(recursive=True), time.perf_counter()
-        return total_rss([process, *children], lambda p: p.memory_info().rss)
+        ours, theirs = process.memory_info().rss, total_rss(children, lambda p: p.memory_info().rss)
+        own_peak[0] = max(own_peak[0], theirs + max(ours - before, 0))
+        return ours + theirs
 
     started, ours, machine = time.perf_counter(), own_cpu_seconds(), machine_cpu_seconds()
     with sampled_peak(resident, sample_every) as peak:
@@ -87,7 +94,7 @@ def phase(sample_every: float = 0.05) -> Iterator[Timed]:
         result.seconds = time.perf_counter() - started
         result.cpu_seconds = own_cpu_seconds() - ours
         result.machine_cpu_seconds = machine_cpu_seconds() - machine
-    result.peak_rss_mb = peak[0] / 2**20
+    result.peak_rss_mb, result.phase_rss_mb = peak[0] / 2**20, own_peak[0] / 2**20
 
 
 def latencies(call: Callable[[], object], times: int) -> list[float]:

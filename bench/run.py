@@ -110,7 +110,7 @@ def measure_import(store: EventStore, conninfo: str, extract: Path) -> Figures:
     record_checkpoint(store.datastore)  # as `canbao import` does, outside the timed part
     return {"rows": rows, "workers": workers, "events": events_written, "seconds": took.seconds,
             "events_per_s": events_written / took.seconds, "peak_rss_mb": took.peak_rss_mb,
-            "copy_seconds": raw_copy, "copy_events_per_s": events_written / raw_copy,
+            "phase_rss_mb": took.phase_rss_mb, "copy_seconds": raw_copy, "copy_events_per_s": events_written / raw_copy,
             "ratio": took.seconds / raw_copy, "floor_seconds": floor, "floor_events_per_s": events_written / floor,
             "floor_ratio": took.seconds / floor, **cpu_budget(took, stored.machine_cpu_seconds, events_written, rows)}
 
@@ -260,8 +260,8 @@ def measure_rebuild(store: EventStore, conninfo: str) -> Figures:
         scanned = sum(1 for _ in scans.by_stream(conn, name="bench_scan"))
         raw = time.perf_counter() - started
     return {"events": events, "workers": runner.workers, "seconds": took.seconds, "events_per_s": events / took.seconds,
-            "peak_rss_mb": took.peak_rss_mb, "scan_seconds": raw, "scan_rows_per_s": scanned / raw,
-            "ratio": took.seconds / raw}
+            "peak_rss_mb": took.peak_rss_mb, "phase_rss_mb": took.phase_rss_mb, "scan_seconds": raw,
+            "scan_rows_per_s": scanned / raw, "ratio": took.seconds / raw}
 
 
 def measure_dask_rebuild(store: EventStore, rebuild: Figures) -> Figures:

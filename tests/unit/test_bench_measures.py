@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 from pytest import approx
 
@@ -43,4 +44,15 @@ def test_a_phase_reports_the_peak_memory_of_a_worker_process_it_started():
     holds_200_mib = "import time\nb = bytearray(200 * 2**20)\nb[::4096] = b'x' * len(b[::4096])\ntime.sleep(1.5)"
     with phase() as took:
         subprocess.run([sys.executable, "-c", holds_200_mib], check=True)
-    assert took.peak_rss_mb >= 200
+    assert took.peak_rss_mb >= 200 and took.phase_rss_mb >= 200
+
+
+def test_a_phases_own_memory_leaves_out_what_the_bench_process_held_before_it():
+    held_before = bytearray(300 * 2**20)
+    held_before[::4096] = b"x" * len(held_before[::4096])
+    with phase() as took:
+        grown = bytearray(50 * 2**20)
+        grown[::4096] = b"x" * len(grown[::4096])
+        time.sleep(0.2)
+    assert took.peak_rss_mb >= 350 and 40 <= took.phase_rss_mb < 150
+    del held_before, grown

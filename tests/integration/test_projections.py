@@ -23,22 +23,25 @@ def runner(store) -> ProjectionRunner:
     return ProjectionRunner(store.datastore)
 
 
-def catch_up_all(runner, batch_size: int = 2_000) -> None:
+def catch_up_all(runner, batch_size: int = 2_000, together: bool = False) -> None:
+    """As the follower does: all projections as one while they stand together, else one by one."""
+    if together and runner.catch_up_together(list(PROJECTIONS), batch_size) is not None:
+        return
     for projection in PROJECTIONS:
         runner.catch_up(projection, batch_size)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(step, max_size=30), batch_size=st.integers(min_value=1, max_value=40),
-       every=st.integers(min_value=1, max_value=10))
-def test_incremental_processing_equals_a_rebuild_equals_the_fold(store, runner, steps, batch_size, every):
+       every=st.integers(min_value=1, max_value=10), together=st.booleans())
+def test_incremental_processing_equals_a_rebuild_equals_the_fold(store, runner, steps, batch_size, every, together):
     reset(store.datastore)
     scenario = Scenario(Ledger(store))
     for n, move in enumerate(steps, start=1):
         scenario.play(*move)
         if n % every == 0:
-            catch_up_all(runner, batch_size)
-    catch_up_all(runner, batch_size)
+            catch_up_all(runner, batch_size, together)
+    catch_up_all(runner, batch_size, together)
     incremental = tables_now(store.datastore)
     assert incremental == tables_by_fold(store.datastore)
     runner.rebuild(list(PROJECTIONS))
@@ -68,3 +71,15 @@ def test_cohort_counts_as_of_d_as_known_at_t_match_folding_the_events(store, run
                     )
         with store.datastore.get_connection() as conn:
             assert cohort_counts(conn, as_of, known_at) == {k: len(v) for k, v in expected.items()}
+
+
+def test_projections_apart_are_not_caught_up_together(store, runner):
+    reset(store.datastore)
+    Scenario(Ledger(store))  # four units and two persons recorded
+    first, *others = PROJECTIONS
+    runner.catch_up(first)
+    assert runner.catch_up_together(list(PROJECTIONS)) is None
+    assert {runner.position(p.name) for p in others} == {0}, "nothing was done"
+    for projection in others:
+        runner.catch_up(projection)
+    assert runner.catch_up_together(list(PROJECTIONS)) == 0, "together again, and nothing new"

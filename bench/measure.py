@@ -107,6 +107,17 @@ def latencies(call: Callable[[], object], times: int) -> list[float]:
     return out
 
 
+def interleaved(calls: dict[str, Callable[[], object]], times: int, rounds: int = 3) -> dict[str, list[float]]:
+    """Milliseconds of `times` calls of each, measured in `rounds` alternating blocks: a figure
+    and its baseline then see the same machine (this one drifts by a quarter within minutes),
+    where measured one after the other their ratio would carry the drift between them."""
+    out: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            out[name] += latencies(call, max(times // rounds, 1))
+    return out
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 

@@ -8,7 +8,7 @@ import time
 
 from pytest import approx
 
-from bench.measure import Timed, phase
+from bench.measure import Timed, interleaved, phase
 from bench.run import IMPORT_TARGET_EVENTS_PER_S, cpu_budget
 
 BURN = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
@@ -56,3 +56,10 @@ def test_a_phases_own_memory_leaves_out_what_the_bench_process_held_before_it():
         time.sleep(0.2)
     assert took.peak_rss_mb >= 350 and 40 <= took.phase_rss_mb < 150
     del held_before, grown
+
+
+def test_interleaved_measures_each_call_in_alternating_blocks():
+    order: list[str] = []
+    timed = interleaved({"figure": lambda: order.append("figure"), "floor": lambda: order.append("floor")}, 6)
+    assert {name: len(times) for name, times in timed.items()} == {"figure": 6, "floor": 6}
+    assert order == (["figure"] * 2 + ["floor"] * 2) * 3

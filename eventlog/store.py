@@ -24,7 +24,7 @@ from psycopg.sql import SQL
 from domain.events import Event, Meta
 from domain.timeline import RecordedEvent
 from eventlog.chain import Stream, chain, stream_from
-from eventlog.tables import COMMAND_LOG_TABLE, EVENTS_TABLE
+from eventlog.tables import COMMAND_LOG_TABLE, EVENTS_TABLE, one_creator_at_a_time
 
 _LOAD = (f"SELECT originator_version, topic, state FROM {EVENTS_TABLE} WHERE originator_id = %s "
          "ORDER BY originator_version")
@@ -90,6 +90,10 @@ class LedgerRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, attempts: int = 10, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.attempts = attempts
+
+    def create_table(self) -> None:
+        with one_creator_at_a_time(self.datastore):
+            super().create_table()
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """The library's insert, statement for statement — the command-log row, its lock_timeout

@@ -28,6 +28,7 @@ from psycopg import sql
 
 from eventlog import scans
 from eventlog.collector import collect_batch, collector_paused
+from eventlog.tables import one_creator_at_a_time
 from projections.catalog import Projection, Table
 from projections.person_rows import Row, StreamHistory
 from projections.quarantine import QUARANTINE, QUARANTINE_TABLE, derive, quarantined, tables_of
@@ -84,6 +85,14 @@ def derived_batches(scan: Iterable[dict[str, Any]], projections: list[Projection
         yield buffers, events
 
 
+class TrackingRecorder(PostgresTrackingRecorder):
+    """eventsourcing's tracking table, created by one process at a time (eventlog/tables.py)."""
+
+    def create_table(self) -> None:
+        with one_creator_at_a_time(self.datastore):
+            super().create_table()
+
+
 class ProjectionRunner:
     def __init__(self, datastore: PostgresDatastore, conninfo: str | None = None, workers: int | None = None) -> None:
         """Given the database's conninfo, a large rebuild is shared among `workers` processes
@@ -91,7 +100,7 @@ class ProjectionRunner:
         self.datastore = datastore
         self.conninfo = conninfo
         self.workers = (workers or os.cpu_count() or 1) if conninfo else 1
-        self.tracking = PostgresTrackingRecorder(datastore, tracking_table_name=TRACKING_TABLE)
+        self.tracking = TrackingRecorder(datastore, tracking_table_name=TRACKING_TABLE)
         self.tracking.create_table()
 
     def position(self, name: str) -> int:

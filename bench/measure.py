@@ -84,9 +84,9 @@ def phase(sample_every: float = 0.05) -> Iterator[Timed]:
     def resident() -> int:
         if time.perf_counter() - listed[0] >= 1.0:
             children[:], listed[0] = process.children(recursive=True), time.perf_counter()
-        ours, theirs = process.memory_info().rss, total_rss(children, lambda p: p.memory_info().rss)
-        own_peak[0] = max(own_peak[0], theirs + max(ours - before, 0))
-        return ours + theirs
+        own, theirs = process.memory_info().rss, total_rss(children, lambda p: p.memory_info().rss)
+        own_peak[0] = max(own_peak[0], theirs + max(own - before, 0))
+        return own + theirs
 
     started, ours, machine = time.perf_counter(), own_cpu_seconds(), machine_cpu_seconds()
     with sampled_peak(resident, sample_every) as peak:

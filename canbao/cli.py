@@ -130,21 +130,17 @@ def serve(
             + (f" ({workers} server processes)" if workers > 1 else ""),
             highlight=False,
         )
-        if workers > 1:
-            from canbao.worker_app import serve_in_processes, serving_environment
-
-            os.environ.update(serving_environment(ready.conninfo, api, settings))
-            # The supervisor follows the log: it is otherwise idle, and a worker that followed
-            # would run its requests' Python between the projections' (one interpreter lock).
-            ready.follow_projections()
-            try:
-                serve_in_processes(host, port, workers)
-            finally:
-                ready.stop()
-            return
+        # With several server processes, this one (their supervisor, otherwise idle) follows the
+        # log: a worker that followed would run its requests' Python between the projections'.
         ready.follow_projections()
         try:
-            uvicorn.run(create_app(ready, api), host=host, port=port, log_level="info")
+            if workers > 1:
+                from canbao.worker_app import serve_in_processes, serving_environment
+
+                os.environ.update(serving_environment(ready.conninfo, api, settings))
+                serve_in_processes(host, port, workers)
+            else:
+                uvicorn.run(create_app(ready, api), host=host, port=port, log_level="info")
         finally:
             ready.stop()
 

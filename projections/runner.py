@@ -121,7 +121,7 @@ class ProjectionRunner:
     def catch_up(self, projection: Projection, batch_size: int = 2_000, progress: Progress | None = None) -> int:
         """Apply every event after the tracked position; return how many were applied."""
         done, total = 0, max(self.head() - self.position(projection.name), 0)
-        while applied := self._apply_batch(projection, batch_size):
+        while applied := self._apply_batch([projection], batch_size):
             done += applied
             if progress:
                 progress(done, max(total, done))
@@ -137,13 +137,15 @@ class ProjectionRunner:
         batch that was not full — what came meanwhile waits for the follower's next round, in a
         batch with its neighbours, rather than a transaction per event as commands arrive."""
         done = 0
-        while (applied := self._apply_batch_together(projections, batch_size)) is not None:
+        while (applied := self._apply_batch(projections, batch_size)) is not None:
             done += applied
             if applied < batch_size:
                 return done
         return done or None
 
-    def _apply_batch_together(self, projections: list[Projection], batch_size: int) -> int | None:
+    def _apply_batch(self, projections: list[Projection], batch_size: int) -> int | None:
+        """The next batch after the projections' one position, in one transaction; how many events
+        it held, or None (and nothing done) when their positions differ."""
         with self.datastore.transaction(commit=True) as curs:
             positions = {self.tracking._max_tracking_id(p.name, curs) or 0 for p in projections}
             if len(positions) != 1:
@@ -152,6 +154,7 @@ class ProjectionRunner:
             if not batch:
                 return 0
             upto = batch[-1]["notification_id"]
+            # Only the streams of each kind its projections read: a unit's projection loads no person.
             for kind in {p.stream_kind for p in projections}:
                 stream_ids = sorted({r["originator_id"] for r in batch if r["topic"].startswith(kind + ".")})
                 if stream_ids:
@@ -162,28 +165,9 @@ class ProjectionRunner:
                 self.tracking._insert_tracking(curs, Tracking(projection.name, upto))
             return len(batch)
 
-    def _apply_batch(self, projection: Projection, batch_size: int) -> int:
-        with self.datastore.transaction(commit=True) as curs:
-            position = self.tracking._max_tracking_id(projection.name, curs) or 0
-            batch = scans.notifications_after(curs, position, batch_size)
-            if not batch:
-                return 0
-            upto = batch[-1]["notification_id"]
-            # Only the streams this projection reads: a unit's projection loads no person's history.
-            kind = projection.stream_kind + "."
-            stream_ids = sorted({r["originator_id"] for r in batch if r["topic"].startswith(kind)})
-            if stream_ids:
-                self._replace_streams(curs, projection, stream_ids, upto)
-            # Raises if another runner already moved past `upto`: this batch then rolls back.
-            self.tracking._insert_tracking(curs, Tracking(projection.name, upto))
-            return len(batch)
-
     def _replace_streams(self, curs: Any, projection: Projection, stream_ids: list[UUID], upto: int,
-                         streams: Iterable[StreamHistory] | None = None) -> None:
-        """Replace the rows of these streams (as of `upto`) in the projection's tables (their
-        histories loaded here unless given)."""
-        if streams is None:
-            streams = to_streams(scans.streams_rows(curs, stream_ids, upto))
+                         streams: Iterable[StreamHistory]) -> None:
+        """Replace the rows of these streams (their histories as of `upto`) in the projection's tables."""
         derived = self._derive(projection, streams, upto)
         # A stream that could not be derived keeps the rows it had; its quarantine entry is renewed.
         poisoned = {row[1] for row in derived[QUARANTINE_TABLE]}
@@ -289,12 +273,27 @@ def copy_rows(curs: Any, table: str, columns: tuple[str, ...], rows: list[Row]) 
             copy.write_row(row)
 
 
+def catch_up_each(runner: ProjectionRunner, projections: list[Projection],
+                  on_error: Callable[[Exception], None]) -> bool:
+    """Each projection on its own, so that one that fails holds none of the others back; whether
+    all succeeded."""
+    succeeded = True
+    for projection in projections:
+        try:
+            runner.catch_up(projection)
+        except Exception as error:  # noqa: BLE001 — a supervisor must survive any failure
+            on_error(error)
+            succeeded = False
+    return succeeded
+
+
 def follow(runner: ProjectionRunner, projections: list[Projection], stop: Callable[[], bool],
            on_error: Callable[[Exception], None], poll_seconds: float = 0.5,
            after_round: Callable[[], object] | None = None) -> None:
     """Keep catching up until told to stop; an error is reported and the loop carries on
-    from the tracked position after a pause (the supervision `canbao serve` relies on). Each
-    projection is caught up on its own: one that fails does not hold the others back."""
+    from the tracked position after a pause (the supervision `canbao serve` relies on). The
+    projections are caught up together while they stand at one position; otherwise, or when
+    that fails, each on its own: one that fails does not hold the others back."""
     backoff = poll_seconds
     while not stop():
         failed = False
@@ -303,12 +302,8 @@ def follow(runner: ProjectionRunner, projections: list[Projection], stop: Callab
         except Exception as error:  # noqa: BLE001 — then one by one, which names the one that fails
             log.warning("projections could not be caught up together (%s); one by one", type(error).__name__)
             together = None
-        for projection in projections if together is None else ():
-            try:
-                runner.catch_up(projection)
-            except Exception as error:  # noqa: BLE001 — a supervisor must survive any failure
-                on_error(error)
-                failed = True
+        if together is None:
+            failed = not catch_up_each(runner, projections, on_error)
         try:
             if after_round:
                 after_round()

@@ -15,6 +15,7 @@ Every other field (lists, interfaces, unions, resolvers) takes graphql-core's ow
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from graphql import GraphQLNonNull, GraphQLObjectType, GraphQLOutputType, is_leaf_type
@@ -33,6 +34,9 @@ class Plain(NamedTuple):
     field_type: GraphQLOutputType
 
 
+UNPLANNED: Any = object()
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore[misc]
     plans: dict[tuple[GraphQLObjectType, str], Plain | None] = {}
 
@@ -40,7 +44,9 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore
                       position_context: Any) -> Any:
         node = field_details_list[0].node
         key = (parent_type, node.name.value)
-        plan = self.plans[key] if key in self.plans else self.plans.setdefault(key, self._plan(*key))
+        plan = self.plans.get(key, UNPLANNED)
+        if plan is UNPLANNED:
+            plan = self.plans[key] = self._plan(*key)
         if plan is None or node.arguments or self.wraps_resolvers:
             return super().execute_field(parent_type, source, field_details_list, path, position_context)
         try:
@@ -72,7 +78,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore
             self.handle_field_error(raw_error, field_type, field_details_list, path)
             return None
 
-    @property
+    @cached_property  # one executor per request; its middleware does not change
     def wraps_resolvers(self) -> bool:
         """An extension that wraps resolvers (strawberry passes them as graphql-core middleware)
         must see every field: then no field takes the short way."""

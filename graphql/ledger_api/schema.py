@@ -96,7 +96,6 @@ class PlainArguments(SchemaExtension):
                                  extensions={"rule": "text.control_character", "field": where})
             context.pre_execution_errors = [*(context.pre_execution_errors or []), error]
 
-
     # The literals are the document's: a portal's few documents are walked once each, not per request.
     literals: OrderedDict[str, list[tuple[str, int]]] = OrderedDict()
 

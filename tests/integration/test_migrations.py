@@ -1,4 +1,5 @@
 from pathlib import Path
+from uuid import uuid4
 
 import psycopg
 import pytest
@@ -47,3 +48,25 @@ def test_a_new_migration_is_applied_after_the_existing_ones(empty_database, tmp_
     (tmp_path / "9999_extra_table.sql").write_text("CREATE TABLE extra (id int);")
     assert apply_migrations(empty_database, tmp_path) == ["9999_extra_table.sql"]
     assert "extra" in tables(empty_database)
+
+
+def test_the_findings_of_earlier_comparisons_move_to_a_partition_each_and_keep_their_key(empty_database,
+                                                                                          tmp_path: Path):
+    for source in MIGRATIONS_DIR.glob("*.sql"):
+        if source.name < "0022":
+            (tmp_path / source.name).write_text(source.read_text())
+    apply_migrations(empty_database, tmp_path)
+    finding = "INSERT INTO register_finding VALUES (%s, 'mismatch', '110101199003070011', '张三', '110101', " \
+              "NULL, NULL, NULL, '人口库姓名为张叁')"
+    with psycopg.connect(empty_database) as conn:
+        conn.execute("INSERT INTO reference_version (name, source, loaded_at, persons) VALUES ('v1', 'f', now(), 1)")
+        comparisons = [uuid4(), uuid4()]
+        for comparison in comparisons:
+            conn.execute("INSERT INTO register_comparison VALUES (%s, 1, '2020-01-01', now(), now())", (comparison,))
+            conn.execute(finding, (comparison,))
+    assert apply_migrations(empty_database) == ["0022_register_finding_per_comparison.sql"]
+    with psycopg.connect(empty_database) as conn:
+        kept = conn.execute("SELECT comparison_id, tableoid::regclass::text, detail FROM register_finding").fetchall()
+        assert sorted(kept) == sorted((c, f"register_finding_{c.hex}", "人口库姓名为张叁") for c in comparisons)
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(finding, (comparisons[0],))

@@ -86,9 +86,11 @@ FROM compared c CROSS JOIN LATERAL (
 """
 
 # Two spells of one person in one region (say 职工 and 居民 at once) give the same finding: kept once.
+# (A finding of the not-enrolled names no person and comes from one row of the register.)
 ONCE_EACH = """
 DELETE FROM {table} f USING (
-    SELECT kind, region, id_number, min(ctid) AS kept FROM {table} GROUP BY 1, 2, 3 HAVING count(*) > 1
+    SELECT kind, region, id_number, min(ctid) AS kept FROM {table} WHERE person_id IS NOT NULL
+    GROUP BY 1, 2, 3 HAVING count(*) > 1
 ) twice
 WHERE f.kind = twice.kind AND f.region = twice.region AND f.id_number = twice.id_number AND f.ctid <> twice.kept
 """

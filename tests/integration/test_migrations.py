@@ -5,6 +5,7 @@ import psycopg
 import pytest
 
 from canbao.migrations import MIGRATIONS_DIR, MigrationEdited, apply_migrations, discover
+from projections.register_comparison import findings_table
 
 
 def tables(conninfo: str) -> set[str]:
@@ -67,6 +68,6 @@ def test_the_findings_of_earlier_comparisons_move_to_a_partition_each_and_keep_t
     assert apply_migrations(empty_database) == ["0022_register_finding_per_comparison.sql"]
     with psycopg.connect(empty_database) as conn:
         kept = conn.execute("SELECT comparison_id, tableoid::regclass::text, detail FROM register_finding").fetchall()
-        assert sorted(kept) == sorted((c, f"register_finding_{c.hex}", "人口库姓名为张叁") for c in comparisons)
+        assert sorted(kept) == sorted((c, findings_table(c), "人口库姓名为张叁") for c in comparisons)
         with pytest.raises(psycopg.errors.UniqueViolation):
             conn.execute(finding, (comparisons[0],))

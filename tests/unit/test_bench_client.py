@@ -27,7 +27,9 @@ def test_a_client_idle_past_the_servers_keep_alive_asks_again_on_a_new_connectio
                                            port=port, timeout_keep_alive=1, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    deadline = time.monotonic() + 10
     while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
         time.sleep(0.05)
     try:
         client = LeanClient(f"http://127.0.0.1:{port}", "token")

@@ -22,9 +22,10 @@ from eventlog.codec import MetaTemplate, decode, encode
 GENESIS = "0" * 64
 
 
-def event_hash(stream_id: UUID, version: int, topic: str, state: bytes) -> str:
-    """The hash of one stored row: its position, its topic and its exact bytes."""
-    digest = hashlib.sha256(stream_id.bytes)
+def event_hash(stream_id: UUID | bytes, version: int, topic: str, state: bytes) -> str:
+    """The hash of one stored row: its position, its topic and its exact bytes. (The import
+    lanes give the stream as its 16 bytes, which they hold already.)"""
+    digest = hashlib.sha256(stream_id if isinstance(stream_id, bytes) else stream_id.bytes)
     digest.update(version.to_bytes(8, "big"))
     digest.update(topic.encode())
     digest.update(b"\x00")

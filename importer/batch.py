@@ -163,7 +163,7 @@ class BatchDecision:
         self.stored.extend(rows)
         self.log.append(copy_binary.command_log_row(
             command_id.bytes, self.command_name.encode(), self.recorded_at,
-            orjson.dumps([[str(stream), v] for v in versions])))
+            orjson.dumps([[stream, v] for v in versions])))
         self.summary.rows_written += 1
         self.summary.events_written += len(rows)
         self.summary.duplicates_flagged += duplicates

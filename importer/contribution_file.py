@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 from uuid import NAMESPACE_URL, UUID
@@ -32,6 +33,7 @@ from domain.event import Actor
 from domain.id_numbers import RESIDENT_ID, person_id
 from domain.person.commands import RecordContribution
 from domain.person.contributions import decide_contribution
+from domain.person.evolve import with_contribution
 from domain.uuids import uuid5
 from eventlog import scans
 from eventlog.bulk import append_binary
@@ -185,15 +187,17 @@ class ContributionBatch(BatchDecision):
         assert row.stream is not None
         if not self.fast_lane:
             return False
-        decided = self.contribution_lane.decide(row.record, row.stream, tip, tip.state(), row.command_id)
+        decided = self.contribution_lane.decide(row.record, row.stream, tip, row.command_id)
         if decided is None:
             return False
-        written, tip.person = decided
-        self._written(row.stream, row.command_id, written.positions, written.rows, False)
+        self._written(row.stream, row.command_id, decided.positions, decided.rows, False)
         self.rows_in_lane += 1
         return True
 
     def _rule_decides(self, row: Row, tip: Tip | None) -> None:
+        if tip is not None and row.stream is not None:
+            for paid in self.contribution_lane.handed_over(row.stream):
+                tip.person = with_contribution(tip.state(), paid)
         try:
             command = to_command(row.record, self.source)
             if tip is None or row.stream is None:
@@ -218,12 +222,19 @@ class ContributionBatch(BatchDecision):
 
 def row_of(number: int, record: dict[str, str], file: ContributionFile) -> Row:
     command_id = uuid5(CONTRIBUTION_NAMESPACE, f"{file.name}\x00{number}")
-    certificate_type = record.get("certificate_type", "").strip() or RESIDENT_ID
+    return Row(number, record, command_id, stream_of(record.get("certificate_type", ""), record.get("id_number", "")))
+
+
+@lru_cache(maxsize=1 << 12)
+def stream_of(certificate_type: str, id_number: str) -> UUID | None:
+    """The person a row names, or None when its cells name none: asked once per person, whose
+    rows come together."""
+    if not id_number:
+        return None
     try:
-        stream = person_id(certificate_type, record.get("id_number", "")) if record.get("id_number") else None
+        return person_id(certificate_type.strip() or RESIDENT_ID, id_number)
     except DomainError:
-        stream = None
-    return Row(number, record, command_id, stream)
+        return None
 
 
 def import_contributions(datastore: Any, file: ContributionFile, clock: LedgerClock,

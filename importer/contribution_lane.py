@@ -1,16 +1,20 @@
 """The contribution file's fast lane: the common row, decided and encoded without models.
 
 A monthly file is almost all rows of one shape — a resident ID, a YYYYMM month, plain amounts,
-a person enrolled in that type and region and not yet paid for the month. For those rows this
-lane does what `to_command`, `decide_contribution` and the store's `chain_rows` do together —
-the same rule (`recordable`), the same event, the same bytes — without a pydantic command and
-event per row. Any row it is not sure of it declines, and the reference path decides it (and
-words the refusal). tests/unit/test_contribution_lane.py holds the lane to the reference.
+a person enrolled in that type and region and not yet paid for the month — and a person's rows
+come together, alike but for the month. For those rows this lane does what `to_command`,
+`decide_contribution` and the store's `chain_rows` do together — the same rule (enrolled in the
+month, not paid for it yet), the same event, the same bytes — without a pydantic command and
+event per row, and without rescanning the person's history per row: what it asks of a person
+(the spans enrolled, the months paid) it works out once per batch. Any row it is not sure of it
+declines, and the reference path decides it (and words the refusal).
+tests/unit/test_contribution_lane.py holds the lane to the reference.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -18,27 +22,33 @@ from typing import Any
 from uuid import UUID
 
 from domain.codes import table
+from domain.dates import month_after
 from domain.errors import DomainError
 from domain.id_numbers import RESIDENT_ID
 from domain.person import events as ev
-from domain.person.contributions import recordable
-from domain.person.evolve import with_contribution
+from domain.person.contributions import spans_enrolled
 from domain.person.state import Contribution, Person
 from domain.regions import validate_region
 from domain.text import MAX_LENGTH, unsafe_text
-from eventlog.codec import MetaTemplate
-from importer.lane import Decided, StreamEnd, chained
+from eventlog import copy_binary
+from eventlog.chain import event_hash
+from eventlog.codec import MetaTemplate, encode_fields, stored_topic
+from importer.batch import Tip
+from importer.lane import Decided
 
 # What RecordContribution's Decimal fields accept and write back unchanged: at most 12 digits,
 # 2 after the point, no sign, no leading zero, no thousands separator.
 _AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?")
-_MONTH = re.compile(r"(19|2[0-9])[0-9]{2}(0[1-9]|1[0-2])")
+# Every YYYYMM the lane takes (1900-01 to 2999-12), with its first day and the month after.
+_MONTHS = {f"{y}{m:02d}": (date(y, m, 1), month_after(date(y, m, 1))) for y in range(1900, 3000) for m in range(1, 13)}
 _DAY = re.compile(r"[0-9]{8}")
 # Shorter than every length rule of the command's fields, so a plain row cannot break one.
 _LONGEST = min(MAX_LENGTH["unit_code"], MAX_LENGTH["id_number"])
-_region = lru_cache(maxsize=1 << 12)(validate_region)
+_TOPIC = stored_topic(ev.ContributionRecorded)
+_TOPIC_BYTES = _TOPIC.encode()
 
 
+@lru_cache(maxsize=1 << 12)
 def _day(text: str) -> date | None:
     if not _DAY.fullmatch(text):
         return None
@@ -48,48 +58,111 @@ def _day(text: str) -> date | None:
         return None
 
 
+@lru_cache(maxsize=1 << 12)
+def _region(code: str) -> bool:
+    try:
+        validate_region(code)
+    except DomainError:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1 << 12)
+def _amounts(base: str, unit_part: str, personal_part: str) -> bool:
+    return all(_AMOUNT.fullmatch(a) for a in (base, unit_part, personal_part))
+
+
+@dataclass(slots=True)
+class _Paying:
+    """What the lane knows of one person in this batch: the spans enrolled per (type, region),
+    the months paid (stored ones and the lane's own), and the lane's months not yet in the
+    person's state."""
+
+    person: Person
+    stream: bytes  # its id's 16 bytes
+    spans: dict[tuple[str, str], list[tuple[date, date]]] = field(default_factory=dict)
+    paid: set[tuple[date, str, str]] = field(default_factory=set)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # the lane's events' fields
+    # The person's last row taken, its month left out, and its event's fields but the month:
+    # the next row, alike but for its month, needs only its month checked.
+    last_row: dict[str, str] | None = None
+    last_fields: dict[str, Any] = field(default_factory=dict)
+
+    def recordable(self, month: date, after: date, insurance_type: str, region: str) -> bool:
+        """Enrolled in the month and not paid for it yet: `decide_contribution`'s rule."""
+        key = (insurance_type, region)
+        spans = self.spans.get(key)
+        if spans is None:
+            spans = self.spans[key] = spans_enrolled(self.person, insurance_type, region)
+        return (any(since < after and until > month for since, until in spans)
+                and (month, insurance_type, region) not in self.paid)
+
+
 class ContributionLane:
     def __init__(self, source: str, meta: MetaTemplate, today: date) -> None:
         self.source, self.meta, self.today = source, meta, today
         self.insurance_types = set(table("insurance_type").codes) - set(table("insurance_type").legacy_only)
+        self.persons: dict[UUID, _Paying] = {}
 
-    def decide(self, record: dict[str, str], stream: UUID, tip: StreamEnd, person: Person,
-               command_id: UUID) -> tuple[Decided, Person] | None:
-        """The row's event as a COPY row chained after `tip` (which it advances), and the person
-        as it stands after it — or None when the reference path must decide the row."""
-        payload = self._payload(record, person)
+    def decide(self, record: dict[str, str], stream: UUID, tip: Tip, command_id: UUID) -> Decided | None:
+        """The row's event as a COPY row chained after `tip` (which it advances) — or None when
+        the reference path must decide the row. The tip's state is the person as the batch
+        found them plus what the reference path recorded since; the lane's own months wait in
+        `pending` until the reference path needs them (`handed_over`)."""
+        paying = self.persons.get(stream)
+        if paying is None:
+            person = tip.state()
+            paying = self.persons[stream] = _Paying(person, stream.bytes, paid=set(person.contributions))
+        payload = self._payload(record, paying)
         if payload is None:
             return None
-        rows, positions = chained([(ev.ContributionRecorded, payload)], stream, tip, self.meta, command_id)
-        paid = Contribution(payload["effective"], payload["insurance_type"], payload["region"],
-                            payload["unit_code"], Decimal(payload["base"]), Decimal(payload["unit_amount"]),
-                            Decimal(payload["personal_amount"]), payload["paid_on"])
-        return Decided(rows, positions, False), with_contribution(person, paid)
+        tip.version += 1
+        state = self.meta.render(tip.last_hash, command_id) + encode_fields(ev.ContributionRecorded, payload)
+        tip.last_hash = event_hash(paying.stream, tip.version, _TOPIC, state)
+        month, insurance_type, region = payload["effective"], payload["insurance_type"], payload["region"]
+        paying.paid.add((month, insurance_type, region))
+        paying.pending.append(payload)
+        return Decided([copy_binary.event_row(paying.stream, tip.version, _TOPIC_BYTES, state)], [tip.version], False)
 
-    def _payload(self, record: dict[str, str], person: Person) -> dict[str, Any] | None:
-        """ContributionRecorded's fields in the order the event model writes them, or None."""
-        values = record  # the reader strips every cell, as the command strips its text
+    def handed_over(self, stream: UUID) -> list[Contribution]:
+        """The months the lane recorded for a person whose next row the reference path decides
+        (they belong in the state it decides on); the lane asks the person afresh after it."""
+        paying = self.persons.pop(stream, None)
+        return [Contribution(p["effective"], p["insurance_type"], p["region"], p["unit_code"], Decimal(p["base"]),
+                             Decimal(p["unit_amount"]), Decimal(p["personal_amount"]), p["paid_on"])
+                for p in (paying.pending if paying else [])]
+
+    def _payload(self, values: dict[str, str], paying: _Paying) -> dict[str, Any] | None:
+        """ContributionRecorded's fields by name, or None. The reader strips every cell, as the
+        command strips its text."""
+        months = _MONTHS.get(values.get("contribution_month", ""))
+        if months is None:
+            return None
+        month, after = months
+        row = {**values, "contribution_month": ""}
+        fields = paying.last_fields if row == paying.last_row else self._fields(values)
+        if fields is None or month > self.today:
+            return None
+        if not paying.recordable(month, after, fields["insurance_type"], fields["region"]):
+            return None
+        paying.last_row, paying.last_fields = row, fields
+        return {**fields, "effective": month}
+
+    def _fields(self, values: dict[str, str]) -> dict[str, Any] | None:
+        """The event's fields but its month, when every other cell is one the lane takes."""
         if unsafe_text("".join(values.values())) or max(map(len, values.values())) > _LONGEST:
             return None
         if values.get("certificate_type", RESIDENT_ID) not in ("", RESIDENT_ID):
             return None
-        month_text, paid_text = values.get("contribution_month", ""), values.get("paid_on", "")
-        amounts = [values.get(f, "") for f in ("base", "unit_amount", "personal_amount")]
+        paid_text = values.get("paid_on", "")
+        base, unit_part, personal_part = (values.get(f, "") for f in ("base", "unit_amount", "personal_amount"))
         insurance_type, region, unit_code = (values.get(f, "") for f in ("insurance_type", "region", "unit_code"))
-        if (not _MONTH.fullmatch(month_text) or not all(_AMOUNT.fullmatch(a) for a in amounts)
-                or insurance_type not in self.insurance_types or not unit_code or not values.get("id_number")):
+        if (not _amounts(base, unit_part, personal_part) or insurance_type not in self.insurance_types
+                or not unit_code or not values.get("id_number") or not _region(region)):
             return None
         paid_on = _day(paid_text) if paid_text else None
         if paid_text and paid_on is None:
             return None
-        try:
-            _region(region)
-        except DomainError:
-            return None
-        month = date(int(month_text[:4]), int(month_text[4:]), 1)
-        if month > self.today or not recordable(person, month, insurance_type, region):
-            return None
-        return {"effective": month, "reason": None, "insurance_type": insurance_type, "region": region,
-                "unit_code": unit_code.upper(), "base": amounts[0], "unit_amount": amounts[1],
-                "personal_amount": amounts[2], "paid_on": paid_on, "source": self.source}
-
+        return {"effective": None, "reason": None, "insurance_type": insurance_type, "region": region,
+                "unit_code": unit_code.upper(), "base": base, "unit_amount": unit_part,
+                "personal_amount": personal_part, "paid_on": paid_on, "source": self.source}

@@ -20,21 +20,25 @@ from domain.validation import Checks, required_text
 
 def in_force_during(enrollment: Enrollment, start: date, end: date) -> bool:
     """Whether the enrollment was in force (正常参保) on any day of [start, end)."""
+    return any(since < end and until > start for since, until in in_force_spans(enrollment))
+
+
+def in_force_spans(enrollment: Enrollment) -> list[tuple[date, date]]:
+    """The [since, until) spans in which the enrollment was in force (正常参保)."""
     bounds = [p.effective for p in enrollment.periods[1:]] + [date.max]
-    return any(p.status == NORMAL and p.effective < end and until > start
-               for p, until in zip(enrollment.periods, bounds, strict=True))
+    return [(p.effective, until) for p, until in zip(enrollment.periods, bounds, strict=True) if p.status == NORMAL]
+
+
+def spans_enrolled(person: Person, insurance_type: str, region: str) -> list[tuple[date, date]]:
+    """Every span in which an enrollment of that type in that region was in force."""
+    return [span for e in person.enrollments.values() if e.insurance_type == insurance_type and e.region == region
+            for span in in_force_spans(e)]
 
 
 def enrolled_in(person: Person, insurance_type: str, region: str, month: date) -> bool:
     """Whether an enrollment of that type in that region was in force in the month."""
-    return any(e.insurance_type == insurance_type and e.region == region
-               and in_force_during(e, month, month_after(month)) for e in person.enrollments.values())
-
-
-def recordable(person: Person, month: date, insurance_type: str, region: str) -> bool:
-    """Whether the month can be recorded for the person: enrolled then, and not recorded yet."""
-    return (enrolled_in(person, insurance_type, region, month)
-            and (month, insurance_type, region) not in person.contributions)
+    end = month_after(month)
+    return any(since < end and until > month for since, until in spans_enrolled(person, insurance_type, region))
 
 
 def decide_contribution(c: cmd.RecordContribution, person: Person, ctx: Context) -> list[Event]:

@@ -8,13 +8,13 @@ readers following the log in notification order never skip a batch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
 
 from psycopg import sql
 
-from eventlog.copy_binary import TRAILER
+from eventlog.copy_binary import HEADER, TRAILER
 from eventlog.tables import COMMAND_LOG_TABLE, EVENTS_TABLE
 
 EVENT_COLUMNS = "originator_id, originator_version, topic, state"
@@ -24,14 +24,32 @@ LOG_COLUMNS = "command_id, command_type, recorded_at, positions"
 def append_binary(curs: Any, events: list[bytes], log: list[bytes]) -> None:
     """Write framed rows (each list starts with the COPY header) in the caller's transaction.
     A unique violation means a concurrent writer got to one of these streams first."""
-    # Held only to write: commit order = notification order for readers following the log.
+    with streaming_events(curs) as send:
+        send(b"".join(events[1:]))
+    append_log(curs, log)
+
+
+@contextmanager
+def streaming_events(curs: Any) -> Iterator[Callable[[bytes], None]]:
+    """A COPY into the event table, open for framed rows (without the header) to be sent as
+    they are decided, so that PostgreSQL stores them on its core while the importer decides
+    the next ones on its own; the command log's rows follow with `append_log`."""
+    # Held until commit: commit order = notification order for readers following the log.
     curs.execute(f"LOCK TABLE {EVENTS_TABLE} IN EXCLUSIVE MODE")
     # A batch lost in a crash after its commit returned is imported again, idempotently.
     curs.execute("SET LOCAL synchronous_commit = off")
-    for table, columns, rows in ((EVENTS_TABLE, EVENT_COLUMNS, events), (COMMAND_LOG_TABLE, LOG_COLUMNS, log)):
-        if len(rows) > 1:
-            with curs.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
-                copy.write(b"".join(rows) + TRAILER)
+    with curs.copy(f"COPY {EVENTS_TABLE} ({EVENT_COLUMNS}) FROM STDIN (FORMAT binary)") as copy:
+        copy.write(HEADER)
+        yield copy.write
+        copy.write(TRAILER)
+
+
+def append_log(curs: Any, log: list[bytes]) -> None:
+    """The command log's framed rows (the list starts with the COPY header), and the notice to
+    the log's followers."""
+    if len(log) > 1:
+        with curs.copy(f"COPY {COMMAND_LOG_TABLE} ({LOG_COLUMNS}) FROM STDIN (FORMAT binary)") as copy:
+            copy.write(b"".join(log) + TRAILER)
     curs.execute(f"NOTIFY {EVENTS_TABLE}")
 
 

@@ -127,7 +127,7 @@ def read_rows(path: Path, share: int = 0, shares: int = 1, columns: Sequence[Col
             # Asked of the raw cells: a worker skips others' rows before paying for them.
             if share_of_row and share_of_row(values) != share:
                 continue
-            values = [v.strip() for v in values]
+            values = list(map(str.strip, values))
             if any(values):
                 yield RawRow(number, values)
     return fields, data()

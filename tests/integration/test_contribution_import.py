@@ -158,3 +158,37 @@ def test_two_worker_processes_record_what_one_process_records(server_conninfo, t
     one, two = outcomes
     assert one[1] > 1_000
     assert one == two
+
+
+def test_a_month_recorded_by_another_writer_during_the_import_is_kept_and_the_batch_decided_again(
+        employed_in_two_regions, monthly_file, monkeypatch):
+    """The batch's event rows stream to PostgreSQL while it is decided: an office recording a
+    month of the same person in between makes the stream clash; the batch is decided again on
+    top of it, and nothing of either is lost."""
+    import importer.contribution_file as contribution_file
+    from eventlog.verify import verify
+
+    ledger, loaded = employed_in_two_regions, contribution_file.load_tips
+    office_month, office_recorded = FUZHOU[-1], []
+
+    def tips_then_an_office_records(curs, ids):
+        tips = loaded(curs, ids)
+        if not office_recorded:  # once: between the first attempt's reading and its writing
+            office_recorded.append(office_month)
+            ledger.execute(cmd.RecordContribution(
+                effective=office_month, id_number=ID, insurance_type="310", region="350102", unit_code=EMPLOYER,
+                base=Decimal("6000"), unit_amount=Decimal("480"), personal_amount=Decimal("120"), source="office"),
+                ctx())
+        return tips
+
+    monkeypatch.setattr(contribution_file, "load_tips", tips_then_an_office_records)
+    summary = import_contributions(ledger.store.datastore, ContributionFile(monthly_file), FixedClock(NOW))
+
+    assert office_recorded
+    paid = ledger.person("01", ID).contributions
+    assert paid[(office_month, "310", "350102")].unit_code == EMPLOYER  # the office's month stands
+    assert len(paid) == len(FUZHOU) + len(XIAMEN)  # and every other month of the file is there
+    assert summary.rows_written == len(FUZHOU) + len(XIAMEN) - 1
+    after_the_months = 2 + len(FUZHOU) + len(XIAMEN)  # row 1 is the header
+    assert [r for r, _ in summary.refused] == [2 + FUZHOU.index(office_month), after_the_months, after_the_months + 1]
+    assert verify(ledger.store.datastore).clean

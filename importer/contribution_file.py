@@ -36,7 +36,7 @@ from domain.person.contributions import decide_contribution
 from domain.person.evolve import with_contribution
 from domain.uuids import uuid5
 from eventlog import scans
-from eventlog.bulk import append_log, streaming_events
+from eventlog.bulk import append_events, streaming_log
 from eventlog.checkpoints import record_checkpoint
 from eventlog.collector import collect_batch, collector_paused
 from eventlog.store import Conflict
@@ -70,7 +70,7 @@ COLUMN_OF_FIELD = {"effective_date": "contribution_month"}
 Source = Literal["tax", "legacy"]
 # Below this many rows, starting worker interpreters (~0.5 s) costs more than they save.
 SHARED_FROM_ROWS = 50_000
-# Event rows go to PostgreSQL in chunks of this many while the rest are decided (~64 KiB).
+# The command log's rows go to PostgreSQL in chunks of this many rows while the rest are decided.
 SEND_EVERY = 256
 SOURCES: dict[Source, str] = {"tax": "税务部门月度缴费文件", "legacy": "原系统缴费明细"}
 
@@ -179,12 +179,12 @@ class ContributionBatch(BatchDecision):
         self.refused_commands: dict[int, UUID] = {}  # row number → its command id, for `recorded_before`
 
     def decide_rows(self, batch: list[Row], tips: dict[UUID, Tip | LaneTip],
-                    send: Callable[[bytes], None] | None = None) -> None:
-        """Decide every row; given `send`, the event rows decided go to it every few hundred
-        rows (and the rest at the end) instead of waiting in `stored`."""
+                    send_log: Callable[[bytes], None] | None = None) -> None:
+        """Decide every row; given `send_log`, the command log's rows go to it every few hundred
+        rows (and the rest at the end) instead of waiting in `log`."""
         for done, row in enumerate(batch, start=1):
-            if send and done % SEND_EVERY == 0:
-                self.send_stored(send)
+            if send_log and done % SEND_EVERY == 0:
+                self.send_logged(send_log)
             if row.command_id in self.logged:
                 self.summary.rows_already_recorded += 1
                 continue
@@ -194,12 +194,12 @@ class ContributionBatch(BatchDecision):
             assert not isinstance(tip, LaneTip), "the person extract's lane is not used here"
             if tip is None or not self._lane_decides(row, tip):
                 self._rule_decides(row, tip)
-        if send:
-            self.send_stored(send)
+        if send_log:
+            self.send_logged(send_log)
 
-    def send_stored(self, send: Callable[[bytes], None]) -> None:
-        send(b"".join(self.stored[1:]))  # after the COPY header, which the stream has sent
-        del self.stored[1:]
+    def send_logged(self, send: Callable[[bytes], None]) -> None:
+        send(b"".join(self.log[1:]))  # after the COPY header, which the stream has sent
+        del self.log[1:]
 
     def _lane_decides(self, row: Row, tip: Tip) -> bool:
         assert row.stream is not None
@@ -289,8 +289,7 @@ class ContributionShare:
         rows = (row_of(number, record, file) for number, record in file.records(share, shares))
         with collector_paused():
             for batch in batched(rows, BATCH_ROWS):
-                summary.add(write_batch(datastore, batch, actor, file.source, evidence, self.clock,
-                                        streamed=shares == 1))
+                summary.add(write_batch(datastore, batch, actor, file.source, evidence, self.clock))
                 collect_batch()
                 if progress:
                     progress(ImportProgress(summary.rows_read, None, summary.events_written))
@@ -299,15 +298,13 @@ class ContributionShare:
 
 
 def write_batch(datastore: Any, batch: list[Row], actor: Actor, source: Source, evidence: str,
-                clock: LedgerClock, streamed: bool = True) -> ImportSummary:
+                clock: LedgerClock) -> ImportSummary:
     """One transaction. The command log is read only for the rows refused (a row recorded before
     is refused now: its month is paid), as the ledger's service reads it only for a refused or
     clashing command; after a clash, for every row of the batch before deciding again.
 
-    `streamed`: the event rows go to PostgreSQL while the batch is decided, so it stores them on
-    the other core meanwhile; the table lock is then held while deciding (a batch takes ~0.2 s,
-    which a command arriving meanwhile waits). Workers sharing a file decide first and lock only
-    to write, or they would queue on the lock."""
+    The command log's rows go to PostgreSQL while the batch is decided (it inserts them on the
+    other core meanwhile); the events follow, under the table lock only while they are written."""
     look_up_every_row = False
     for _ in range(CONFLICT_RETRIES):
         try:
@@ -317,14 +314,9 @@ def write_batch(datastore: Any, batch: list[Row], actor: Actor, source: Source, 
                 tips, latest = load_tips(curs, {row.stream for row in batch if row.stream})
                 decision = ContributionBatch(actor, max(now, latest + TICK) if latest else now, len(batch),
                                              source, evidence, logged)
-                if streamed:
-                    with streaming_events(curs) as send:
-                        decision.decide_rows(batch, tips, send)
-                else:  # beside other workers: take the table lock only to write
-                    decision.decide_rows(batch, tips)
-                    with streaming_events(curs) as send:
-                        decision.send_stored(send)
-                append_log(curs, decision.log)
+                with streaming_log(curs) as send_log:
+                    decision.decide_rows(batch, tips, send_log)
+                append_events(curs, decision.stored)
                 if decision.refused_commands and not look_up_every_row:
                     decision.recorded_before(scans.logged_commands(curs, list(decision.refused_commands.values())))
             return decision.summary

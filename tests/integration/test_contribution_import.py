@@ -162,9 +162,9 @@ def test_two_worker_processes_record_what_one_process_records(server_conninfo, t
 
 def test_a_month_recorded_by_another_writer_during_the_import_is_kept_and_the_batch_decided_again(
         employed_in_two_regions, monthly_file, monkeypatch):
-    """The batch's event rows stream to PostgreSQL while it is decided: an office recording a
-    month of the same person in between makes the stream clash; the batch is decided again on
-    top of it, and nothing of either is lost."""
+    """The batch's command log rows stream to PostgreSQL while it is decided: an office recording
+    a month of the same person in between makes the batch's events clash with the office's; the
+    batch is decided again on top of it, and nothing of either is lost."""
     import importer.contribution_file as contribution_file
     from eventlog.verify import verify
 

@@ -42,7 +42,7 @@ from eventlog.collector import collect_batch, collector_paused
 from eventlog.store import Conflict
 from importer import error_report
 from importer.batch import BatchDecision, Tip, load_tips
-from importer.bulk import BATCH_ROWS, CONFLICT_RETRIES, batched
+from importer.bulk import CONFLICT_RETRIES, batched
 from importer.contribution_lane import ContributionLane
 from importer.lane import LaneTip
 from importer.legacy_file import Column, Refusal, data_lines, names_of, raw_rows, read_rows, record_of
@@ -72,6 +72,10 @@ Source = Literal["tax", "legacy"]
 SHARED_FROM_ROWS = 50_000
 # The command log's rows go to PostgreSQL in chunks of this many rows while the rest are decided.
 SEND_EVERY = 256
+# Rows per transaction: twice the person extract's. Nothing is locked while a batch is decided,
+# and each batch pays once for loading its persons and writing its events (10,000 rows at
+# 725,000 persons: 0.32-0.61 s in one batch against 0.36-0.69 s in two, alternating runs).
+BATCH_ROWS = 10_000
 SOURCES: dict[Source, str] = {"tax": "税务部门月度缴费文件", "legacy": "原系统缴费明细"}
 
 
@@ -185,7 +189,7 @@ class ContributionBatch(BatchDecision):
         for done, row in enumerate(batch, start=1):
             if send_log and done % SEND_EVERY == 0:
                 self.send_logged(send_log)
-            if row.command_id in self.logged:
+            if self.logged and row.command_id in self.logged:  # (looked up only after a clash)
                 self.summary.rows_already_recorded += 1
                 continue
             tip = tips.get(row.stream) if row.stream else None

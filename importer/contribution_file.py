@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, NamedTuple
 from uuid import NAMESPACE_URL, UUID
 
 import psycopg
@@ -33,7 +33,6 @@ from domain.event import Actor
 from domain.id_numbers import RESIDENT_ID, person_id
 from domain.person.commands import RecordContribution
 from domain.person.contributions import decide_contribution
-from domain.person.evolve import with_contribution
 from domain.uuids import uuid5
 from eventlog import scans
 from eventlog.bulk import append_events, streaming_log
@@ -100,10 +99,7 @@ class ContributionFile:
         """(row number as a spreadsheet shows it, field → text) for every data row; with
         `shares` > 1, only those of the persons in share number `share`."""
         fields, rows = read_rows(self.path, share, shares, COLUMNS)
-        if None in fields:
-            return ((number, record_of(fields, values)) for number, values in rows)
-        named = cast(list[str], fields)  # every column is one of ours: no cell to leave out
-        return ((number, dict(zip(named, values, strict=False))) for number, values in rows)
+        return ((number, record_of(fields, values)) for number, values in rows)
 
     def write_error_report(self, refused: list[Refusal], target: Path) -> int:
         """The refused rows to an XLSX, the faulty cells red with why (as for person extracts)."""
@@ -218,8 +214,7 @@ class ContributionBatch(BatchDecision):
 
     def _rule_decides(self, row: Row, tip: Tip | None) -> None:
         if tip is not None and row.stream is not None:
-            for paid in self.contribution_lane.handed_over(row.stream):
-                tip.person = with_contribution(tip.state(), paid)
+            tip.unfolded += self.contribution_lane.handed_over(row.stream)
         try:
             command = to_command(row.record, self.source)
             if tip is None or row.stream is None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -26,8 +25,8 @@ from domain.dates import month_after
 from domain.errors import DomainError
 from domain.id_numbers import RESIDENT_ID
 from domain.person import events as ev
-from domain.person.contributions import spans_enrolled
-from domain.person.state import Contribution, Person
+from domain.person.contributions import meets, spans_enrolled
+from domain.person.state import Person
 from domain.regions import validate_region
 from domain.text import MAX_LENGTH, unsafe_text
 from eventlog import copy_binary
@@ -94,8 +93,7 @@ class _Paying:
         spans = self.spans.get(key)
         if spans is None:
             spans = self.spans[key] = spans_enrolled(self.person, insurance_type, region)
-        return (any(since < after and until > month for since, until in spans)
-                and (month, insurance_type, region) not in self.paid)
+        return meets(spans, month, after) and (month, insurance_type, region) not in self.paid
 
 
 class ContributionLane:
@@ -124,13 +122,11 @@ class ContributionLane:
         paying.pending.append(payload)
         return Decided([copy_binary.event_row(paying.stream, tip.version, _TOPIC_BYTES, state)], [tip.version], False)
 
-    def handed_over(self, stream: UUID) -> list[Contribution]:
-        """The months the lane recorded for a person whose next row the reference path decides
-        (they belong in the state it decides on); the lane asks the person afresh after it."""
+    def handed_over(self, stream: UUID) -> list[ev.ContributionRecorded]:
+        """The events the lane recorded for a person whose next row the reference path decides
+        (the state it decides on must hold them); the lane asks the person afresh after it."""
         paying = self.persons.pop(stream, None)
-        return [Contribution(p["effective"], p["insurance_type"], p["region"], p["unit_code"], Decimal(p["base"]),
-                             Decimal(p["unit_amount"]), Decimal(p["personal_amount"]), p["paid_on"])
-                for p in (paying.pending if paying else [])]
+        return [ev.ContributionRecorded(**fields) for fields in (paying.pending if paying else [])]
 
     def _payload(self, values: dict[str, str], paying: _Paying) -> dict[str, Any] | None:
         """ContributionRecorded's fields by name, or None. The reader strips every cell, as the

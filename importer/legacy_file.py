@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, cast
 from zlib import crc32
 
 from domain import commands as cmd
@@ -149,6 +149,8 @@ def share_of(fields: list[str | None], shares: int) -> Callable[[list[str]], int
 
 
 def record_of(fields: list[str | None], values: list[str]) -> dict[str, str]:
+    if None not in fields:  # every column is one of ours (the usual file): no cell to leave out
+        return dict(zip(cast(list[str], fields), values, strict=False))
     return {f: v for f, v in zip(fields, values, strict=False) if f}
 
 

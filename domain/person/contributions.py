@@ -20,7 +20,12 @@ from domain.validation import Checks, required_text
 
 def in_force_during(enrollment: Enrollment, start: date, end: date) -> bool:
     """Whether the enrollment was in force (正常参保) on any day of [start, end)."""
-    return any(since < end and until > start for since, until in in_force_spans(enrollment))
+    return meets(in_force_spans(enrollment), start, end)
+
+
+def meets(spans: list[tuple[date, date]], start: date, end: date) -> bool:
+    """Whether any of the [since, until) spans shares a day with [start, end)."""
+    return any(since < end and until > start for since, until in spans)
 
 
 def in_force_spans(enrollment: Enrollment) -> list[tuple[date, date]]:
@@ -37,8 +42,7 @@ def spans_enrolled(person: Person, insurance_type: str, region: str) -> list[tup
 
 def enrolled_in(person: Person, insurance_type: str, region: str, month: date) -> bool:
     """Whether an enrollment of that type in that region was in force in the month."""
-    end = month_after(month)
-    return any(since < end and until > month for since, until in spans_enrolled(person, insurance_type, region))
+    return meets(spans_enrolled(person, insurance_type, region), month, month_after(month))
 
 
 def decide_contribution(c: cmd.RecordContribution, person: Person, ctx: Context) -> list[Event]:

@@ -132,12 +132,8 @@ def _legacy(p: Person, e: ev.LegacyEnrollmentImported) -> Person:
 
 
 def _contribution(p: Person, e: ev.ContributionRecorded) -> Person:
-    return with_contribution(p, Contribution(e.effective, e.insurance_type, e.region, e.unit_code, e.base,
-                                             e.unit_amount, e.personal_amount, e.paid_on))
-
-
-def with_contribution(p: Person, paid: Contribution) -> Person:
-    """The person with one more month paid (the import's fast lane adds months this way too)."""
+    paid = Contribution(e.effective, e.insurance_type, e.region, e.unit_code, e.base, e.unit_amount,
+                        e.personal_amount, e.paid_on)
     return replace(p, contributions={**p.contributions, (paid.month, paid.insurance_type, paid.region): paid})
 
 

@@ -22,6 +22,13 @@ def uuid5(namespace: UUID, name: str) -> UUID:
     return uuid_from_int((int.from_bytes(digest[:16]) & _CLEAR) | _VERSION_5)
 
 
+def uuid5_from(named: bytes, name: str) -> UUID:
+    """`uuid5(namespace, prefix + name)` given `named` = the namespace's bytes and the prefix
+    encoded: for many names that share both (a file's rows)."""
+    digest = sha1(named + name.encode()).digest()
+    return uuid_from_int((int.from_bytes(digest[:16]) & _CLEAR) | _VERSION_5)
+
+
 def uuid_from_int(value: int) -> UUID:
     """A UUID of a 128-bit value known to be one (a digest, stored bytes), without the checks."""
     made = _new(UUID)

@@ -85,8 +85,11 @@ class MetaTemplate:
         self.command_id = meta.command_id.bytes
         self._tail = len(provenance).to_bytes(2, "big") + provenance
 
-    def render(self, prev_hash: str, command_id: UUID | None = None) -> bytes:
-        return COMPACT + bytes.fromhex(prev_hash) + (command_id.bytes if command_id else self.command_id) + self._tail
+    def render(self, prev_hash: str, command_id: UUID | bytes | None = None) -> bytes:
+        """The stored meta naming `prev_hash`, and `command_id` (or its 16 bytes) when given."""
+        own = self.command_id if command_id is None else command_id if isinstance(command_id, bytes) \
+            else command_id.bytes
+        return COMPACT + bytes.fromhex(prev_hash) + own + self._tail
 
 
 def encode_fields(cls: type[Event], values: dict[str, Any] | Event) -> bytes:

@@ -33,8 +33,8 @@ from domain.event import Actor
 from domain.id_numbers import RESIDENT_ID, person_id
 from domain.person.commands import RecordContribution
 from domain.person.contributions import decide_contribution
-from domain.uuids import uuid5
-from eventlog import scans
+from domain.uuids import uuid5, uuid5_from
+from eventlog import copy_binary, scans
 from eventlog.bulk import append_events, streaming_log
 from eventlog.checkpoints import record_checkpoint
 from eventlog.collector import collect_batch, collector_paused
@@ -44,7 +44,7 @@ from importer.batch import BatchDecision, Tip, load_tips
 from importer.bulk import CONFLICT_RETRIES, batched
 from importer.contribution_lane import ContributionLane
 from importer.lane import LaneTip
-from importer.legacy_file import Column, Refusal, data_lines, names_of, raw_rows, read_rows, record_of
+from importer.legacy_file import Column, Refusal, data_lines, names_of, raw_rows, read_records
 from importer.spreadsheet import as_csv
 from importer.summary import ImportProgress, ImportSummary, Progress
 
@@ -84,6 +84,16 @@ def is_contribution_file(path: Path) -> bool:
     return any(BY_NAME.get(h.strip()) is BY_NAME["contribution_month"] for h in header)
 
 
+class Row(NamedTuple):
+    """One row of the file: its number, its cells, the command id it is recorded under, and the
+    person it is about (None when the cells do not name one)."""
+
+    number: int
+    record: dict[str, str]
+    command_id: UUID
+    stream: UUID | None
+
+
 @dataclass(frozen=True)
 class ContributionFile:
     path: Path
@@ -98,8 +108,15 @@ class ContributionFile:
     def records(self, share: int = 0, shares: int = 1) -> Iterator[tuple[int, dict[str, str]]]:
         """(row number as a spreadsheet shows it, field → text) for every data row; with
         `shares` > 1, only those of the persons in share number `share`."""
-        fields, rows = read_rows(self.path, share, shares, COLUMNS)
-        return ((number, record_of(fields, values)) for number, values in rows)
+        return read_records(self.path, COLUMNS, share, shares)
+
+    def rows(self, share: int = 0, shares: int = 1) -> Iterator[Row]:
+        """Every data row (of share number `share`) with its command id and person: `row_of`
+        for each record, its id's hashing begun once for the file."""
+        named = CONTRIBUTION_NAMESPACE.bytes + f"{self.name}\x00".encode()
+        for number, record in self.records(share, shares):
+            yield Row(number, record, uuid5_from(named, str(number)),
+                      stream_of(record.get("certificate_type", ""), record.get("id_number", "")))
 
     def write_error_report(self, refused: list[Refusal], target: Path) -> int:
         """The refused rows to an XLSX, the faulty cells red with why (as for person extracts)."""
@@ -152,16 +169,6 @@ def in_file_terms(error: FieldError) -> FieldError:
     return FieldError(column, error.rule, error.message) if column else error
 
 
-class Row(NamedTuple):
-    """One row of the file: its number, its cells, the command id it is recorded under, and the
-    person it is about (None when the cells do not name one)."""
-
-    number: int
-    record: dict[str, str]
-    command_id: UUID
-    stream: UUID | None
-
-
 class ContributionBatch(BatchDecision):
     """A batch of contribution rows, each decided against the person's state as it stands (the
     rows before it in the file included) — by the fast lane when it can, by `to_command` and
@@ -169,6 +176,7 @@ class ContributionBatch(BatchDecision):
     service would write them one by one."""
 
     command_name = "RecordContribution"
+    command_type = command_name.encode()  # as the command log's rows hold it
 
     def __init__(self, actor: Actor, now: datetime, rows: int, source: Source, evidence: str,
                  logged: set[UUID], fast_lane: bool = True) -> None:
@@ -182,34 +190,43 @@ class ContributionBatch(BatchDecision):
                     send_log: Callable[[bytes], None] | None = None) -> None:
         """Decide every row; given `send_log`, the command log's rows go to it every few hundred
         rows (and the rest at the end) instead of waiting in `log`."""
+        taken = 0  # rows the lane wrote
+        stream, tip = None, None  # the last row's person (the same UUID object for a person's rows: cached)
         for done, row in enumerate(batch, start=1):
             if send_log and done % SEND_EVERY == 0:
                 self.send_logged(send_log)
             if self.logged and row.command_id in self.logged:  # (looked up only after a clash)
                 self.summary.rows_already_recorded += 1
                 continue
-            tip = tips.get(row.stream) if row.stream else None
-            if tip is None and row.stream:
-                tip = tips[row.stream] = Tip()  # a person with no history yet: refused, as not enrolled
+            if row.stream is not stream:
+                stream, tip = row.stream, tips.get(row.stream) if row.stream else None
+                if tip is None and row.stream:
+                    tip = tips[row.stream] = Tip()  # a person with no history yet: refused, as not enrolled
             assert not isinstance(tip, LaneTip), "the person extract's lane is not used here"
-            if tip is None or not self._lane_decides(row, tip):
+            if tip is not None and self.fast_lane and self._lane_decides(row, tip):
+                taken += 1
+            else:
                 self._rule_decides(row, tip)
         if send_log:
             self.send_logged(send_log)
+        self.rows_in_lane += taken
+        self.summary.rows_written += taken
+        self.summary.events_written += taken
 
     def send_logged(self, send: Callable[[bytes], None]) -> None:
         send(b"".join(self.log[1:]))  # after the COPY header, which the stream has sent
         del self.log[1:]
 
     def _lane_decides(self, row: Row, tip: Tip) -> bool:
+        """The row's event and command log row, when the lane decides it (its one event)."""
         assert row.stream is not None
-        if not self.fast_lane:
-            return False
-        decided = self.contribution_lane.decide(row.record, row.stream, tip, row.command_id)
+        command_id = row.command_id.bytes
+        decided = self.contribution_lane.decide(row.record, row.stream, tip, command_id)
         if decided is None:
             return False
-        self._written(row.stream, row.command_id, decided.positions, decided.rows, False)
-        self.rows_in_lane += 1
+        event, positions = decided
+        self.stored.append(event)
+        self.log.append(copy_binary.command_log_row(command_id, self.command_type, self.recorded_at, positions))
         return True
 
     def _rule_decides(self, row: Row, tip: Tip | None) -> None:
@@ -238,6 +255,8 @@ class ContributionBatch(BatchDecision):
 
 
 def row_of(number: int, record: dict[str, str], file: ContributionFile) -> Row:
+    """A row of `file` with its command id (derived from the file's name and the row's number)
+    and its person."""
     command_id = uuid5(CONTRIBUTION_NAMESPACE, f"{file.name}\x00{number}")
     return Row(number, record, command_id, stream_of(record.get("certificate_type", ""), record.get("id_number", "")))
 
@@ -285,7 +304,7 @@ class ContributionShare:
         file, summary = self.file, ImportSummary()
         actor = Actor(kind="import_job", id=f"import:{file.name}")
         evidence = f"{SOURCES[file.source]}：{file.name}"
-        rows = (row_of(number, record, file) for number, record in file.records(share, shares))
+        rows = file.rows(share, shares)
         with collector_paused():
             for batch in batched(rows, BATCH_ROWS):
                 summary.add(write_batch(datastore, batch, actor, file.source, evidence, self.clock))

@@ -20,6 +20,8 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from domain.codes import table
 from domain.dates import month_after
 from domain.errors import DomainError
@@ -32,14 +34,17 @@ from domain.text import MAX_LENGTH, unsafe_text
 from eventlog import copy_binary
 from eventlog.chain import event_hash
 from eventlog.codec import MetaTemplate, encode_fields, stored_topic
+from eventlog.compact import day_number, pack
 from importer.batch import Tip
-from importer.lane import Decided
 
 # What RecordContribution's Decimal fields accept and write back unchanged: at most 12 digits,
 # 2 after the point, no sign, no leading zero, no thousands separator.
 _AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?")
-# Every YYYYMM the lane takes (1900-01 to 2999-12), with its first day and the month after.
-_MONTHS = {f"{y}{m:02d}": (date(y, m, 1), month_after(date(y, m, 1))) for y in range(1900, 3000) for m in range(1, 13)}
+# Every YYYYMM the lane takes (1900-01 to 2999-12): its first day, the month after, and the
+# first day in stored form (a MessagePack integer of days since 1970-01-01).
+_MONTHS = {f"{y}{m:02d}": (date(y, m, 1), month_after(date(y, m, 1)), pack(day_number(date(y, m, 1))))
+           for y in range(1900, 3000) for m in range(1, 13)}
+_EPOCH = date(1970, 1, 1)  # day 0: stored as the one byte 0x00
 _DAY = re.compile(r"[0-9]{8}")
 # Shorter than every length rule of the command's fields, so a plain row cannot break one.
 _LONGEST = min(MAX_LENGTH["unit_code"], MAX_LENGTH["id_number"])
@@ -78,14 +83,19 @@ class _Paying:
     person's state."""
 
     person: Person
-    stream: bytes  # its id's 16 bytes
+    id: UUID  # the person's stream
+    stream: bytes  # its 16 bytes
     spans: dict[tuple[str, str], list[tuple[date, date]]] = field(default_factory=dict)
     paid: set[tuple[date, str, str]] = field(default_factory=set)
-    pending: list[dict[str, Any]] = field(default_factory=list)  # the lane's events' fields
-    # The person's last row taken, its month left out, and its event's fields but the month:
-    # the next row, alike but for its month, needs only its month checked.
+    # The lane's events not yet in the state: their fields but the month, and the month.
+    pending: list[tuple[dict[str, Any], date]] = field(default_factory=list)
+    # The person's last row taken, its month left out, and its event's fields but the month (by
+    # name, and stored: the bytes before the month and after it): the next row, alike but for
+    # its month, needs only its month checked and stored.
     last_row: dict[str, str] | None = None
     last_fields: dict[str, Any] = field(default_factory=dict)
+    last_stored: tuple[bytes, bytes] = (b"", b"")
+    positions: bytes = b""  # the command log's positions up to the version: '[["<stream id>",'
 
     def recordable(self, month: date, after: date, insurance_type: str, region: str) -> bool:
         """Enrolled in the month and not paid for it yet: `decide_contribution`'s rule."""
@@ -101,48 +111,63 @@ class ContributionLane:
         self.source, self.meta, self.today = source, meta, today
         self.insurance_types = set(table("insurance_type").codes) - set(table("insurance_type").legacy_only)
         self.persons: dict[UUID, _Paying] = {}
+        self.last: _Paying | None = None  # the person of the last row: most often the next row's
 
-    def decide(self, record: dict[str, str], stream: UUID, tip: Tip, command_id: UUID) -> Decided | None:
-        """The row's event as a COPY row chained after `tip` (which it advances) — or None when
-        the reference path must decide the row. The tip's state is the person as the batch
-        found them plus what the reference path recorded since; the lane's own months wait in
-        `pending` until the reference path needs them (`handed_over`)."""
-        paying = self.persons.get(stream)
+    def decide(self, record: dict[str, str], stream: UUID, tip: Tip, command_id: bytes,
+               ) -> tuple[bytes, bytes] | None:
+        """The row's event as a COPY row chained after `tip` (which it advances), with the
+        command log's positions (JSON) — or None when the reference path must decide the row.
+        The tip's state is the person as the batch found them plus what the reference path
+        recorded since; the lane's own months wait in `pending` until the reference path needs
+        them (`handed_over`)."""
+        paying = self.last if self.last and self.last.id is stream else self.persons.get(stream)
         if paying is None:
             person = tip.state()
-            paying = self.persons[stream] = _Paying(person, stream.bytes, paid=set(person.contributions))
-        payload = self._payload(record, paying)
-        if payload is None:
+            paying = self.persons[stream] = _Paying(person, stream, stream.bytes, paid=set(person.contributions),
+                                                    positions=orjson.dumps([[stream, 0]])[:-3])
+        self.last = paying
+        months = _MONTHS.get(record.get("contribution_month", ""))
+        fields = self._fields_taken(record, months, paying) if months else None
+        if months is None or fields is None:
             return None
+        month, _, stored_month = months
         tip.version += 1
-        state = self.meta.render(tip.last_hash, command_id) + encode_fields(ev.ContributionRecorded, payload)
+        before, after = paying.last_stored
+        state = self.meta.render(tip.last_hash, command_id) + before + stored_month + after
         tip.last_hash = event_hash(paying.stream, tip.version, _TOPIC, state)
-        month, insurance_type, region = payload["effective"], payload["insurance_type"], payload["region"]
-        paying.paid.add((month, insurance_type, region))
-        paying.pending.append(payload)
-        return Decided([copy_binary.event_row(paying.stream, tip.version, _TOPIC_BYTES, state)], [tip.version], False)
+        paying.paid.add((month, fields["insurance_type"], fields["region"]))
+        paying.pending.append((fields, month))
+        return (copy_binary.event_row(paying.stream, tip.version, _TOPIC_BYTES, state),
+                b"%s%d]]" % (paying.positions, tip.version))
 
     def handed_over(self, stream: UUID) -> list[ev.ContributionRecorded]:
         """The events the lane recorded for a person whose next row the reference path decides
         (the state it decides on must hold them); the lane asks the person afresh after it."""
-        paying = self.persons.pop(stream, None)
-        return [ev.ContributionRecorded(**fields) for fields in (paying.pending if paying else [])]
+        paying, self.last = self.persons.pop(stream, None), None
+        pending = paying.pending if paying else []
+        return [ev.ContributionRecorded(**{**fields, "effective": month}) for fields, month in pending]
 
-    def _payload(self, values: dict[str, str], paying: _Paying) -> dict[str, Any] | None:
-        """ContributionRecorded's fields by name, or None. The reader strips every cell, as the
-        command strips its text."""
-        months = _MONTHS.get(values.get("contribution_month", ""))
-        if months is None:
-            return None
-        month, after = months
+    def _fields_taken(self, values: dict[str, str], months: tuple[date, date, bytes], paying: _Paying,
+                      ) -> dict[str, Any] | None:
+        """ContributionRecorded's fields by name but its month, or None; `paying.last_stored`
+        their stored form around the month. The reader strips every cell, as the command strips
+        its text."""
+        month, after, _ = months
         row = {**values, "contribution_month": ""}
-        fields = paying.last_fields if row == paying.last_row else self._fields(values)
-        if fields is None or month > self.today:
+        fields: dict[str, Any] | None
+        if row == paying.last_row:
+            fields, stored = paying.last_fields, paying.last_stored
+        else:
+            fields = self._fields(values)
+            if fields is None:
+                return None
+            packed = encode_fields(ev.ContributionRecorded, {**fields, "effective": _EPOCH})
+            assert packed[1] == 0, "day 0 is the one byte after the array's header"
+            stored = packed[:1], packed[2:]
+        if month > self.today or not paying.recordable(month, after, fields["insurance_type"], fields["region"]):
             return None
-        if not paying.recordable(month, after, fields["insurance_type"], fields["region"]):
-            return None
-        paying.last_row, paying.last_fields = row, fields
-        return {**fields, "effective": month}
+        paying.last_row, paying.last_fields, paying.last_stored = row, fields, stored
+        return fields
 
     def _fields(self, values: dict[str, str]) -> dict[str, Any] | None:
         """The event's fields but its month, when every other cell is one the lane takes."""

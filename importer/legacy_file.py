@@ -114,13 +114,20 @@ class RawRow(NamedTuple):
     values: list[str]
 
 
+def opened(path: Path, columns: Sequence[Column], shares: int,
+           ) -> tuple[list[str | None], Iterator[list[str]], Callable[[list[str]], int] | None]:
+    """A file's fields (from its header), its data rows unread, and which share a row is in
+    (None when there is one share)."""
+    rows = raw_rows(path)
+    fields = header_fields([v.strip() for v in next(rows, [])], columns)
+    return fields, rows, share_of(fields, shares) if shares > 1 else None
+
+
 def read_rows(path: Path, share: int = 0, shares: int = 1, columns: Sequence[Column] = COLUMNS,
               ) -> tuple[list[str | None], Iterator[RawRow]]:
     """The field each column holds, and every data row's cells; with `shares` > 1, only
     the rows of the persons in share number `share` (see `share_of`)."""
-    rows = raw_rows(path)
-    fields = header_fields([v.strip() for v in next(rows, [])], columns)
-    share_of_row = share_of(fields, shares) if shares > 1 else None
+    fields, rows, share_of_row = opened(path, columns, shares)
 
     def data() -> Iterator[RawRow]:
         for number, values in enumerate(rows, start=2):
@@ -154,11 +161,21 @@ def record_of(fields: list[str | None], values: list[str]) -> dict[str, str]:
     return {f: v for f, v in zip(fields, values, strict=False) if f}
 
 
-def read_records(path: Path, columns: Sequence[Column] = COLUMNS) -> Iterator[tuple[int, dict[str, str]]]:
-    """(row number, field → text) for every data row of a file whose columns are `columns`."""
-    fields, rows = read_rows(path, columns=columns)
-    for number, values in rows:
-        yield number, record_of(fields, values)
+def read_records(path: Path, columns: Sequence[Column] = COLUMNS, share: int = 0, shares: int = 1,
+                 ) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, field → text) for every data row of a file whose columns are `columns`;
+    with `shares` > 1, only those of the persons in share number `share`. (What `read_rows`
+    and `record_of` give, in one loop: a contribution file's rows pay little else.)"""
+    fields, rows, share_of_row = opened(path, columns, shares)
+    named, strip = cast(list[str], fields), str.strip
+    every_column_ours = None not in fields
+    for number, values in enumerate(rows, start=2):
+        if share_of_row and share_of_row(values) != share:  # as in read_rows
+            continue
+        values = list(map(strip, values))
+        if any(values):
+            yield number, (dict(zip(named, values, strict=False)) if every_column_ours
+                           else record_of(fields, values))
 
 
 def to_command(record: dict[str, str], source: str, row: int, status_3_means: str | None) -> cmd.ImportLegacyEnrollment:

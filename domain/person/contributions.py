@@ -25,7 +25,10 @@ def in_force_during(enrollment: Enrollment, start: date, end: date) -> bool:
 
 def meets(spans: list[tuple[date, date]], start: date, end: date) -> bool:
     """Whether any of the [since, until) spans shares a day with [start, end)."""
-    return any(since < end and until > start for since, until in spans)
+    for since, until in spans:  # (a loop, not any(): asked of every row of a contribution file)
+        if since < end and until > start:
+            return True
+    return False
 
 
 def in_force_spans(enrollment: Enrollment) -> list[tuple[date, date]]:

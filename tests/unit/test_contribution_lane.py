@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from domain.event import Actor
 from eventlog.chain import GENESIS
 from importer.batch import Tip
-from importer.contribution_file import ContributionBatch, ContributionFile, row_of
+from importer.contribution_file import COLUMNS, ContributionBatch, ContributionFile, row_of
 from tests.support.builders import EMPLOYER, enroll_employee, register, resident_id
 from tests.support.given import Story
 
@@ -83,3 +83,15 @@ def test_the_generated_rows_are_taken_by_the_lane_and_left_to_the_reference_alik
 
 def test_the_common_row_is_the_lanes():
     assert decided([BASE, {**BASE, "contribution_month": "201302"}], fast_lane=True).rows_in_lane == 2
+
+
+def test_a_files_rows_carry_the_command_ids_and_persons_that_row_of_gives(tmp_path: Path):
+    path = tmp_path / "2013-01.csv"
+    months = [{**BASE, "contribution_month": f"2013{m:02d}"} for m in range(1, 4)]
+    lines = [",".join(c.header for c in COLUMNS)] + [",".join(r[c.field] for c in COLUMNS) for r in months] \
+        + [",,,", "x,,"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    file = ContributionFile(path)
+    rows = list(file.rows())
+    assert [r.number for r in rows] == [2, 3, 4, 6]  # the blank row is no row
+    assert rows == [row_of(number, record, file) for number, record in file.records()]

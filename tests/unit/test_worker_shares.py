@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.id_numbers import person_id
-from importer.legacy_file import COLUMNS, read_rows, share_of
+from importer.legacy_file import COLUMNS, read_records, read_rows, record_of, share_of
 from tests.support.builders import resident_id
 
 FIELDS = [c.field for c in COLUMNS]
@@ -54,3 +54,17 @@ def test_the_shares_of_a_file_are_its_rows_each_read_once_with_their_row_numbers
         for _, values in taken:
             workers_of_person.setdefault(values[NUMBER], set()).add(worker)
     assert len(workers_of_person) == 60 and all(len(w) == 1 for w in workers_of_person.values())
+
+
+def test_a_shares_records_are_its_rows_by_field_in_the_same_order(tmp_path: Path):
+    """read_records (one loop, what the contribution file reads) gives what read_rows and
+    record_of give together, share by share."""
+    path = tmp_path / "extract.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow([c.header for c in COLUMNS])
+        for n in range(30):
+            out.writerow(row(" 01", f" {resident_id(seq=f'{n % 10:03d}')} ") if n != 4 else [" ", ""])
+    for share in range(3):
+        fields, rows = read_rows(path, share, 3)
+        assert list(read_records(path, COLUMNS, share, 3)) == [(r.number, record_of(fields, r.values)) for r in rows]

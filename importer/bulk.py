@@ -56,9 +56,10 @@ class BulkImporter:
         """Import in order: commands, refusals the reader made, or raw rows of `extract`."""
         summary = ImportSummary()
         with collector_paused():
-            for batch in batched(items, self.batch_rows):
+            for number, batch in enumerate(batched(items, self.batch_rows)):
+                if number:
+                    collect_batch()  # what the batch before left (the last one's: the collector's, resumed)
                 summary.add(self._write_batch(batch, extract))
-                collect_batch()
                 if progress:
                     progress(ImportProgress(summary.rows_read, rows_total, summary.events_written))
         return summary

@@ -306,9 +306,10 @@ class ContributionShare:
         evidence = f"{SOURCES[file.source]}：{file.name}"
         rows = file.rows(share, shares)
         with collector_paused():
-            for batch in batched(rows, BATCH_ROWS):
+            for number, batch in enumerate(batched(rows, BATCH_ROWS)):
+                if number:
+                    collect_batch()  # what the batch before left (the last one's: the collector's, resumed)
                 summary.add(write_batch(datastore, batch, actor, file.source, evidence, self.clock))
-                collect_batch()
                 if progress:
                     progress(ImportProgress(summary.rows_read, None, summary.events_written))
         summary.refused.sort(key=lambda refusal: refusal[0])

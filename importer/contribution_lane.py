@@ -45,6 +45,7 @@ _AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,9})(?:\.[0-9]{1,2})?")
 _MONTHS = {f"{y}{m:02d}": (date(y, m, 1), month_after(date(y, m, 1)), pack(day_number(date(y, m, 1))))
            for y in range(1900, 3000) for m in range(1, 13)}
 _EPOCH = date(1970, 1, 1)  # day 0: stored as the one byte 0x00
+_FIXARRAY = 0x90  # MessagePack's one-byte header of an array of up to 15 items
 _DAY = re.compile(r"[0-9]{8}")
 # Shorter than every length rule of the command's fields, so a plain row cannot break one.
 _LONGEST = min(MAX_LENGTH["unit_code"], MAX_LENGTH["id_number"])
@@ -162,7 +163,8 @@ class ContributionLane:
             if fields is None:
                 return None
             packed = encode_fields(ev.ContributionRecorded, {**fields, "effective": _EPOCH})
-            assert packed[1] == 0, "day 0 is the one byte after the array's header"
+            if not (_FIXARRAY <= packed[0] < _FIXARRAY + 16 and packed[1] == 0):
+                return None  # not the one-byte array header and day 0 the splice below assumes
             stored = packed[:1], packed[2:]
         if month > self.today or not paying.recordable(month, after, fields["insurance_type"], fields["region"]):
             return None

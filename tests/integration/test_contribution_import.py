@@ -17,6 +17,7 @@ from application.clock import FixedClock
 from application.service import Ledger
 from domain import commands as cmd
 from domain.person.contribution_summary import summarise
+from importer import contribution_file
 from importer.contribution_file import ContributionFile, import_contributions
 from tests.support.builders import EMPLOYER, EMPLOYER_2, NOW, ctx, enroll_employee, register, register_unit, resident_id
 
@@ -88,6 +89,20 @@ def test_the_summary_of_an_imported_file_equals_the_count_by_hand(employed_in_tw
         ("350102", date(2019, 10, 1), 4, False),
         ("350203", date(2021, 3, 1), 2, True),
     ]
+
+
+def test_a_file_imported_under_the_earlier_command_ids_is_still_recorded_when_imported_again(
+        employed_in_two_regions, monthly_file, monkeypatch):
+    """Rows were named by version-5 UUIDs before 2026-12-03: the log holds those for a file
+    imported then, and importing it again counts its rows as recorded, not as refused."""
+    ledger = employed_in_two_regions
+    with monkeypatch.context() as earlier:
+        earlier.setattr(contribution_file, "numbered_uuid",
+                        lambda _prefix, number: contribution_file.earlier_command_id(monthly_file.name, number))
+        first = import_contributions(ledger.store.datastore, ContributionFile(monthly_file), FixedClock(NOW))
+    again = import_contributions(ledger.store.datastore, ContributionFile(monthly_file), FixedClock(NOW))
+    assert first.rows_written == 30
+    assert (again.rows_written, again.rows_already_recorded, len(again.refused)) == (0, 30, 2)
 
 
 def test_importing_the_same_file_again_records_nothing_new(employed_in_two_regions, monthly_file):

@@ -96,9 +96,12 @@ def keyset_page(conn: Any, select: str, filters: dict[str, bool], order: str, pa
     filters apply: `(%(kind)s IS NULL OR kind = %(kind)s)` planned generically had joined every
     duplicate set to its person (7.9 ms at 72,500 persons); planned for the values each time, a
     page cost 0.2 ms of planning; prepared per combination, none. (`page` stays for the as-of
-    statements whose optional filters sit inside a larger query, planned for the values.)"""
+    statements whose optional filters sit inside a larger query, planned for the values.)
+    Rows come in PostgreSQL's binary form: UUIDs and dates load without parsing text (a page of
+    51 duplicate sets 0.60 ms instead of 0.73); the lists' columns are all built-in types."""
     conditions = " AND ".join(condition for condition, given in filters.items() if given) or "TRUE"
-    return conn.execute(f"{select} WHERE {conditions} ORDER BY {order} LIMIT %(limit)s", params).fetchall()
+    return conn.execute(f"{select} WHERE {conditions} ORDER BY {order} LIMIT %(limit)s", params,
+                        binary=True).fetchall()
 
 
 def duplicate_sets(conn: Any, kind: str | None, region_prefix: str, after: tuple[str, str] | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.metadata import version
 from typing import overload
 
@@ -32,7 +33,14 @@ def coded(table: str, code: str | None) -> Coded | None: ...
 
 
 def coded(table: str, code: str | None) -> Coded | None:
-    return None if code is None else Coded(code=code, label=label(table, code))
+    return None if code is None else coded_once(table, code)
+
+
+@lru_cache(maxsize=4096)
+def coded_once(table: str, code: str) -> Coded:
+    """One answer object per code: a page of 50 rows names the same few codes over and over, and
+    nothing changes a `Coded` once made (codes outside a table, kept as read, are few too)."""
+    return Coded(code=code, label=label(table, code))
 
 
 @strawberry.type

@@ -49,6 +49,14 @@ class Row:
 
 
 @strawberry.type
+class Sheet:
+    """A page whose rows are a plain field: a selection of plain fields below it is completed in one loop."""
+
+    rows: list[Row]
+    title: str | None
+
+
+@strawberry.type
 class Query:
     rows: strawberry.Private[list[Any]]
 
@@ -56,14 +64,22 @@ class Query:
     async def page(self) -> list[Row]:
         return self.rows
 
+    @strawberry.field
+    async def sheet(self) -> Sheet:
+        return Loose(rows=self.rows, title="名册")  # type: ignore[return-value]
+
 
 QUERY = ("{ page { name nickname born kind count shouted alias: name __typename "
          "office { code label later } backup { code label } } }")
 
 
-def answer(executor: type, rows: list[Any], *extensions: Any) -> tuple[Any, list[tuple[str, list]]]:
+PLAIN_QUERY = ("{ sheet { title rows { name nickname born kind count alias: name __typename "
+               "office { code label } backup { code label __typename } } } }")
+
+
+def answer(executor: type, rows: Any, *extensions: Any, query: str = QUERY) -> tuple[Any, list[tuple[str, list]]]:
     schema = strawberry.Schema(query=Query, execution_context_class=executor, extensions=list(extensions))
-    result = asyncio.run(schema.execute(QUERY, root_value=Query(rows=rows)))
+    result = asyncio.run(schema.execute(query, root_value=Query(rows=rows)))
     return result.data, sorted((e.message, e.path or []) for e in result.errors or [])
 
 
@@ -85,6 +101,28 @@ loose_row = st.builds(lambda **v: Loose(**v), name=st.one_of(st.none(), st.text(
 @given(st.lists(loose_row, max_size=4))
 def test_the_short_way_answers_any_values_as_graphql_core_does(rows):
     assert answer(PlainFieldExecutor, rows) == answer(StrawberryGraphQLCoreExecutionContext, rows)
+
+
+@given(st.one_of(st.none(), st.lists(loose_row, max_size=4), st.lists(loose_row, max_size=3).map(tuple),
+                 st.integers(0, 2), st.lists(loose_row, max_size=2).map(iter)))
+def test_a_selection_of_plain_fields_completed_in_one_loop_answers_as_graphql_core_does(rows):
+    if not isinstance(rows, (list, tuple)) and rows is not None and not isinstance(rows, int):
+        rows = list(rows)  # an iterator is read once: each executor gets its own
+        assert answer(PlainFieldExecutor, iter(rows), query=PLAIN_QUERY) == answer(
+            StrawberryGraphQLCoreExecutionContext, iter(rows), query=PLAIN_QUERY)
+        return
+    assert answer(PlainFieldExecutor, rows, query=PLAIN_QUERY) == answer(
+        StrawberryGraphQLCoreExecutionContext, rows, query=PLAIN_QUERY)
+
+
+def test_a_page_of_plain_rows_is_completed_in_one_loop_with_the_same_data():
+    rows = [Row(name=f"张{i}", nickname=None, born=date(2020, 1, i + 1), kind=Kind.WITHIN, count=i,
+                office=Office(code="A", label="福州"), backup=None) for i in range(3)]
+    fast = answer(PlainFieldExecutor, rows, query=PLAIN_QUERY)
+    assert fast == answer(StrawberryGraphQLCoreExecutionContext, rows, query=PLAIN_QUERY)
+    assert fast[1] == [] and fast[0]["sheet"]["rows"][2] == {
+        "name": "张2", "nickname": None, "born": "2020-01-03", "kind": "WITHIN", "count": 2, "alias": "张2",
+        "__typename": "Row", "office": {"code": "A", "label": "福州"}, "backup": None}
 
 
 def test_a_null_in_a_non_null_leaf_is_the_same_located_error():

@@ -13,11 +13,12 @@ Two short ways, each answering exactly as graphql-core would:
   object's selection is executed as graphql-core executes it, and errors are located and
   propagated exactly as graphql-core does;
 - a plain object or list field whose whole selection below is plain (a page's `edges`, each
-  `node` and its leaves) is completed in one loop by a completer compiled once per request
-  for that selection. It declines — raises — at anything graphql-core would treat specially
-  (a null where the schema says non-null, an error or awaitable as a value, a leaf that does
-  not coerce, a list that is not a list or tuple); the field then takes the first way, which
-  answers with graphql-core's own errors at their paths.
+  `node` and its leaves), and a list a resolver returned whose items' selection is plain (a
+  person's history), is completed in one loop by a completer compiled once per request for
+  that selection. It declines — raises — at anything graphql-core would treat specially (a
+  null where the schema says non-null, an error or awaitable as a value, a leaf that does not
+  coerce, a list that is not a list or tuple); the field then takes the first way or
+  graphql-core's, which answer with graphql-core's own errors at their paths.
 Every other field (interfaces, unions, resolvers, arguments) takes graphql-core's own path.
 """
 
@@ -124,14 +125,27 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):  # type: ignore
         return Plain(definition.python_name, inner, leaf, single, isinstance(field_def.type, GraphQLNonNull),
                      field_def.type)
 
+    def complete_list_value(self, return_type: GraphQLList[Any], field_details_list: Any, info: Any, path: Path,
+                            result: Any, position_context: Any) -> Any:
+        """A list a resolver returned (a person's history, a unit's roster) whose items' selection
+        is plain: completed in one loop too, else as graphql-core completes it."""
+        if not self.wraps_resolvers:
+            completer = self._completer(return_type, field_details_list)
+            if completer is not None:
+                try:
+                    return completer(result)
+                except Exception:  # noqa: BLE001, S110 — declined or failed: graphql-core's way says how
+                    pass
+        return super().complete_list_value(return_type, field_details_list, info, path, result, position_context)
+
     @cached_property
-    def _completers(self) -> dict[int, tuple[Any, Completer | None]]:
-        # Keyed as graphql-core memoises collected subfields: by the identity of the field list,
-        # which is kept alive beside its completer so the identity cannot be reused.
+    def _completers(self) -> dict[tuple[int, int], tuple[Any, Completer | None]]:
+        # Keyed as graphql-core memoises collected subfields, by the identity of the field list
+        # (kept alive beside its completer so the identity cannot be reused), and by the type.
         return {}
 
     def _completer(self, field_type: GraphQLOutputType, field_details_list: Any) -> Completer | None:
-        key = id(field_details_list)
+        key = (id(field_details_list), id(field_type))
         known = self._completers.get(key)
         if known is None:
             known = self._completers[key] = (field_details_list, self._compile(field_type, field_details_list))

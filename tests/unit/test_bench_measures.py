@@ -60,6 +60,8 @@ def test_a_phases_own_memory_leaves_out_what_the_bench_process_held_before_it():
 
 def test_interleaved_measures_each_call_in_alternating_blocks():
     order: list[str] = []
-    timed = interleaved({"figure": lambda: order.append("figure"), "floor": lambda: order.append("floor")}, 6)
+    timed = interleaved({"figure": lambda: order.append("figure"), "floor": lambda: order.append("floor")}, 6,
+                        warmup=3)
     assert {name: len(times) for name, times in timed.items()} == {"figure": 6, "floor": 6}
-    assert order == (["figure"] * 2 + ["floor"] * 2) * 3
+    assert order == ["figure"] * 3 + ["floor"] * 3 + (["figure"] * 2 + ["floor"] * 2) * 3, \
+        "each warmed up unmeasured first, then measured in alternating blocks"

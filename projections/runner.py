@@ -30,6 +30,7 @@ from eventlog import scans
 from eventlog.collector import collect_batch, collector_paused
 from eventlog.tables import one_creator_at_a_time
 from projections.catalog import Projection, Table
+from projections.deferred_indexes import indexes_deferred
 from projections.person_rows import Row, StreamHistory
 from projections.quarantine import QUARANTINE, QUARANTINE_TABLE, derive, quarantined, tables_of
 from projections.rebuild_shares import copy_statement, write_shares
@@ -208,12 +209,13 @@ class ProjectionRunner:
                     if progress:
                         progress(done, total)
 
-                if self.conninfo and self.workers > 1 and total >= share_from:
-                    snapshot = scans.export_snapshot(read)
-                    write_shares(write, self.conninfo, projections, snapshot, upto, self.workers, FLUSH_ROWS,
-                                 read_more)
-                else:
-                    self._scan(read, write, projections, upto, read_more)
+                with indexes_deferred(write, own_tables(projections)):
+                    if self.conninfo and self.workers > 1 and total >= share_from:
+                        snapshot = scans.export_snapshot(read)
+                        write_shares(write, self.conninfo, projections, snapshot, upto, self.workers, FLUSH_ROWS,
+                                     read_more)
+                    else:
+                        self._scan(read, write, projections, upto, read_more)
                 self._track(write, projections, upto)
             self._analyze(write, projections)
         if progress:
@@ -226,14 +228,14 @@ class ProjectionRunner:
         with self.datastore.get_connection() as write:
             with write.transaction():
                 self._empty(write, projections)
-                self._flush(write, tables_of(projections), {name: list(r) for name, r in rows.items()})
+                with indexes_deferred(write, own_tables(projections)):
+                    self._flush(write, tables_of(projections), {name: list(r) for name, r in rows.items()})
                 self._track(write, projections, upto)
             self._analyze(write, projections)
 
     @staticmethod
     def _empty(write: Any, projections: list[Projection]) -> None:
-        tables = [t for p in projections for t in p.tables]
-        write.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
+        write.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, own_tables(projections)))))
         write.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE projection = ANY(%s)", ([p.name for p in projections],))
 
     def _track(self, write: Any, projections: list[Projection], upto: int) -> None:
@@ -246,8 +248,7 @@ class ProjectionRunner:
     @staticmethod
     def _analyze(write: Any, projections: list[Projection]) -> None:
         # Every row is new: the planner's statistics are of the tables before (often empty).
-        tables = [t for p in projections for t in p.tables]
-        write.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(t.name) for t in tables)))
+        write.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, own_tables(projections)))))
 
     def _scan(self, read: Any, write: Any, projections: list[Projection], upto: int,
               read_more: Callable[[int], None]) -> None:
@@ -263,6 +264,11 @@ class ProjectionRunner:
             for table in tables:
                 copy_rows(curs, table.name, table.columns, buffers[table.name])
                 buffers[table.name].clear()
+
+
+def own_tables(projections: Iterable[Projection]) -> list[str]:
+    """The tables these projections keep (not the quarantine, which every projection shares)."""
+    return [t.name for p in projections for t in p.tables]
 
 
 def copy_rows(curs: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:

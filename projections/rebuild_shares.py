@@ -3,13 +3,12 @@
 Deriving rows from events (decoding, folding, spells) is most of a rebuild's time and is
 independent per stream, so each worker reads its range of streams inside the rebuild's own
 snapshot (exported by the parent, imported by the worker: every worker sees the same log)
-and sends back its rows already in COPY text format. The parent only writes those bytes,
+and sends back its rows already in binary COPY form (projections/copying.py). The parent only writes those bytes,
 in its one transaction: a rebuild that fails still leaves the previous tables in place.
 """
 
 from __future__ import annotations
 
-import io
 import multiprocessing
 import queue
 from collections.abc import Callable, Iterable
@@ -17,12 +16,12 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from psycopg import Copy, sql
-from psycopg.copy import FileWriter
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from eventlog import scans
 from projections.catalog import BY_NAME, Projection
+from projections.copying import column_types, copy_statement, encoded
 from projections.quarantine import tables_of
 
 QUEUED_CHUNKS = 8  # chunks waiting for the parent, per worker: memory stays bounded
@@ -34,20 +33,6 @@ def share_bounds(shares: int) -> list[tuple[UUID, UUID | None]]:
     spread evenly over the whole space."""
     lows = [UUID(int=(share << 128) // shares) for share in range(shares)]
     return list(zip(lows, [*lows[1:], None], strict=True))
-
-
-def copy_statement(table: str, columns: Iterable[str]) -> sql.Composed:
-    return sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-
-
-def copy_text(cursor: psycopg.Cursor[Any], rows: list[tuple[Any, ...]]) -> bytes:
-    """Rows in COPY text format, adapted as psycopg adapts them, without a COPY running."""
-    buffer = io.BytesIO()
-    with Copy(cursor, binary=False, writer=FileWriter(buffer)) as copy:
-        for row in rows:
-            copy.write_row(row)
-    return buffer.getvalue()
 
 
 def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, share: int, shares: int,
@@ -63,11 +48,12 @@ def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, shar
         with psycopg.connect(conninfo, row_factory=dict_row) as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
+            types = {t.name: column_types(conn, t.name, t.columns) for t in tables_of(projections)}
             scan = scans.by_stream(conn, upto, low, high, name="canbao_rebuild_share")
             for buffers, events in derived_batches(scan, projections, upto, flush_rows):
                 for table, rows in buffers.items():
                     if rows:
-                        messages.put((share, "copy", (table, copy_text(conn.cursor(), rows))))
+                        messages.put((share, "copy", (table, encoded(conn.cursor(), types[table], rows))))
                 messages.put((share, "read", events))
         messages.put((share, "done", None))
     except BaseException as stopped:  # reported to the parent, which raises it

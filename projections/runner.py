@@ -30,10 +30,11 @@ from eventlog import scans
 from eventlog.collector import collect_batch, collector_paused
 from eventlog.tables import one_creator_at_a_time
 from projections.catalog import Projection, Table
+from projections.copying import Types, column_types, copy_rows
 from projections.deferred_indexes import indexes_deferred
 from projections.person_rows import Row, StreamHistory
 from projections.quarantine import QUARANTINE, QUARANTINE_TABLE, derive, quarantined, tables_of
-from projections.rebuild_shares import copy_statement, write_shares
+from projections.rebuild_shares import write_shares
 
 log = logging.getLogger(__name__)
 TRACKING_TABLE = "projection_tracking"
@@ -103,6 +104,16 @@ class ProjectionRunner:
         self.workers = (workers or os.cpu_count() or 1) if conninfo else 1
         self.tracking = TrackingRecorder(datastore, tracking_table_name=TRACKING_TABLE)
         self.tracking.create_table()
+        self._column_types: dict[str, Types] = {}
+
+    def _copy(self, curs: Any, table: Table, rows: list[Row]) -> None:
+        """COPY rows into a table, its column types read from the catalog once per runner."""
+        if not rows:
+            return
+        types = self._column_types.get(table.name)
+        if types is None:
+            types = self._column_types[table.name] = column_types(curs.connection, table.name, table.columns)
+        copy_rows(curs, table.name, table.columns, types, rows)
 
     def position(self, name: str) -> int:
         return self.tracking.max_tracking_id(name) or 0
@@ -176,10 +187,10 @@ class ProjectionRunner:
         for table in projection.tables:
             curs.execute(sql.SQL("DELETE FROM {} WHERE {} = ANY(%s)").format(
                 sql.Identifier(table.name), sql.Identifier(table.key)), (derivable,))
-            copy_rows(curs, table.name, table.columns, derived[table.name])
+            self._copy(curs, table, derived[table.name])
         curs.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE projection = %s AND stream_id = ANY(%s)",
                      (projection.name, stream_ids))
-        copy_rows(curs, QUARANTINE_TABLE, QUARANTINE.columns, derived[QUARANTINE_TABLE])
+        self._copy(curs, QUARANTINE, derived[QUARANTINE_TABLE])
 
     @staticmethod
     def _derive(projection: Projection, streams: Iterable[StreamHistory], upto: int) -> dict[str, list[Row]]:
@@ -258,25 +269,16 @@ class ProjectionRunner:
             self._flush(write, tables, buffers)
             read_more(events)
 
-    @staticmethod
-    def _flush(write: Any, tables: list[Table], buffers: dict[str, list[Row]]) -> None:
+    def _flush(self, write: Any, tables: list[Table], buffers: dict[str, list[Row]]) -> None:
         with write.cursor() as curs:
             for table in tables:
-                copy_rows(curs, table.name, table.columns, buffers[table.name])
+                self._copy(curs, table, buffers[table.name])
                 buffers[table.name].clear()
 
 
 def own_tables(projections: Iterable[Projection]) -> list[str]:
     """The tables these projections keep (not the quarantine, which every projection shares)."""
     return [t.name for p in projections for t in p.tables]
-
-
-def copy_rows(curs: Any, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
-    if not rows:
-        return
-    with curs.copy(copy_statement(table, columns)) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def catch_up_each(runner: ProjectionRunner, projections: list[Projection],

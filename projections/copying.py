@@ -1,0 +1,56 @@
+"""Rows into the read models' tables by binary COPY, each value encoded as its column's type.
+
+Binary is the cheaper form to make in Python: a UUID is its 16 bytes, a date a number, where
+text asks for each value's printed form. Measured on the rows of 26,700 events (person_view,
+current_enrollment, enrollment_spell, anomaly, duplicate_set): 0.249 s as text, 0.082 s as
+binary — about 6 µs of a rebuild's ~39 µs of Python per event. Binary needs each column's type
+said, so the types are read from PostgreSQL's catalog: the migrations stay their one home.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from psycopg import Copy, sql
+from psycopg.copy import FileWriter
+from psycopg.rows import tuple_row
+
+Types = list[int]  # the type oids of a table's columns, in the order its rows list them
+
+
+def copy_statement(table: str, columns: Iterable[str]) -> sql.Composed:
+    return sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+
+
+def column_types(conn: Any, table: str, columns: Sequence[str]) -> Types:
+    """The types of `columns` of `table`, as PostgreSQL's catalog has them now."""
+    with conn.cursor(row_factory=tuple_row) as curs:
+        found = dict(curs.execute("SELECT attname, atttypid::int FROM pg_attribute WHERE attrelid = %s::regclass "
+                                  "AND attnum > 0 AND NOT attisdropped", (table,)).fetchall())
+    missing = [c for c in columns if c not in found]
+    if missing:
+        raise LookupError(f"{table} has no column {', '.join(missing)}: is the database migrated?")
+    return [found[c] for c in columns]
+
+
+def copy_rows(curs: Any, table: str, columns: Sequence[str], types: Types, rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    with curs.copy(copy_statement(table, columns)) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+
+
+def encoded(cursor: Any, types: Types, rows: list[tuple[Any, ...]]) -> bytes:
+    """Rows as the data of one binary COPY (header to trailer), made without a COPY running:
+    what a rebuild's worker processes hand to the one that writes."""
+    buffer = io.BytesIO()
+    with Copy(cursor, binary=True, writer=FileWriter(buffer)) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+    return buffer.getvalue()

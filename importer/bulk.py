@@ -89,10 +89,11 @@ class BulkImporter:
                     # Decided without blocking anyone; the table lock is taken only to write.
                     now = self.clock.now()
                     decision = BatchDecision(self.actor, now, extract, len(batch))
-                    tips, latest = load_tips(curs, {s for s in map(decision.stream_of, batch) if s})
+                    streams = [decision.stream_of(item) for item in batch]
+                    tips, latest = load_tips(curs, {s for s in streams if s})
                     if latest is not None and latest >= now:  # system time never goes backwards
                         decision = BatchDecision(self.actor, latest + TICK, extract, len(batch))
-                    decision.decide(batch, tips)
+                    decision.decide(batch, tips, streams)
                     append_binary(curs, decision.stored, decision.log)
                 return decision.summary
             except (IntegrityError, psycopg.errors.UniqueViolation):

@@ -30,7 +30,16 @@ MAX_PAGE = 500
 @strawberry.type
 class PageInfo:
     has_next_page: bool
-    end_cursor: str | None
+    # The page's last edge: its cursor is sealed only when a client asks for endCursor (sealing is
+    # a keyed hash and an encryption: 0.2 ms of a 50-row page's 3.4 ms, for a field most pages omit).
+    last: strawberry.Private[Any] = None
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        end = self.last
+        if end is None:
+            return None
+        return end.sealed() if isinstance(end, SealedEdge) else end.cursor
 
 
 @strawberry.type(description=(
@@ -154,9 +163,7 @@ async def cohort_rows(info: Info, fetch: Any, kinds: dict[str, str], kind: str |
 
 
 def page_info(rows: list[dict], first: int, edges: list[Any]) -> PageInfo:
-    end = edges[-1] if edges else None
-    return PageInfo(has_next_page=len(rows) > first,
-                    end_cursor=(end.sealed() if isinstance(end, SealedEdge) else end.cursor) if end else None)
+    return PageInfo(has_next_page=len(rows) > first, last=edges[-1] if edges else None)
 
 
 @strawberry.type

@@ -63,7 +63,7 @@ class RegisterQueries:
         chosen = comparison_id or await ctx(info).read(latest_comparison)
         if chosen is None:
             return RegisterFindingConnection(comparison_id=None, edges=[],
-                                             page_info=PageInfo(has_next_page=False, end_cursor=None))
+                                             page_info=PageInfo(has_next_page=False))
         rows = await ctx(info).read(findings, chosen, kind, prefix, keyset, page_size(first))
         edges = [RegisterFindingEdge(
             cursor=ctx(info).sealer.seal("\x1e".join((r["kind"], r["region"], r["id_number"])), str(chosen)),

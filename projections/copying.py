@@ -1,10 +1,10 @@
 """Rows into the read models' tables by binary COPY, each value encoded as its column's type.
 
 Binary is the cheaper form to make in Python: a UUID is its 16 bytes, a date a number, where
-text asks for each value's printed form. Measured on the rows of 26,700 events (person_view,
-current_enrollment, enrollment_spell, anomaly, duplicate_set): 0.249 s as text, 0.082 s as
-binary — about 6 µs of a rebuild's ~39 µs of Python per event. Binary needs each column's type
-said, so the types are read from PostgreSQL's catalog: the migrations stay their one home.
+text asks for each value's printed form. Measured in a rebuild worker on the rows of 213,530
+events: 8.4 µs an event as text, 3.4 as binary, of some 45 µs of Python an event in all. Binary
+needs each column's type said, so the types are read from PostgreSQL's catalog: the migrations
+stay their one home. A value of another type than its column's is refused as it is encoded.
 """
 
 from __future__ import annotations

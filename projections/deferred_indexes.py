@@ -22,11 +22,14 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 
 # The keys a constraint owns (primary key, unique, exclusion) go with their constraint; the other
-# indexes on their own. Each with the statement that makes it again exactly as it was.
+# indexes on their own. Each with the statement that makes it again exactly as it was. A key that
+# a foreign key points at stays (it could not be dropped), and so does every index some constraint
+# uses.
 CONSTRAINTS = """
 SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
 FROM pg_constraint c
 WHERE c.conrelid = ANY(%(tables)s::regclass[]) AND c.contype IN ('p', 'u', 'x')
+  AND NOT EXISTS (SELECT FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)
 ORDER BY 1, 2
 """
 INDEXES = """

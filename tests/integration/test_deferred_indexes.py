@@ -56,3 +56,17 @@ def test_a_load_that_breaks_a_key_leaves_the_rows_their_indexes_and_keys_as_they
     assert schema_of(store.datastore) == made
     with psycopg.connect(empty_database) as conn:
         assert [tuple(map(str, r)) for r in conn.execute("SELECT person_id, enrollment_id FROM fake_removal")] == [kept]
+
+
+def test_a_key_another_table_points_at_is_kept_while_loading_and_the_rest_deferred(store, empty_database):
+    with psycopg.connect(empty_database, autocommit=True) as conn:
+        conn.execute("CREATE TABLE scratch_pointer (person_id uuid, enrollment_id uuid, "
+                     "FOREIGN KEY (person_id, enrollment_id) REFERENCES fake_removal)")
+        conn.execute("CREATE INDEX fake_removal_recorded ON fake_removal (recorded_at)")
+    made = schema_of(store.datastore)
+    with psycopg.connect(empty_database) as conn, conn.transaction():
+        with indexes_deferred(conn, ["fake_removal"]):
+            kept = conn.execute("SELECT indexrelid::regclass::text FROM pg_index "
+                                "WHERE indrelid = 'fake_removal'::regclass").fetchall()
+            assert kept == [("fake_removal_pkey",)], "the key the foreign key needs stays; the other index waits"
+    assert schema_of(store.datastore) == made

@@ -102,11 +102,10 @@ class BatchDecision:
             return self.lane.person(item.values)
         return None
 
-    def decide(self, batch: list[Item], tips: dict[UUID, Tip | LaneTip],
-               streams: list[UUID | None] | None = None) -> None:
-        """Decide every item; `streams`, when given, are the items' `stream_of`, worked out already
-        (to load their tips): an ID number's person is a SHA-1, not to be worked out twice."""
-        for item, stream in zip(batch, streams or map(self.stream_of, batch), strict=True):
+    def decide(self, batch: list[Item], tips: dict[UUID, Tip | LaneTip], streams: list[UUID | None]) -> None:
+        """Decide every item; `streams` are the items' `stream_of`, worked out already to load
+        their tips (an ID number's person is a SHA-1, not to be worked out twice)."""
+        for item, stream in zip(batch, streams, strict=True):
             if isinstance(item, RawRow) and stream and self._in_lane(item, stream, tips):
                 continue
             if isinstance(item, RawRow):

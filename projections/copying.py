@@ -36,6 +36,20 @@ def column_types(conn: Any, table: str, columns: Sequence[str]) -> Types:
     return [found[c] for c in columns]
 
 
+class ColumnTypes:
+    """Each table's column types, asked of the catalog the first time a table is written: one
+    per runner (which outlives a server's migrations) and one per rebuild worker."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Types] = {}
+
+    def of(self, conn: Any, table: str, columns: Sequence[str]) -> Types:
+        types = self.known.get(table)
+        if types is None:
+            types = self.known[table] = column_types(conn, table, columns)
+        return types
+
+
 def copy_rows(curs: Any, table: str, columns: Sequence[str], types: Types, rows: list[tuple[Any, ...]]) -> None:
     if not rows:
         return

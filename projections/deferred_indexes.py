@@ -56,11 +56,14 @@ def indexes_deferred(conn: Any, tables: list[str]) -> Iterator[None]:
             curs.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name)))
     yield
     with conn.cursor(row_factory=tuple_row) as curs:
-        # Each index is sorted once over all its rows: give the sort room (64 MB by default).
-        curs.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # Each index is sorted once over all its rows: give the sort room (64 MB by default), then
+        # give the caller's transaction back the setting it had.
+        row = curs.execute("SELECT current_setting('maintenance_work_mem'), "
+                           "set_config('maintenance_work_mem', '256MB', true)").fetchone()
+        assert row is not None
         for table, name, definition in constraints:
             curs.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
                 sql.SQL(table), sql.Identifier(name), sql.SQL(definition)))
         for _, definition in indexes:
             curs.execute(sql.SQL(definition))
-        curs.execute("SET LOCAL maintenance_work_mem TO DEFAULT")
+        curs.execute("SELECT set_config('maintenance_work_mem', %s, true)", (row[0],))

@@ -21,7 +21,7 @@ from psycopg.rows import dict_row
 
 from eventlog import scans
 from projections.catalog import BY_NAME, Projection
-from projections.copying import column_types, copy_statement, encoded
+from projections.copying import ColumnTypes, copy_statement, encoded
 from projections.quarantine import tables_of
 
 QUEUED_CHUNKS = 8  # chunks waiting for the parent, per worker: memory stays bounded
@@ -48,12 +48,13 @@ def derive_share(conninfo: str, names: list[str], snapshot: str, upto: int, shar
         with psycopg.connect(conninfo, row_factory=dict_row) as conn, conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             conn.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
-            types = {t.name: column_types(conn, t.name, t.columns) for t in tables_of(projections)}
+            columns, types = {t.name: t.columns for t in tables_of(projections)}, ColumnTypes()
             scan = scans.by_stream(conn, upto, low, high, name="canbao_rebuild_share")
             for buffers, events in derived_batches(scan, projections, upto, flush_rows):
                 for table, rows in buffers.items():
                     if rows:
-                        messages.put((share, "copy", (table, encoded(conn.cursor(), types[table], rows))))
+                        payload = encoded(conn.cursor(), types.of(conn, table, columns[table]), rows)
+                        messages.put((share, "copy", (table, payload)))
                 messages.put((share, "read", events))
         messages.put((share, "done", None))
     except BaseException as stopped:  # reported to the parent, which raises it

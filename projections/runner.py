@@ -30,7 +30,7 @@ from eventlog import scans
 from eventlog.collector import collect_batch, collector_paused
 from eventlog.tables import one_creator_at_a_time
 from projections.catalog import Projection, Table
-from projections.copying import Types, column_types, copy_rows
+from projections.copying import ColumnTypes, copy_rows
 from projections.deferred_indexes import indexes_deferred
 from projections.person_rows import Row, StreamHistory
 from projections.quarantine import QUARANTINE, QUARANTINE_TABLE, derive, quarantined, tables_of
@@ -104,16 +104,12 @@ class ProjectionRunner:
         self.workers = (workers or os.cpu_count() or 1) if conninfo else 1
         self.tracking = TrackingRecorder(datastore, tracking_table_name=TRACKING_TABLE)
         self.tracking.create_table()
-        self._column_types: dict[str, Types] = {}
+        self.column_types = ColumnTypes()
 
     def _copy(self, curs: Any, table: Table, rows: list[Row]) -> None:
-        """COPY rows into a table, its column types read from the catalog once per runner."""
-        if not rows:
-            return
-        types = self._column_types.get(table.name)
-        if types is None:
-            types = self._column_types[table.name] = column_types(curs.connection, table.name, table.columns)
-        copy_rows(curs, table.name, table.columns, types, rows)
+        if rows:
+            types = self.column_types.of(curs.connection, table.name, table.columns)
+            copy_rows(curs, table.name, table.columns, types, rows)
 
     def position(self, name: str) -> int:
         return self.tracking.max_tracking_id(name) or 0

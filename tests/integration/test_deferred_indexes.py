@@ -65,8 +65,10 @@ def test_a_key_another_table_points_at_is_kept_while_loading_and_the_rest_deferr
         conn.execute("CREATE INDEX fake_removal_recorded ON fake_removal (recorded_at)")
     made = schema_of(store.datastore)
     with psycopg.connect(empty_database) as conn, conn.transaction():
+        conn.execute("SET LOCAL maintenance_work_mem = '100MB'")
         with indexes_deferred(conn, ["fake_removal"]):
             kept = conn.execute("SELECT indexrelid::regclass::text FROM pg_index "
                                 "WHERE indrelid = 'fake_removal'::regclass").fetchall()
             assert kept == [("fake_removal_pkey",)], "the key the foreign key needs stays; the other index waits"
+        assert conn.execute("SHOW maintenance_work_mem").fetchone() == ("100MB",), "the caller's setting is back"
     assert schema_of(store.datastore) == made

@@ -7,12 +7,12 @@ ledger's clock.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
-from psycopg import Connection
+from psycopg import AsyncConnection, Connection
 from psycopg.rows import DictRow
 
 from application.documents.records import Issued, Request, Verification
@@ -42,6 +42,14 @@ class LedgerPort(Protocol):
 class ReadPort(Protocol):
     def connection(self) -> AbstractContextManager[Connection[DictRow]]:
         """A connection to read the projections with (dict rows); returned to the pool after."""
+        ...
+
+    def awaited_connection(self) -> AbstractAsyncContextManager[AsyncConnection[DictRow]]:
+        """The same, for a coroutine on the running event loop (a server's pages): no worker thread."""
+        ...
+
+    async def close_awaited(self) -> None:
+        """Close the running event loop's connections (a server's shutdown)."""
         ...
 
 

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import psycopg
 from eventsourcing.postgres import PostgresDatastore
-from psycopg import Connection
-from psycopg.rows import DictRow
+from psycopg import AsyncConnection, Connection, sql
+from psycopg.rows import DictRow, dict_row
+from psycopg_pool import AsyncConnectionPool
 
 from application.calendar import register_stored
 from application.clock import LedgerClock, clock_from_spec
@@ -44,6 +46,10 @@ class Services:
     clock: LedgerClock
     _stop: threading.Event = field(default_factory=threading.Event)
     following: threading.Event = field(default_factory=threading.Event)  # set while this process is the follower
+    # One pool of awaited connections per event loop that reads (a server has one; its coroutines
+    # may only use connections made on it).
+    _awaited: dict[asyncio.AbstractEventLoop, AsyncConnectionPool[AsyncConnection[DictRow]]] = field(
+        default_factory=dict)
 
     def today(self) -> date:
         """The business date (Beijing's) on the ledger's clock."""
@@ -68,6 +74,21 @@ class Services:
     def connection(self) -> Iterator[Connection[DictRow]]:
         with self.store.datastore.get_connection() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def awaited_connection(self) -> AsyncIterator[AsyncConnection[DictRow]]:
+        loop = asyncio.get_running_loop()
+        pool = self._awaited.get(loop)
+        if pool is None:
+            pool = self._awaited.setdefault(loop, awaited_pool(self.conninfo, self.datastore))
+        await pool.open()  # (at once when open)
+        async with pool.connection() as conn:
+            yield conn
+
+    async def close_awaited(self) -> None:
+        pool = self._awaited.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.close()
 
     def follow_projections(self) -> threading.Thread:
         """Keep every projection caught up, and audit checkpoints recorded, in the background;
@@ -118,6 +139,24 @@ class Services:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def awaited_pool(conninfo: str, datastore: PostgresDatastore) -> AsyncConnectionPool[AsyncConnection[DictRow]]:
+    """Connections for coroutines, as the blocking pool's are made: autocommit, dict rows, and
+    the same limits on a statement, an idle transaction and the wait for a connection (a
+    storage outage answered in seconds)."""
+    limits = [sql.SQL("SET statement_timeout = {}").format(int(getattr(datastore, "statement_timeout", 0) * 1000)),
+              sql.SQL("SET idle_in_transaction_session_timeout = {}").format(
+                  int(datastore.idle_in_transaction_session_timeout * 1000))]
+
+    async def configure(conn: AsyncConnection[Any]) -> None:
+        for limit in limits:
+            await conn.execute(limit)
+
+    return AsyncConnectionPool(conninfo, connection_class=AsyncConnection[DictRow],
+                               kwargs={"autocommit": True, "row_factory": dict_row}, min_size=1,
+                               max_size=datastore.pool.max_size, open=False, configure=configure,
+                               timeout=datastore.pool.timeout)
 
 
 @contextmanager

@@ -59,10 +59,13 @@ def app() -> Starlette:
     ready = stack.enter_context(services(settings, serving=True))
     served = create_app(ready, ApiSettings(token_secret(settings), **options))
 
+    closing_reads = served.router.lifespan_context
+
     @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         try:
-            yield
+            async with closing_reads(app):
+                yield
         finally:
             ready.stop()
             stack.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,4 +91,13 @@ def create_app(backend: Backend, settings: ApiSettings) -> Starlette:
     pages = Pages(graphql_app, settings.token_secret)
     routes = [Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["GET", "POST"]),
               Route("/", lambda _: RedirectResponse("/ui/")), *pages.routes()]
-    return Starlette(routes=routes, middleware=[Middleware(RequestGuard, larger={"/ui/file": MAX_UPLOAD + 64_000})])
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await backend.reads.close_awaited()
+
+    return Starlette(routes=routes, middleware=[Middleware(RequestGuard, larger={"/ui/file": MAX_UPLOAD + 64_000})],
+                     lifespan=lifespan)

@@ -152,14 +152,15 @@ def page_size(first: int) -> int:
     return first
 
 
-async def cohort_rows(info: Info, fetch: Any, kinds: dict[str, str], kind: str | None, region: str | None,
-                      first: int, after: str | None, *more: Any) -> tuple[Any, list[dict]]:
-    """Who asks, and one page (plus one row, to tell if there is more) of a cohort list in their scope."""
+def cohort_page(info: Info, kinds: dict[str, str], kind: str | None, region: str | None, first: int,
+                after: str | None) -> tuple[Principal, tuple[str | None, str, Any, int]]:
+    """Who asks, and what page of a cohort list they may read: kind, region prefix in their
+    scope, keyset and size (one row more is read, to tell if there is more)."""
     who = ctx(info).who()
     prefix = region_scope(who, region)
     if kind is not None and kind not in kinds:
         raise NotAuthorised(f"kind must be one of {', '.join(kinds)}")
-    return who, await ctx(info).read(fetch, kind, prefix, parse_cursor(info, after), page_size(first), *more)
+    return who, (kind, prefix, parse_cursor(info, after), page_size(first))
 
 
 def page_info(rows: list[dict], first: int, edges: list[Any]) -> PageInfo:
@@ -175,13 +176,11 @@ class CohortQueries:
                              first: int = 50, after: str | None = None, as_of: date | None = None,
                              known_at: datetime | None = None) -> DuplicateSetConnection:
         day = as_of or ctx(info).today()
+        who, page = cohort_page(info, DUPLICATE_KINDS, kind, region_prefix, first, after)
         if as_of is None and known_at is None:
-            who, rows = await cohort_rows(info, read.duplicate_sets, DUPLICATE_KINDS, kind, region_prefix, first,
-                                          after)
+            rows = await ctx(info).rows(read.duplicate_sets(*page))
         else:
-            then = aware(known_at) or ctx(info).now()
-            who, rows = await cohort_rows(info, duplicate_sets_as_of, DUPLICATE_KINDS, kind, region_prefix, first,
-                                          after, day, then)
+            rows = await ctx(info).read(duplicate_sets_as_of, *page, day, aware(known_at) or ctx(info).now())
         edges = [
             DuplicateSetEdge(
                 key=(r["first_enrollment_id"], r["second_enrollment_id"]), sealer=ctx(info).sealer,
@@ -212,7 +211,8 @@ class CohortQueries:
     async def anomalies(
         self, info: Info, kind: str | None = None, region: str | None = None, first: int = 50, after: str | None = None
     ) -> AnomalyConnection:
-        who, rows = await cohort_rows(info, read.anomalies, ANOMALY_KINDS, kind, region, first, after)
+        who, page = cohort_page(info, ANOMALY_KINDS, kind, region, first, after)
+        rows = await ctx(info).rows(read.anomalies(*page))
         edges = [
             AnomalyEdge(
                 key=(r["subject_id"], r["kind"]), sealer=ctx(info).sealer,

@@ -217,7 +217,7 @@ def test_an_analyst_can_recover_no_masked_number_from_anything_it_receives(world
         assert not re.search(rb"[0-9a-f]{8}-[0-9a-f]{4}", decoded), "a cursor carries a readable id"
 
 
-def test_with_postgresql_killed_clients_get_503_fast_and_writes_resume_after_restart(tmp_path):
+def test_with_postgresql_killed_clients_get_503_fast_and_writes_and_pages_resume_after_restart(tmp_path):
     import psutil
 
     from canbao.database import embedded_server, ensure_database
@@ -230,6 +230,8 @@ def test_with_postgresql_killed_clients_get_503_fast_and_writes_resume_after_res
             office = Client(base, OFFICE)
             office.do("registerUnit", {"effective": "2000-01-01", "unitCode": EMPLOYER, "name": "甲",
                                        "unitType": "10", "region": "350100"})
+            pages = "{ duplicateSets(first: 5) { edges { node { kind } } } }"
+            assert office.data(pages)["duplicateSets"]["edges"] == []  # read on the server's event loop
             postmaster = psutil.Process(postgres.get_pid())
             for process in [postmaster, *postmaster.children(recursive=True)]:  # kill -9, as an outage does
                 with contextlib.suppress(psutil.NoSuchProcess):
@@ -245,6 +247,11 @@ def test_with_postgresql_killed_clients_get_503_fast_and_writes_resume_after_res
                                   headers={"authorization": f"Bearer {token_for(OFFICE)}"}, timeout=30)
             assert response.status_code == 503 and time.monotonic() - started < 10
             assert response.json()["errors"][0]["message"] == "storage unavailable, retry"
+            started = time.monotonic()
+            page = httpx.post(f"{base}/graphql", json={"query": pages},
+                              headers={"authorization": f"Bearer {token_for(OFFICE)}"}, timeout=30)
+            assert page.status_code == 503 and time.monotonic() - started < 10
+            assert page.json()["errors"][0]["message"] == "storage unavailable, retry"
             health = httpx.get(f"{base}/healthz", timeout=30)
             assert health.status_code == 503
             postgres.ensure_postgres_running()
@@ -255,6 +262,13 @@ def test_with_postgresql_killed_clients_get_503_fast_and_writes_resume_after_res
                     break
                 time.sleep(0.2)
             assert retried.json()["data"]["registerPerson"]["ok"], (retried.status_code, retried.text)
+            for _ in range(10):  # and the event loop's pool too
+                read = httpx.post(f"{base}/graphql", json={"query": pages},
+                                  headers={"authorization": f"Bearer {token_for(OFFICE)}"}, timeout=30)
+                if read.status_code == 200:
+                    break
+                time.sleep(0.2)
+            assert read.json()["data"]["duplicateSets"]["edges"] == [], (read.status_code, read.text)
             assert len(office.data(HISTORY % STAFF)["person"]["history"]) == 1
     finally:
         postgres.cleanup()

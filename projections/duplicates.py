@@ -65,10 +65,12 @@ def in_force_since(enrollment: Enrollment) -> date:
     return since
 
 
-# The duplicate_set table's columns, in the order set_row gives them.
+# The duplicate_set table's columns, in the order set_row gives them. The person's ID number and
+# name are kept with each set (as person_view has them: both come from the same stream, and every
+# event of the person derives its sets again) so that a page of sets is read without a join.
 COLUMNS = ("person_id", "kind", "first_enrollment_id", "second_enrollment_id", "first_region", "second_region",
            "first_type", "second_type", "overlap_from", "keep_enrollment_id", "clean_enrollment_id",
-           "confirming_region")
+           "confirming_region", "id_number", "name")
 
 
 class Side(NamedTuple):
@@ -92,7 +94,7 @@ def classify(a: Side | Spell, b: Side | Spell) -> str:
     return WITHIN_RESIDENT if scheme_of(a.insurance_type) == RESIDENT else WITHIN_EMPLOYEE
 
 
-def set_row(person_id: UUID, household_region: str | None, a: Side, b: Side) -> Row:
+def set_row(person_id: UUID, id_number: str, name: str, household_region: str | None, a: Side, b: Side) -> Row:
     """A duplicate set as the duplicate_set table holds it (first, second by enrollment id)."""
     a, b = sorted((a, b), key=lambda side: str(side.enrollment_id))
     kind = classify(a, b)
@@ -109,7 +111,7 @@ def set_row(person_id: UUID, household_region: str | None, a: Side, b: Side) -> 
         confirming = clean.region
     return (person_id, kind, a.enrollment_id, b.enrollment_id, a.region, b.region, a.insurance_type,
             b.insurance_type, max(a.since, b.since), keep and keep.enrollment_id, clean and clean.enrollment_id,
-            confirming)
+            confirming, id_number, name)
 
 
 def duplicate_rows(p: StreamHistory) -> list[Row]:
@@ -118,7 +120,9 @@ def duplicate_rows(p: StreamHistory) -> list[Row]:
                   enrollments[s.enrollment_id].start, in_force_since(enrollments[s.enrollment_id]))
              for s in p.spells_now
              if s.valid_to is None and s.status == NORMAL and scheme_of(s.insurance_type) is not None]
-    return [set_row(p.person_id, p.state.household_region, a, b) for a, b in combinations(sides, 2)]
+    state = p.state
+    return [set_row(p.person_id, state.id_number, state.name, state.household_region, a, b)
+            for a, b in combinations(sides, 2)]
 
 
 MARK_ONLY = "重叠不足一年：不清理，按类型标记"

@@ -60,8 +60,8 @@ def runs(conn: Any, pairs: list[dict[str, Any]], as_of: date, known_at: datetime
 def as_row(pair: dict[str, Any], started: dict[UUID, tuple[date, date]]) -> dict[str, Any]:
     sides = [Side(pair[f"{s}_id"], pair[f"{s}_type"], pair[f"{s}_region"], pair[f"{s}_pool"],
                   *started[pair[f"{s}_id"]]) for s in ("a", "b")]
-    values = set_row(pair["person_id"], pair["household_region"], *sides)
-    return {**dict(zip(COLUMNS, values, strict=True)), "id_number": pair["id_number"], "name": pair["name"]}
+    values = set_row(pair["person_id"], pair["id_number"], pair["name"], pair["household_region"], *sides)
+    return dict(zip(COLUMNS, values, strict=True))
 
 
 def duplicate_sets_as_of(conn: Any, kind: str | None, region_prefix: str, after: tuple[str, str] | None,

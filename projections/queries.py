@@ -123,7 +123,7 @@ def keyset_page(select: str, filters: dict[str, bool], order: str, params: dict[
 def duplicate_sets(kind: str | None, region_prefix: str, after: tuple[str, str] | None, first: int) -> Statement:
     """A page of duplicate sets whose first or second region starts with `region_prefix`."""
     return keyset_page(
-        "SELECT d.*, p.id_number, p.name FROM duplicate_set d JOIN person_view p USING (person_id)",
+        "SELECT * FROM duplicate_set d",
         {"d.kind = %(kind)s": kind is not None,
          "(d.first_region LIKE %(prefix)s OR d.second_region LIKE %(prefix)s)": bool(region_prefix),
          "(d.first_enrollment_id, d.second_enrollment_id) > (%(after1)s::uuid, %(after2)s::uuid)": after is not None},

@@ -112,3 +112,17 @@ def test_an_office_of_none_of_the_persons_regions_may_not_hand_off(enrolled_twic
             arguments={"effective": "2026-12-07", "enrollment_id": str(xiamen_enrollment),
                        "changes.end": "2017-06-30", "reason": "清理"}, materials=(CONSENT,)),
             acting(hangzhou), hangzhou)
+
+
+def test_a_duplicate_set_names_its_person_as_person_view_does_and_follows_a_corrected_name(enrolled_twice):
+    ledger, _ = enrolled_twice
+    runner = ProjectionRunner(ledger.store.datastore)
+    catch_up(runner)
+    ledger.execute(cmd.CorrectBaseInfo(effective=date(2026, 11, 1), id_number=ID, changes={"name": "更正后"}),
+                   acting(GULOU))
+    catch_up(runner)
+    with ledger.store.datastore.get_connection() as conn:
+        kept = conn.execute("SELECT d.id_number, d.name FROM duplicate_set d WHERE d.person_id = "
+                            "(SELECT person_id FROM person_view WHERE id_number = %s)", (ID,)).fetchall()
+        shown = conn.execute("SELECT id_number, name FROM person_view WHERE id_number = %s", (ID,)).fetchall()
+    assert kept == shown == [{"id_number": ID, "name": "更正后"}]

@@ -65,9 +65,53 @@ def test_the_findings_of_earlier_comparisons_move_to_a_partition_each_and_keep_t
         for comparison in comparisons:
             conn.execute("INSERT INTO register_comparison VALUES (%s, 1, '2020-01-01', now(), now())", (comparison,))
             conn.execute(finding, (comparison,))
-    assert apply_migrations(empty_database) == ["0022_register_finding_per_comparison.sql"]
+    assert apply_migrations(empty_database)[0] == "0022_register_finding_per_comparison.sql"
     with psycopg.connect(empty_database) as conn:
         kept = conn.execute("SELECT comparison_id, tableoid::regclass::text, detail FROM register_finding").fetchall()
         assert sorted(kept) == sorted((c, findings_table(c), "人口库姓名为张叁") for c in comparisons)
         with pytest.raises(psycopg.errors.UniqueViolation):
             conn.execute(finding, (comparisons[0],))
+
+
+def before(name: str, conninfo: str, tmp_path: Path) -> None:
+    """The schema as the migrations before `name` left it."""
+    for source in MIGRATIONS_DIR.glob("*.sql"):
+        if source.name < name:
+            (tmp_path / source.name).write_text(source.read_text())
+    apply_migrations(conninfo, tmp_path)
+
+
+PERSON = "INSERT INTO person_view VALUES (%s, '01', %s, %s, '1', NULL, '1', false)"
+SET = ("INSERT INTO duplicate_set VALUES (%s, 'cross_scheme', gen_random_uuid(), gen_random_uuid(), '350102', "
+       "'350203', '390', '310', '2016-01-01')")
+
+
+def test_duplicate_sets_take_their_persons_id_number_and_name_and_nothing_is_derived_again(empty_database,
+                                                                                           tmp_path: Path):
+    before("0023", empty_database, tmp_path)
+    person = uuid4()
+    with psycopg.connect(empty_database) as conn:
+        conn.execute("CREATE TABLE projection_tracking (application_name text, notification_id bigint)")
+        conn.execute("INSERT INTO projection_tracking VALUES ('duplicates', 42)")
+        conn.execute(PERSON, (person, "350102198003011915", "林·𠀋"))
+        conn.execute(SET, (person,))
+    apply_migrations(empty_database)
+    with psycopg.connect(empty_database) as conn:
+        assert conn.execute("SELECT id_number, name FROM duplicate_set").fetchall() == [("350102198003011915", "林·𠀋")]
+        assert conn.execute("SELECT notification_id FROM projection_tracking").fetchall() == [(42,)]
+
+
+def test_duplicate_sets_ahead_of_their_persons_are_derived_again_from_the_first_event(empty_database,
+                                                                                     tmp_path: Path):
+    before("0023", empty_database, tmp_path)
+    person, not_yet_in_person_view = uuid4(), uuid4()
+    with psycopg.connect(empty_database) as conn:
+        conn.execute("CREATE TABLE projection_tracking (application_name text, notification_id bigint)")
+        conn.execute("INSERT INTO projection_tracking VALUES ('duplicates', 42), ('enrollments', 40)")
+        conn.execute(PERSON, (person, "350102198003011915", "林"))
+        conn.execute(SET, (person,))
+        conn.execute(SET, (not_yet_in_person_view,))
+    apply_migrations(empty_database)
+    with psycopg.connect(empty_database) as conn:
+        assert conn.execute("SELECT count(*) FROM duplicate_set").fetchone() == (0,)
+        assert conn.execute("SELECT application_name FROM projection_tracking").fetchall() == [("enrollments",)]

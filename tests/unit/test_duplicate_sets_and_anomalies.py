@@ -47,7 +47,9 @@ def imported(*rows: cmd.ImportLegacyEnrollment, extra: tuple[ev.Event, ...] = ()
 
 def the_set(stream: StreamHistory):
     [row] = duplicate_rows(stream)
-    (_, kind, first, second, _, _, _, _, overlap_from, keep, clean, confirming) = row
+    (_, kind, first, second, _, _, _, _, overlap_from, keep, clean, confirming, id_number, name) = row
+    assert (id_number, name) == (stream.state.id_number, stream.state.name), "the set names its person"
+
     by_id = {e.id: e for e in stream.state.enrollments.values()}
     return kind, overlap_from, by_id.get(keep), by_id.get(clean), confirming
 

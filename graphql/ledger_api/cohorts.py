@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, overload
+from typing import Any, cast, overload
 from uuid import UUID
 
 import strawberry
@@ -72,6 +72,60 @@ class DuplicateSet:
     action: str = strawberry.field(description=(
         "The rule as of asOf: under one calendar year of cross-scheme overlap, marked only; from one calendar year "
         "(2019-03-01 → 2020-03-01, not 2020-02-29), cleaned."))
+
+
+def column(name: str) -> Any:
+    return property(lambda view: view.row[name])
+
+
+def enrollment(name: str) -> Any:
+    return property(lambda view: shown_uuid(view.info, view.who, view.row[name]))
+
+
+class DuplicateSetRow:
+    """A row of duplicate_set answering as a DuplicateSet: each field worked out only when the
+    query names it. A page of 50 names three or four of the sixteen, and working out all of
+    them (masking, pseudonyms, the code labels, the rule's wording) was 0.28 ms of the page."""
+
+    __slots__ = ("row", "who", "info", "day")
+
+    def __init__(self, row: dict[str, Any], who: Principal, info: Info, day: date) -> None:
+        self.row, self.who, self.info, self.day = row, who, info, day
+
+    kind = column("kind")
+    name = column("name")
+    first_region = column("first_region")
+    second_region = column("second_region")
+    overlap_from = column("overlap_from")
+    confirming_region = column("confirming_region")
+    first_enrollment_id = enrollment("first_enrollment_id")
+    second_enrollment_id = enrollment("second_enrollment_id")
+    keep_enrollment_id = enrollment("keep_enrollment_id")
+    clean_enrollment_id = enrollment("clean_enrollment_id")
+
+    @property
+    def kind_label(self) -> str:
+        return DUPLICATE_KINDS[self.row["kind"]]
+
+    @property
+    def id_number(self) -> str:
+        return shown_id(self.who, self.row["id_number"])
+
+    @property
+    def first_insurance_type(self) -> Coded:
+        return coded("insurance_type", self.row["first_type"])
+
+    @property
+    def second_insurance_type(self) -> Coded:
+        return coded("insurance_type", self.row["second_type"])
+
+    @property
+    def overlap_days(self) -> int:
+        return max((self.day - self.row["overlap_from"]).days, 0)
+
+    @property
+    def action(self) -> str:
+        return action(self.row["kind"], self.row["overlap_from"], self.day)
 
 
 @strawberry.type
@@ -181,30 +235,10 @@ class CohortQueries:
             rows = await ctx(info).rows(read.duplicate_sets(*page))
         else:
             rows = await ctx(info).read(duplicate_sets_as_of, *page, day, aware(known_at) or ctx(info).now())
-        edges = [
-            DuplicateSetEdge(
-                key=(r["first_enrollment_id"], r["second_enrollment_id"]), sealer=ctx(info).sealer,
-                node=DuplicateSet(
-                    kind=r["kind"],
-                    kind_label=DUPLICATE_KINDS[r["kind"]],
-                    id_number=shown_id(who, r["id_number"]),
-                    name=r["name"],
-                    first_enrollment_id=shown_uuid(info, who, r["first_enrollment_id"]),
-                    second_enrollment_id=shown_uuid(info, who, r["second_enrollment_id"]),
-                    first_region=r["first_region"],
-                    second_region=r["second_region"],
-                    first_insurance_type=coded("insurance_type", r["first_type"]),
-                    second_insurance_type=coded("insurance_type", r["second_type"]),
-                    overlap_from=r["overlap_from"],
-                    overlap_days=max((day - r["overlap_from"]).days, 0),
-                    keep_enrollment_id=shown_uuid(info, who, r["keep_enrollment_id"]),
-                    clean_enrollment_id=shown_uuid(info, who, r["clean_enrollment_id"]),
-                    confirming_region=r["confirming_region"],
-                    action=action(r["kind"], r["overlap_from"], day),
-                ),
-            )
-            for r in rows[:first]
-        ]
+        # Read by attribute as a DuplicateSet's plain fields are (the type has no is_type_of check).
+        edges = [DuplicateSetEdge(key=(r["first_enrollment_id"], r["second_enrollment_id"]), sealer=ctx(info).sealer,
+                                  node=cast(DuplicateSet, DuplicateSetRow(r, who, info, day)))
+                 for r in rows[:first]]
         return DuplicateSetConnection(edges=edges, page_info=page_info(rows, first, edges))
 
     @strawberry.field(description="Record anomalies (seed 000 附件2), a page at a time.")

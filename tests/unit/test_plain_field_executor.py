@@ -151,3 +151,12 @@ def test_an_extension_that_wraps_resolvers_still_sees_every_field():
     assert data["page"][0]["name"] == "张三" and data["page"][0]["office"] == {"code": "B", "label": "福州",
                                                                              "later": "b"}
     assert {"name", "nickname", "born", "kind", "count", "shouted", "office", "code"} <= set(Counting.seen)
+
+
+def test_a_duplicate_set_row_answers_every_field_of_the_duplicate_set_type():
+    from strawberry.types.base import get_object_definition
+
+    from ledger_api.cohorts import DuplicateSet, DuplicateSetRow
+
+    definition = get_object_definition(DuplicateSet, strict=True)
+    assert {f.python_name for f in definition.fields} <= set(dir(DuplicateSetRow))

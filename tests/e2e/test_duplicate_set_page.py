@@ -1,0 +1,71 @@
+"""A page of duplicate sets answers every field as the rule states it — and the current page and
+the page as of today (read another way: from the bitemporal spells) answer alike, for a role that
+sees ID numbers and for one that sees them masked."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timezone
+
+import pytest
+
+from domain.clock import business_date
+from ledger_api.auth import Principal
+from tests.e2e.client import Client
+from tests.support.builders import COMMUNITY, EMPLOYER_2, resident_id
+
+ID = resident_id(region="350102", born=date(1980, 3, 1), seq="217")
+OFFICE = Principal("clerk-province", "office", region="350000")
+ANALYST = Principal("analyst-1", "analyst", region="350000")
+FIELDS = """kind kindLabel idNumber name firstEnrollmentId secondEnrollmentId firstRegion secondRegion
+  firstInsuranceType { code label } secondInsuranceType { code label } overlapFrom overlapDays keepEnrollmentId
+  cleanEnrollmentId confirmingRegion action"""
+CURRENT = "{ duplicateSets(first: 5) { edges { node { %s } } } }" % FIELDS
+TODAY = "query($day: Date!) { duplicateSets(first: 5, asOf: $day) { edges { node { %s } } } }" % FIELDS
+
+
+@pytest.fixture(scope="module")
+def enrolled_twice(server):
+    """A Gulou resident since 2015 who took a job in Xiamen in 2016: a cross-scheme set of years."""
+    office = Client(server, OFFICE)
+    office.do("registerUnit", {"effective": "2000-01-01", "unitCode": COMMUNITY, "name": "鼓楼社区", "unitType": "90",
+                               "managementType": "08", "region": "350100"})
+    office.do("registerUnit", {"effective": "2000-01-01", "unitCode": EMPLOYER_2, "name": "厦门公司",
+                               "unitType": "10", "region": "350200"})
+    office.do("registerPerson", {"effective": "2005-01-01", "idNumber": ID, "name": "阿依·𠀋", "gender": "1",
+                                 "birthDate": "1980-03-01", "ethnicity": "01"})
+    resident = office.do("enroll", {"effective": "2015-01-01", "idNumber": ID, "insuranceType": "390",
+                                    "region": "350102", "unitCode": COMMUNITY, "personType": "1501"},
+                         select="events { details }")["events"][0]["details"]["enrollment_id"]
+    employee = office.do("enroll", {"effective": "2016-01-01", "idNumber": ID, "insuranceType": "310",
+                                    "region": "350203", "unitCode": EMPLOYER_2, "personType": "1101"},
+                         select="events { details }")["events"][0]["details"]["enrollment_id"]
+    for _ in range(100):  # the server's projections catch up in the background
+        if office.data(CURRENT)["duplicateSets"]["edges"]:
+            break
+        time.sleep(0.1)
+    return server, resident, employee
+
+
+def test_the_current_page_states_the_cross_scheme_rule_for_the_set(enrolled_twice):
+    server, resident, employee = enrolled_twice
+    [edge] = Client(server, OFFICE).data(CURRENT)["duplicateSets"]["edges"]
+    node = edge["node"]
+    assert (node["kind"], node["idNumber"], node["name"]) == ("cross_scheme", ID, "阿依·𠀋")
+    assert node["kindLabel"] == "跨制度重复参保（职工医保＋居民医保）"
+    assert (node["keepEnrollmentId"], node["cleanEnrollmentId"]) == (employee, resident)
+    assert {node["firstEnrollmentId"], node["secondEnrollmentId"]} == {employee, resident}
+    assert node["overlapFrom"] == "2016-01-01" and node["overlapDays"] > 3650
+    assert node["confirmingRegion"] == "350102" and "原则上清理居民医保" in node["action"]
+    assert {node["firstInsuranceType"]["code"], node["secondInsuranceType"]["code"]} == {"310", "390"}
+
+
+@pytest.mark.parametrize("who", [OFFICE, ANALYST], ids=["office", "analyst"])
+def test_the_current_page_and_the_page_as_of_today_answer_alike(enrolled_twice, who):
+    server, _, _ = enrolled_twice
+    client = Client(server, who)
+    today = business_date(datetime.now(timezone.utc)).isoformat()  # the server's default valid date: Beijing's
+    assert client.data(CURRENT) == client.data(TODAY, {"day": today})
+    if who is ANALYST:
+        [edge] = client.data(CURRENT)["duplicateSets"]["edges"]
+        assert edge["node"]["idNumber"] != ID and edge["node"]["idNumber"].startswith(ID[:6])

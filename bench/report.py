@@ -202,11 +202,20 @@ def contribution_row(c: Figures | None, extract: Figures) -> list[str]:
     """A monthly contribution file: held to the person extract's ratio to the storage's ceiling."""
     if not c:
         return []
-    return [f"| contribution file import | {c['rows']:,} rows → {c['events']:,} events in {c['seconds']:.2f} s, "
-            f"{c['rows_per_s']:,.0f} rows/s, {processes(c['workers'])} ({c['refused']:,} refused) | the same "
-            f"events and command-log rows COPYed into empty copies of the ledger's tables: {c['floor_seconds']:.2f} s "
-            f"| {c['floor_ratio']:.1f}× (person extract: {extract['floor_ratio']:.1f}×) | no worse a ratio than "
-            f"the person extract | {verdict(c['floor_ratio'] <= extract['floor_ratio'])} |"]
+    head = (f"| contribution file import | {c['rows']:,} rows → {c['events']:,} events in {c['seconds']:.2f} s, "
+            f"{c['rows_per_s']:,.0f} rows/s, {processes(c['workers'])} ({c['refused']:,} refused) | ")
+    if "in_place_ratio" not in c:  # a run before 2026-12-07: the empty copies were its ceiling
+        return [f"{head}the same events and command-log rows COPYed into empty copies of the ledger's tables: "
+                f"{c['floor_seconds']:.2f} s | {c['floor_ratio']:.1f}× (person extract: {extract['floor_ratio']:.1f}×) "
+                f"| no worse a ratio than the person extract | {verdict(c['floor_ratio'] <= extract['floor_ratio'])} |"]
+    # The extract is written into tables that start empty, so empty copies are its tables as they
+    # stand; the file is written into tables that hold the extract's events.
+    return [f"{head}the same events and command-log rows COPYed into the ledger's tables as the file found them "
+            f"(rolled back): {c['in_place_seconds']:.2f} s | {c['in_place_ratio']:.1f}× (person extract: "
+            f"{extract['floor_ratio']:.1f}×) | no worse a ratio than the person extract "
+            f"| {verdict(c['in_place_ratio'] <= extract['floor_ratio'])} |",
+            f"| ↳ into empty copies of the tables (the ceiling before 2026-12-07) | — | {c['floor_seconds']:.2f} s "
+            f"| {c['floor_ratio']:.1f}× | — | |"]
 
 
 def query_rows(q: Figures) -> list[str]:

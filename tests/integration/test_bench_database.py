@@ -14,3 +14,35 @@ def test_the_bench_turns_autovacuum_off_on_every_table_of_a_migrated_database(em
             "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r' "
             "AND NOT coalesce('autovacuum_enabled=false' = ANY(reloptions), false)").fetchall()
     assert still_on == []
+
+
+def test_the_contribution_files_in_place_ceiling_copies_what_was_written_and_leaves_the_log_as_it_was(ledger):
+    import tempfile
+    from datetime import date, datetime, timezone
+    from uuid import uuid4
+
+    from bench.run import copy_in_place
+    from domain import commands as cmd
+    from domain.events import Actor
+    from eventlog import scans
+    from eventlog.bulk import dump_binary
+    from tests.support.builders import register, resident_id
+
+    def log_as_it_stands(conn) -> list:
+        return conn.execute("SELECT notification_id, originator_id, originator_version, state FROM canbao_events "
+                            "ORDER BY notification_id").fetchall() + conn.execute(
+            "SELECT command_id, positions FROM command_log ORDER BY command_id").fetchall()
+
+    context = cmd.Context(command_id=uuid4(), actor=Actor(kind="office", id="t"), now=datetime.now(timezone.utc))
+    ledger.execute(register(resident_id(seq="101")), context)
+    with ledger.store.datastore.get_connection() as conn:
+        before = scans.head(conn)
+    for seq in ("103", "105"):
+        ledger.execute(register(resident_id(seq=seq), effective=date(2020, 1, 1)), cmd.Context(
+            command_id=uuid4(), actor=Actor(kind="office", id="t"), now=datetime.now(timezone.utc)))
+    with ledger.store.datastore.get_connection() as conn, tempfile.TemporaryFile() as events, \
+            tempfile.TemporaryFile() as log:
+        dump_binary(conn, events, log, after=before, command_type="RegisterPerson")
+        was = log_as_it_stands(conn)
+        assert copy_in_place(conn, events, log, before, "RegisterPerson") > 0
+        assert log_as_it_stands(conn) == was

@@ -74,11 +74,13 @@ class DuplicateSet:
         "(2019-03-01 → 2020-03-01, not 2020-02-29), cleaned."))
 
 
-def column(name: str) -> Any:
+def row_column(name: str) -> Any:
+    """A field that is the row's column as it is."""
     return property(lambda view: view.row[name])
 
 
-def enrollment(name: str) -> Any:
+def shown_enrollment(name: str) -> Any:
+    """A field that is an enrollment id of the row, a pseudonym for a role that sees masked numbers."""
     return property(lambda view: shown_uuid(view.info, view.who, view.row[name]))
 
 
@@ -92,16 +94,16 @@ class DuplicateSetRow:
     def __init__(self, row: dict[str, Any], who: Principal, info: Info, day: date) -> None:
         self.row, self.who, self.info, self.day = row, who, info, day
 
-    kind = column("kind")
-    name = column("name")
-    first_region = column("first_region")
-    second_region = column("second_region")
-    overlap_from = column("overlap_from")
-    confirming_region = column("confirming_region")
-    first_enrollment_id = enrollment("first_enrollment_id")
-    second_enrollment_id = enrollment("second_enrollment_id")
-    keep_enrollment_id = enrollment("keep_enrollment_id")
-    clean_enrollment_id = enrollment("clean_enrollment_id")
+    kind = row_column("kind")
+    name = row_column("name")
+    first_region = row_column("first_region")
+    second_region = row_column("second_region")
+    overlap_from = row_column("overlap_from")
+    confirming_region = row_column("confirming_region")
+    first_enrollment_id = shown_enrollment("first_enrollment_id")
+    second_enrollment_id = shown_enrollment("second_enrollment_id")
+    keep_enrollment_id = shown_enrollment("keep_enrollment_id")
+    clean_enrollment_id = shown_enrollment("clean_enrollment_id")
 
     @property
     def kind_label(self) -> str:

@@ -204,10 +204,6 @@ def contribution_row(c: Figures | None, extract: Figures) -> list[str]:
         return []
     head = (f"| contribution file import | {c['rows']:,} rows → {c['events']:,} events in {c['seconds']:.2f} s, "
             f"{c['rows_per_s']:,.0f} rows/s, {processes(c['workers'])} ({c['refused']:,} refused) | ")
-    if "in_place_ratio" not in c:  # a run before 2026-12-07: the empty copies were its ceiling
-        return [f"{head}the same events and command-log rows COPYed into empty copies of the ledger's tables: "
-                f"{c['floor_seconds']:.2f} s | {c['floor_ratio']:.1f}× (person extract: {extract['floor_ratio']:.1f}×) "
-                f"| no worse a ratio than the person extract | {verdict(c['floor_ratio'] <= extract['floor_ratio'])} |"]
     # The extract is written into tables that start empty, so empty copies are its tables as they
     # stand; the file is written into tables that hold the extract's events.
     return [f"{head}the same events and command-log rows COPYed into the ledger's tables as the file found them "

@@ -22,7 +22,6 @@ from typing import Any
 
 import psutil
 import psycopg
-from psycopg import sql
 
 from application.clock import SystemClock
 from bench.http import measure_commands, measure_pages, measure_queries, served
@@ -33,10 +32,9 @@ from canbao.migrations import apply_migrations
 from demo.population import write_contribution_file, write_extract
 from domain.events import Actor
 from eventlog import scans
-from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, dump_binary, empty_replicas
+from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, copy_in_place, dump_binary, empty_replicas
 from eventlog.checkpoints import record_checkpoint
 from eventlog.store import EventStore
-from eventlog.tables import COMMAND_LOG_TABLE, EVENTS_TABLE
 from eventlog.verify import verify
 from importer import contribution_file
 from importer.bulk import BulkImporter
@@ -145,27 +143,6 @@ def measure_contribution_import(store: EventStore, conninfo: str, extract: Path,
             "seconds": took.seconds, "rows_per_s": written_rows / took.seconds,
             "in_place_seconds": in_place, "in_place_ratio": took.seconds / in_place,
             "floor_seconds": floor, "floor_ratio": took.seconds / floor}
-
-
-def copy_in_place(conn: Any, events: Any, log: Any, before: int, command_type: str) -> float:
-    """Seconds to COPY the rows an import wrote (`dump_binary`'s of the events after notification
-    `before` and of the command log's `command_type` rows) into the log's own tables as they stood
-    before it: in one transaction per table, the rows are deleted and COPYed back (only
-    the COPY timed), and everything is rolled back — nothing of the log changes. (Its commit is not
-    timed: a lower ceiling than the empty copies', whose COPY commits.)"""
-    seconds = 0.0
-    for table, dump, columns, written in (
-            (EVENTS_TABLE, events, EVENT_COLUMNS, sql.SQL("notification_id > {}").format(sql.Literal(before))),
-            (COMMAND_LOG_TABLE, log, LOG_COLUMNS, sql.SQL("command_type = {}").format(sql.Literal(command_type)))):
-        dump.seek(0)
-        with conn.transaction(force_rollback=True):
-            conn.execute(sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), written))
-            started = time.perf_counter()
-            with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
-                while chunk := dump.read(1 << 20):
-                    copy.write(chunk)
-            seconds += time.perf_counter() - started
-    return seconds
 
 
 def measure_register(store: EventStore, extract: Path, tmp: Path, conninfo: str) -> Figures:

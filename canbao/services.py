@@ -12,8 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import psycopg
-from eventsourcing.postgres import PostgresDatastore
-from psycopg import AsyncConnection, Connection, sql
+from psycopg import AsyncConnection, Connection
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 
@@ -25,7 +24,7 @@ from canbao.migrations import apply_migrations
 from canbao.settings import Settings
 from domain.clock import business_date
 from eventlog.checkpoints import checkpoint_if_due
-from eventlog.store import SERVING, EventStore, Timeouts
+from eventlog.store import SERVING, EventStore, LedgerDatastore, Timeouts
 from projections.catalog import PROJECTIONS
 from projections.runner import ProjectionRunner, follow
 
@@ -56,7 +55,7 @@ class Services:
         return business_date(self.clock.now())
 
     @property
-    def datastore(self) -> PostgresDatastore:
+    def datastore(self) -> LedgerDatastore:
         return self.store.datastore
 
     @property
@@ -141,13 +140,11 @@ class Services:
         self._stop.set()
 
 
-def awaited_pool(conninfo: str, datastore: PostgresDatastore) -> AsyncConnectionPool[AsyncConnection[DictRow]]:
+def awaited_pool(conninfo: str, datastore: LedgerDatastore) -> AsyncConnectionPool[AsyncConnection[DictRow]]:
     """Connections for coroutines, as the blocking pool's are made: autocommit, dict rows, and
     the same limits on a statement, an idle transaction and the wait for a connection (a
     storage outage answered in seconds)."""
-    limits = [sql.SQL("SET statement_timeout = {}").format(int(getattr(datastore, "statement_timeout", 0) * 1000)),
-              sql.SQL("SET idle_in_transaction_session_timeout = {}").format(
-                  int(datastore.idle_in_transaction_session_timeout * 1000))]
+    limits = datastore.session_limits()
 
     async def configure(conn: AsyncConnection[Any]) -> None:
         for limit in limits:

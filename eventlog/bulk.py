@@ -8,6 +8,7 @@ readers following the log in notification order never skip a batch.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -79,3 +80,25 @@ def empty_replicas(conn: Any, prefix: str) -> Iterator[tuple[str, str]]:
         yield events, log
     finally:
         conn.execute(f"DROP TABLE {events}, {log}")
+
+
+def copy_in_place(conn: Any, events: IO[bytes], log: IO[bytes], before: int, command_type: str) -> float:
+    """The storage's ceiling for an import into a ledger that holds events already (`canbao bench`):
+    seconds to COPY the rows it wrote (`dump_binary`'s of the events after notification `before`
+    and of the command log's `command_type` rows) into the log's own tables as they stood before
+    it. In one transaction per table the rows are deleted and COPYed back (only the COPY timed),
+    and everything is rolled back: nothing of the log changes. (Its commit is not timed: a lower
+    ceiling than the empty copies', whose COPY commits.)"""
+    seconds = 0.0
+    for table, dump, columns, written in (
+            (EVENTS_TABLE, events, EVENT_COLUMNS, sql.SQL("notification_id > {}").format(sql.Literal(before))),
+            (COMMAND_LOG_TABLE, log, LOG_COLUMNS, sql.SQL("command_type = {}").format(sql.Literal(command_type)))):
+        dump.seek(0)
+        with conn.transaction(force_rollback=True):
+            conn.execute(sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), written))
+            started = time.perf_counter()
+            with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
+                while chunk := dump.read(1 << 20):
+                    copy.write(chunk)
+            seconds += time.perf_counter() - started
+    return seconds

@@ -19,7 +19,7 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Connection
 from psycopg.conninfo import conninfo_to_dict
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Composed
 
 from domain.events import Event, Meta
 from domain.timeline import RecordedEvent
@@ -71,14 +71,22 @@ class LedgerDatastore(PostgresDatastore):
         self.statement_timeout = statement_timeout
         super().__init__(*args, **kwargs)
 
+    def session_limits(self) -> list[Composed]:
+        """What every new connection is told, by this blocking pool and by a server's awaited one:
+        the limit on an idle transaction (eventsourcing's own) and, when one is set, on a statement."""
+        limits = [SQL("SET idle_in_transaction_session_timeout = {}").format(
+            int(self.idle_in_transaction_session_timeout * 1000))]
+        if self.statement_timeout:
+            limits.append(SQL("SET statement_timeout = {}").format(int(self.statement_timeout * 1000)))
+        return limits
+
     def after_connect_func(self) -> Callable[[Connection[Any]], None]:
-        configure = super().after_connect_func()
-        timeout = int(self.statement_timeout * 1000)
+        limits = self.session_limits()
 
         def after_connect(conn: Connection[Any]) -> None:
-            configure(conn)
-            if timeout:
-                conn.execute(SQL("SET statement_timeout = {}").format(timeout))
+            conn.autocommit = True  # as eventsourcing's own: each statement is its transaction unless told
+            for limit in limits:
+                conn.execute(limit)
 
         return after_connect
 
@@ -122,7 +130,7 @@ class LedgerRecorder(PostgresApplicationRecorder):
         raise AssertionError("unreachable")
 
 
-def datastore_for(conninfo: str, pool_size: int = 4, timeouts: Timeouts = Timeouts()) -> PostgresDatastore:
+def datastore_for(conninfo: str, pool_size: int = 4, timeouts: Timeouts = Timeouts()) -> LedgerDatastore:
     parts = {name: str(value) for name, value in conninfo_to_dict(conninfo).items() if value is not None}
     return LedgerDatastore(
         dbname=parts.get("dbname", "postgres"),

@@ -23,7 +23,7 @@ from application.ports import Backend
 from domain.clock import business_date
 from ledger_api.auth import NotAuthorised, Principal
 from ledger_api.sealing import Sealer
-from projections.queries import Statement
+from projections.queries import PageQuery
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -87,16 +87,16 @@ class RequestContext:
             self.cache[key] = asyncio.ensure_future(asyncio.to_thread(run))
         return await self.storage(self.cache[key])
 
-    async def rows(self, statement: Statement) -> list[dict]:
-        """A read-model statement awaited on the event loop (no worker thread to hand it to), once
-        per request for the same statement, as `read`."""
-        key = (statement.text, repr(sorted(statement.params.items())))
+    async def rows(self, query: PageQuery) -> list[dict]:
+        """A page of a read-model list awaited on the event loop (no worker thread to hand it to),
+        once per request for the same query, as `read`."""
+        key = (query.text, repr(sorted(query.params.items())))
         if key not in self.cache:
             self.count()
 
             async def run() -> list[dict]:
                 async with self.backend.reads.awaited_connection() as conn:
-                    return await statement.awaited_rows(conn)
+                    return await query.awaited_rows(conn)
 
             self.cache[key] = asyncio.ensure_future(run())
         rows: list[dict] = await self.storage(self.cache[key])

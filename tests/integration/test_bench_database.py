@@ -21,11 +21,10 @@ def test_the_contribution_files_in_place_ceiling_copies_what_was_written_and_lea
     from datetime import date, datetime, timezone
     from uuid import uuid4
 
-    from bench.run import copy_in_place
     from domain import commands as cmd
     from domain.events import Actor
     from eventlog import scans
-    from eventlog.bulk import dump_binary
+    from eventlog.bulk import copy_in_place, dump_binary
     from tests.support.builders import register, resident_id
 
     def log_as_it_stands(conn) -> list:

@@ -95,6 +95,12 @@ DELETE FROM {table} f USING (
 WHERE f.kind = twice.kind AND f.region = twice.region AND f.id_number = twice.id_number AND f.ctid <> twice.kept
 """
 
+# Where a finding sorts: by kind, region and ID number, as one text of the three — in that order,
+# since a space sorts before every character any of them has. The index of the comparison's key is
+# built on it: a sort of one text column compares abbreviated keys, of three columns the columns
+# (81,000 findings: 0.04 s against 0.09 s).
+PLACE = """((kind || ' ' || region || ' ' || id_number) COLLATE "C")"""  # as migration 0024 indexes it
+
 # The finished table becomes the comparison's partition: the columns the parent requires and the
 # bound it will have, checked in one pass (so that attaching need not scan again); its key's index
 # built in one pass over the finished rows; then attached.
@@ -102,9 +108,14 @@ ATTACHED = (
     """ALTER TABLE {table} ALTER COLUMN comparison_id SET NOT NULL, ALTER COLUMN kind SET NOT NULL,
        ALTER COLUMN id_number SET NOT NULL, ALTER COLUMN name SET NOT NULL, ALTER COLUMN region SET NOT NULL,
        ALTER COLUMN detail SET NOT NULL, ADD CONSTRAINT {bound} CHECK (comparison_id = {comparison})""",
-    "CREATE UNIQUE INDEX {key} ON {table} (kind, region, id_number)",
+    "CREATE UNIQUE INDEX {key} ON {table} (" + PLACE + ")",
     "ALTER TABLE register_finding ATTACH PARTITION {table} FOR VALUES IN ({comparison})",
 )
+
+
+def place(kind: str, region: str, id_number: str) -> str:
+    """Where a finding sorts among its comparison's (see PLACE)."""
+    return f"{kind} {region} {id_number}"
 
 
 def findings_table(comparison: UUID) -> str:
@@ -147,16 +158,20 @@ def compare(conn: Any, as_of: date, known_at: datetime, now: datetime, version: 
                      (comparison, version_id, as_of, known_at, now))
         args = {"base": list(BASE_TYPES), "as_of": as_of, "known_at": known_at, "version": version_id,
                 "comparison": comparison}
-        # The joins are hashed in memory rather than spilled to disk in batches (the default work_mem is
-        # 4 MB). The planner takes every joined row for a finding (about one in ten is) and so prices
-        # gathering them from parallel workers too dear: told that passing a row costs nothing, it
-        # splits the scans and the join over the cores (1.3 s → 0.6 s at 725,000 persons).
-        conn.execute("SET LOCAL work_mem = '256MB'")
+        # The planner takes every joined row for a finding (about one in ten is) and so prices gathering
+        # them from parallel workers too dear: told that passing a row costs nothing, it splits the
+        # scans and the join over the cores (1.3 s → 0.6 s at 725,000 persons). The register is hashed
+        # in batches of a few megabytes, not in one (85 MB at 725,000): a batch's buckets stay in the
+        # processor's cache while the spells probe them (0.64–0.68 s → 0.51–0.53 s; 1 MB batches 0.62 s,
+        # 16 MB 0.68 s). The settings are the server's defaults except the multiplier (2).
+        conn.execute("SET LOCAL work_mem = '4MB'")
+        conn.execute("SET LOCAL hash_mem_multiplier = 1")
         conn.execute("SET LOCAL parallel_tuple_cost = 0")
         own = findings_table(comparison)
         table = sql.Identifier(own)
         conn.execute(sql.SQL(FINDINGS).format(table=table), args)
-        conn.execute("SET LOCAL parallel_tuple_cost TO DEFAULT")  # the caller's transaction may go on
+        for setting in ("work_mem", "hash_mem_multiplier", "parallel_tuple_cost"):  # the caller's transaction may go on
+            conn.execute(f"SET LOCAL {setting} TO DEFAULT")
         conn.execute(sql.SQL(ONCE_EACH).format(table=table))
         for statement in ATTACHED:
             conn.execute(sql.SQL(statement).format(table=table, key=sql.Identifier(f"{own}_key"),
@@ -169,12 +184,15 @@ def compare(conn: Any, as_of: date, known_at: datetime, now: datetime, version: 
 
 def findings(conn: Any, comparison: UUID, kind: str | None, region_prefix: str, after: tuple[str, str, str] | None,
              first: int) -> list[dict[str, Any]]:
-    """A keyset page of findings (by kind, region, ID number), `first` + 1 rows."""
-    keyset = "AND (kind, region, id_number) > (%s, %s, %s)" if after else ""
+    """A keyset page of findings (by kind, region, ID number), `first` + 1 rows: read from the key's
+    index between the places a kind's findings in the region can have, after the last one seen."""
+    low, high = (f"{kind} {region_prefix}", f"{kind} {region_prefix}~") if kind else ("", "~")  # '~' after all
+    if after:
+        low = max(low, place(*after))
     return page(
-        conn, f"SELECT * FROM register_finding WHERE comparison_id = %s AND (%s::text IS NULL OR kind = %s) "
-        f"AND region LIKE %s {keyset} ORDER BY kind, region, id_number LIMIT %s",
-        (comparison, kind, kind, region_prefix + "%", *(after or ()), first + 1))
+        conn, f"SELECT * FROM register_finding WHERE comparison_id = %s AND {PLACE} > %s AND {PLACE} < %s "
+        f"AND (%s::text IS NULL OR kind = %s) AND region LIKE %s ORDER BY {PLACE} LIMIT %s",
+        (comparison, low, high, kind, kind, region_prefix + "%", first + 1))
 
 
 def non_enrolled_table(conn: Any, comparison: UUID) -> list[dict[str, Any]]:

@@ -3,9 +3,10 @@ from uuid import uuid4
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from canbao.migrations import MIGRATIONS_DIR, MigrationEdited, apply_migrations, discover
-from projections.register_comparison import findings_table
+from projections.register_comparison import findings, findings_table
 
 
 def tables(conninfo: str) -> set[str]:
@@ -115,3 +116,28 @@ def test_duplicate_sets_ahead_of_their_persons_are_derived_again_from_the_first_
     with psycopg.connect(empty_database) as conn:
         assert conn.execute("SELECT count(*) FROM duplicate_set").fetchone() == (0,)
         assert conn.execute("SELECT application_name FROM projection_tracking").fetchall() == [("enrollments",)]
+
+
+def test_the_findings_kept_before_are_keyed_by_their_place_and_still_refuse_a_second_of_one_key(
+        empty_database, tmp_path: Path):
+    before("0024", empty_database, tmp_path)
+    comparison = uuid4()
+    own = findings_table(comparison)
+    finding = f"INSERT INTO {own} VALUES (%s, %s, %s, '张三', %s, NULL, NULL, NULL, '')"
+    with psycopg.connect(empty_database) as conn:
+        conn.execute("INSERT INTO reference_version (name, source, loaded_at, persons) VALUES ('v1', 'f', now(), 1)")
+        conn.execute("INSERT INTO register_comparison VALUES (%s, 1, '2020-01-01', now(), now())", (comparison,))
+        conn.execute(f"CREATE TABLE {own} PARTITION OF register_finding FOR VALUES IN ('{comparison}')")
+        conn.execute(f"CREATE UNIQUE INDEX {own}_key ON {own} (kind, region, id_number)")
+        for kind, number, region in (("mismatch", "110101199003070011", "350102"),
+                                     ("death_unrecorded", "110101199003070011", "350102"),
+                                     ("mismatch", "110101199003070011", "350203")):
+            conn.execute(finding, (comparison, kind, number, region))
+    assert apply_migrations(empty_database)[0] == "0024_register_finding_place.sql"
+    with psycopg.connect(empty_database, row_factory=dict_row) as conn:
+        index = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", (f"{own}_key",)).fetchone()
+        assert "kind || ' '::text" in index["indexdef"] and "UNIQUE" in index["indexdef"]
+        assert [(r["kind"], r["region"]) for r in findings(conn, comparison, None, "", None, 10)] == [
+            ("death_unrecorded", "350102"), ("mismatch", "350102"), ("mismatch", "350203")]
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(finding, (comparison, "mismatch", "110101199003070011", "350203"))

@@ -23,7 +23,7 @@ from domain.timeline import snapshot
 from importer.bulk import BulkImporter
 from importer.register_file import load_register
 from projections.catalog import PROJECTIONS
-from projections.register_comparison import compare, findings, non_enrolled_table
+from projections.register_comparison import KINDS, compare, findings, non_enrolled_table
 from projections.reports import BASE_TYPES
 from projections.runner import ProjectionRunner
 
@@ -214,3 +214,26 @@ def test_a_comparison_known_before_a_name_correction_compares_the_name_the_ledge
                       if r["id_number"] == corrected]
     assert listed_then == [], "as known before the correction the name agreed with the register"
     assert listed_now and all(r["name"] == "更正后" and r["detail"] == f"人口库姓名为{old_name}" for r in listed_now)
+
+
+def test_pages_of_findings_read_in_turn_give_each_finding_of_the_kind_and_region_asked_once_in_order(
+        store, population):
+    _, path, _, _ = population
+    with store.datastore.get_connection() as conn:
+        load_register(conn, path, "v1", datetime.now(timezone.utc), TODAY)
+        comparison = compare(conn, DATES[0], datetime.now(timezone.utc), datetime.now(timezone.utc)).comparison_id
+        every = findings(conn, comparison, None, "", None, 1_000_000)
+
+        def key(row):
+            return row["kind"], row["region"], row["id_number"]
+
+        assert [key(r) for r in every] == sorted(key(r) for r in every) and len(every) > 20
+        for kind in (None, *KINDS):
+            for prefix in ("", *sorted({r["region"][:4] for r in every}), "99"):
+                paged, after = [], None
+                while rows := findings(conn, comparison, kind, prefix, after, 7):
+                    paged += rows[:7]
+                    if len(rows) <= 7:
+                        break
+                    after = key(rows[6])
+                assert paged == [r for r in every if kind in (None, r["kind"]) and r["region"].startswith(prefix)]

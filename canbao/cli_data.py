@@ -15,6 +15,7 @@ from canbao.cli_common import DataDir, day_of, err, fail, moment, out, require_s
 from canbao.cli_projections import bring_up_to_date
 from canbao.progress import row_progress
 from canbao.services import Services
+from domain.clock import ALL_RECORDED
 
 report_app = typer.Typer(help="The cleanup reports of seed 001 (附件2, 附件4, 附件5).", no_args_is_help=True)
 export_app = typer.Typer(help="Files for units and offices to check offline.", no_args_is_help=True)
@@ -191,7 +192,7 @@ def load_sample_register(ready: Services, extract: Path, register: Path) -> None
         if not conn.execute("SELECT 1 FROM reference_version WHERE name = 'sample'").fetchone():
             load_register(conn, register, "sample", ready.clock.now(), ready.today())
             now = ready.clock.now()
-            compare(conn, date(2019, 12, 31), now, now, "sample")
+            compare(conn, date(2019, 12, 31), None, now, "sample")
 
 
 SAMPLE_MANAGEMENT = {"9": ("01", "10"), "C": ("08", "90"), "F": ("02", "90")}  # code prefix → (管理类型, 单位类型)
@@ -248,7 +249,8 @@ def load_sample(ready: Services, persons: int = 2_000) -> None:
 def report_cleanup(
     before: Annotated[str, typer.Option(help="System time of the 'before' columns: what was known then.")],
     as_of: Annotated[str, typer.Option(help="The valid date counted (the cut-off).")] = "2019-12-31",
-    after: Annotated[str | None, typer.Option(help="System time of the 'after' columns (default: now).")] = None,
+    after: Annotated[str | None, typer.Option(
+        help="System time of the 'after' columns (default: all recorded).")] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for 附件2.xlsx and 附件2.csv.")] = Path("."),
     data_dir: DataDir = None,
 ) -> None:
@@ -258,10 +260,10 @@ def report_cleanup(
 
     cut_off, then = day_of(as_of, "--as-of"), moment(before, "--before")
     with running(data_dir) as ready:
-        now = moment(after, "--after") if after else ready.clock.now()
+        known = moment(after, "--after") if after else ALL_RECORDED
         bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
-            rows = cleanup_summary(conn, cut_off, then, now)
+            rows = cleanup_summary(conn, cut_off, then, known)
     headers = ["序号", "医保区划", *(header for _, header in COLUMNS)]
     lines = [[n, r["region"], *(r[key] for key, _ in COLUMNS)] for n, r in enumerate(rows, start=1)]
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -302,7 +304,7 @@ def report_duplicates(
         ),
     ] = None,
     known_at: Annotated[str | None, typer.Option(
-        help="System time: the sets as the ledger knew them then (default: now).")] = None,
+        help="System time: the sets as the ledger knew them then (default: all recorded).")] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="XLSX or CSV to write.")] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -318,7 +320,7 @@ def report_duplicates(
         bring_up_to_date(ready)
         with ready.datastore.get_connection() as conn:
             lines = duplicate_list(conn, kind, day_of(as_of, "--as-of") if as_of else ready.today(),
-                                   moment(known_at, "--known-at") if known_at else ready.clock.now())
+                                   moment(known_at, "--known-at") if known_at else ALL_RECORDED)
     target = write_table(
         out_file or Path(f"{annex}.xlsx"),
         annex[:3],

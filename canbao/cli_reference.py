@@ -21,7 +21,8 @@ reference_app = typer.Typer(help="The population register: load versions, compar
 AsOf = Annotated[str, typer.Option("--as-of", help="The valid date compared (e.g. the 2019-12-31 cut-off).")]
 Version = Annotated[str | None, typer.Option("--reference", help="The register version (default: the latest "
                                                                   "loaded by --known-at).")]
-KnownAt = Annotated[str | None, typer.Option(help="The ledger as known at this system time (default: now).")]
+KnownAt = Annotated[str | None, typer.Option(
+    help="The ledger as known at this system time (default: the last recording).")]
 FINDING_HEADERS = ["类别", "参保地/户籍地", "公民身份号码", "姓名", "户籍地区划", "原因", "说明"]
 REASON_LABELS = dict(REASONS)
 ANNEX_3_HEADERS = ["序号", "户籍地区划", "合计", "公费医疗", "医疗照顾", "离休人员", "服刑", "参军", "管理因素", "其他"]
@@ -58,7 +59,7 @@ def compared(ready: Services, as_of: str, version: str | None, known_at: str | N
     bring_up_to_date(ready)
     with ready.datastore.get_connection() as conn:
         try:
-            return compare(conn, day, moment(known_at, "--known-at") if known_at else now, now, version)
+            return compare(conn, day, moment(known_at, "--known-at") if known_at else None, now, version)
         except LookupError as missing:
             fail(str(missing))
             raise

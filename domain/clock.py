@@ -23,6 +23,13 @@ class Clock(Protocol):
         ...
 
 
+# A system time after every recording: the ledger as it stands, whatever the clock reads. A read
+# "as known now" asks for this, not for the clock's now: on a fixed drill clock each command is
+# recorded a tick after the one before (application/service.py after_the_last), after the clock's
+# now, and a read at the clock's now would leave out what the drill recorded.
+ALL_RECORDED = datetime.max.replace(tzinfo=timezone.utc)
+
+
 def business_date(moment: datetime) -> date:
     """The date in Beijing at `moment` (an aware datetime)."""
     if moment.tzinfo is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 from uuid import UUID
@@ -41,6 +42,13 @@ def head(conn: Any) -> int:
     """The last notification id written (0 for an empty log)."""
     row = conn.execute(f"SELECT coalesce(max(notification_id), 0) AS head FROM {EVENTS_TABLE}").fetchone()
     return int(row["head"])
+
+
+def last_recorded(conn: Any) -> datetime | None:
+    """The system time of the last command recorded (None for an empty log)."""
+    row = conn.execute(f"SELECT max(recorded_at) AS at FROM {COMMAND_LOG_TABLE}").fetchone()
+    at: datetime | None = row["at"]
+    return at
 
 
 def head_and_count(conn: Any) -> tuple[int, int]:

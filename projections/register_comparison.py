@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 from psycopg import sql
 
 from domain.register import DEAD, REASON_OF_COVERAGE, REASON_OF_STATUS, REASONS
+from eventlog import scans
 from projections.queries import page
 from projections.reports import BASE_TYPES
 
@@ -149,9 +150,12 @@ def version_at(conn: Any, known_at: datetime, name: str | None = None) -> tuple[
     return row["version_id"], row["name"]
 
 
-def compare(conn: Any, as_of: date, known_at: datetime, now: datetime, version: str | None = None) -> Comparison:
-    """Compare and keep the findings; the comparison's id and how many of each kind it found."""
+def compare(conn: Any, as_of: date, known_at: datetime | None, now: datetime, version: str | None = None) -> Comparison:
+    """Compare and keep the findings; the comparison's id and how many of each kind it found. Without
+    `known_at`, the ledger as known at its last recording (or `now`, if later): a comparison keeps
+    the instant it was known at, so that it can be made again."""
     with conn.transaction():
+        known_at = known_at or max(now, scans.last_recorded(conn) or now)
         version_id, name = version_at(conn, known_at, version)
         comparison = uuid4()
         conn.execute("INSERT INTO register_comparison VALUES (%s, %s, %s, %s, %s)",

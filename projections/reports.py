@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
+from domain.clock import ALL_RECORDED
 from domain.codes import label
 from domain.schemes import UNKNOWN_TYPE
 from projections.anomalies import KINDS as ANOMALY_KINDS
@@ -146,8 +147,8 @@ LIST_HEADERS = ("参保地", "个人编号", "姓名", "身份证号码", "参�
 
 def duplicate_list(conn: Any, which: str, as_of: date, known_at: datetime | None = None) -> list[tuple[Any, ...]]:
     """附件4 (within a scheme) or 附件5 (across schemes): one line per enrollment of each set open on
-    `as_of`, as known at `known_at` (default: now)."""
-    return duplicate_list_as_of(conn, LIST_KINDS[which], as_of, known_at or datetime.now(timezone.utc))
+    `as_of`, as known at `known_at` (default: all recorded)."""
+    return duplicate_list_as_of(conn, LIST_KINDS[which], as_of, known_at or ALL_RECORDED)
 
 
 ROSTER_EXPORT = """

@@ -55,24 +55,26 @@ class Documents:
         self.store = store
 
     def issue(self, request: Request, now: datetime, issued_by: str) -> Issued:
-        """Print the document as the ledger knows it at `now`, and keep what it stated."""
+        """Print the document as the ledger knows it at `now` (or at the person's last recording, if
+        that is later: on a fixed drill clock it is), and keep what it stated."""
         stream = self.store.load(person_id(request.certificate_type, request.id_number))
         if not stream.events:
             raise LookupError("the ledger has no such person")
-        statement = statement_of(stream.events, request, now)
+        statement = statement_of(stream.events, request, max(now, stream.events[-1].recorded_at))
         with self.store.datastore.get_connection() as conn:
             return register(conn, statement, stream.stream_id, request.certificate_type, request.id_whole,
                             request.months, issued_by)
 
     def issue_unit_proof(self, unit_code: str, as_of: date, id_whole: bool, now: datetime,
                          issued_by: str) -> Issued:
-        """A 参保证明 of the unit's staff on `as_of`, as the projections know them at `now` (bring
-        them up to date first)."""
+        """A 参保证明 of the unit's staff on `as_of`, as the projections know them at `now` (or at the
+        roster's last revision, if that is later) — bring them up to date first."""
         code = unit_code.strip().upper()
         with self.store.datastore.get_connection() as conn:
             if not unit_known(conn, code):
                 raise LookupError("the ledger has no such unit (none is registered and no enrollment names it)")
-            statement = unit_statement_of(conn, code, as_of, now, id_whole)
+            known = max([now, *read.roster_revisions(conn, code, now)])
+            statement = unit_statement_of(conn, code, as_of, known, id_whole)
             return register(conn, statement, unit_id(code), "unit", id_whole, None, issued_by, unit_code=code)
 
     def verify_file(self, pdf: bytes) -> Verification:

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from domain.access import Principal
+from domain.clock import ALL_RECORDED
 from domain.errors import FieldError
 from ledger_api.auth import NotAuthorised
 from ledger_api.codes import Coded, coded
@@ -236,7 +237,7 @@ class CohortQueries:
         if as_of is None and known_at is None:
             rows = await ctx(info).rows(read.duplicate_sets(*page))
         else:
-            rows = await ctx(info).read(duplicate_sets_as_of, *page, day, aware(known_at) or ctx(info).now())
+            rows = await ctx(info).read(duplicate_sets_as_of, *page, day, aware(known_at) or ALL_RECORDED)
         # Read by attribute as a DuplicateSet's plain fields are (the type has no is_type_of check).
         edges = [DuplicateSetEdge(key=(r["first_enrollment_id"], r["second_enrollment_id"]), sealer=ctx(info).sealer,
                                   node=cast(DuplicateSet, DuplicateSetRow(r, who, info, day)))

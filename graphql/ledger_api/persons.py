@@ -134,7 +134,7 @@ class Person:
         return history_svg(events[0].stream_id, events, f"{self.name} {self.id_number}", ctx(info).today())
 
     @strawberry.field(
-        description="Enrollments on valid date `asOf` (default today), as known at `knownAt` (default now)."
+        description="Enrollments on valid date `asOf` (default today), as known at `knownAt` (default: all recorded)."
     )
     def snapshot(
         self, info: Info, as_of: date | None = None, known_at: datetime | None = None
@@ -142,7 +142,8 @@ class Person:
         day = as_of or ctx(info).today()  # the business date on the ledger's clock, as for rosters
         return [EnrollmentSpell.of(s) for s in snapshot(self.events, day, aware(known_at))]
 
-    @strawberry.field(description="Months paid (缴费记录) from `from` to `to`, as known at `knownAt` (default now).")
+    @strawberry.field(
+        description="Months paid (缴费记录) from `from` to `to`, as known at `knownAt` (default: all recorded).")
     def contributions(self, from_: Annotated[date | None, strawberry.argument(name="from")] = None,
                       to: date | None = None, known_at: datetime | None = None) -> list[ContributionMonth]:
         state = state_known_at(self.events, aware(known_at))

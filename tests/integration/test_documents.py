@@ -146,3 +146,19 @@ def test_a_units_proof_is_superseded_from_a_staff_name_correction_even_when_a_la
     verdict = documents.verify_file(proof.pdf)
     assert (verdict.verdict, verdict.superseded_since) == ("genuine", renamed.events[0].recorded_at), (
         "between the two corrections the ledger named the staff member otherwise than the proof does")
+
+
+def test_on_a_fixed_clock_a_certificate_states_what_was_recorded_a_tick_after_the_clocks_instant(insured, store):
+    # The fixture's commands all ran at NOW: each was recorded a tick after the one before.
+    last = insured.person_history("01", ID)[-1].recorded_at
+    assert last > NOW
+    documents = Documents(store)
+    issued = documents.issue(Request("certificate", "01", ID, date(2019, 12, 31), True), NOW, "clerk-1")
+    assert "职工医保累计缴费：3 个月（0 年 3 个月）" in "\n".join(text_lines(issued.pdf))
+    assert documents.verify_file(issued.pdf).known_at == last
+
+
+def test_on_a_fixed_clock_a_units_proof_lists_the_staff_recorded_a_tick_after_the_clocks_instant(insured, store):
+    caught_up(store)
+    proof = Documents(store).issue_unit_proof(EMPLOYER, date(2019, 7, 1), False, NOW, "clerk-1")
+    assert "参保人员（1 人）：" in "\n".join(text_lines(proof.pdf))

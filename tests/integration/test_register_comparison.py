@@ -237,3 +237,17 @@ def test_pages_of_findings_read_in_turn_give_each_finding_of_the_kind_and_region
                         break
                     after = key(rows[6])
                 assert paged == [r for r in every if kind in (None, r["kind"]) and r["region"].startswith(prefix)]
+
+
+def test_a_comparison_without_a_system_time_is_known_at_the_last_recording_though_the_clock_reads_earlier(
+        store, population):
+    _, path, _, _ = population
+    long_ago = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    with store.datastore.get_connection() as conn:
+        load_register(conn, path, "v1", long_ago, TODAY)
+        last = conn.execute("SELECT max(recorded_at) AS at FROM command_log").fetchone()["at"]
+        as_it_stands = compare(conn, DATES[1], None, long_ago)
+        assert as_it_stands.known_at == last
+        assert as_it_stands.counts == compare(conn, DATES[1], last, long_ago).counts
+        before_any = compare(conn, DATES[1], long_ago, long_ago).counts  # known in 2000: no one enrolled yet
+        assert before_any["not_in_register"] == before_any["mismatch"] == 0 < as_it_stands.counts["not_in_register"]

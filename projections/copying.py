@@ -10,7 +10,7 @@ stay their one home. A value of another type than its column's is refused as it 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from psycopg import Copy, sql
@@ -57,6 +57,42 @@ def copy_rows(curs: Any, table: str, columns: Sequence[str], types: Types, rows:
         copy.set_types(types)
         for row in rows:
             copy.write_row(row)
+
+
+BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # the signature, no flags, no header extension
+BINARY_TRAILER = b"\xff\xff"
+
+
+class Batches:
+    """The binary COPY data of several chunks of a table's rows, written by one COPY once they add
+    up to `limit` bytes (or at the end). A rebuild writes into tables it emptied in its own
+    transaction; PostgreSQL then skips their free-space map, so each COPY statement extends a
+    table by many pages at once and leaves those it did not fill empty for good: one COPY for each
+    worker's chunk of ~10,000 spells left 61 empty pages after every 215 (28% of the table)."""
+
+    def __init__(self, write: Any, columns: Mapping[str, Sequence[str]], limit: int = 16 << 20) -> None:
+        self.write, self.columns, self.limit = write, columns, limit
+        self.pending: dict[str, list[bytes]] = {}
+
+    def add(self, table: str, payload: bytes) -> None:
+        if not (payload.startswith(BINARY_HEADER) and payload.endswith(BINARY_TRAILER)):
+            raise ValueError(f"not the data of one binary COPY (rows of {table})")
+        chunks = self.pending.setdefault(table, [])
+        chunks.append(payload)
+        if sum(map(len, chunks)) >= self.limit:
+            self.flush(table)
+
+    def flush(self, table: str | None = None) -> None:
+        """Write the chunks of `table` (of every table if None)."""
+        for name in [table] if table else list(self.pending):
+            chunks = self.pending.pop(name, [])
+            if not chunks:
+                continue
+            with self.write.cursor().copy(copy_statement(name, self.columns[name])) as copy:
+                copy.write(BINARY_HEADER)
+                for payload in chunks:
+                    copy.write(memoryview(payload)[len(BINARY_HEADER):-len(BINARY_TRAILER)])
+                copy.write(BINARY_TRAILER)
 
 
 def encoded(cursor: Any, types: Types, rows: list[tuple[Any, ...]]) -> bytes:

@@ -21,7 +21,7 @@ from psycopg.rows import dict_row
 
 from eventlog import scans
 from projections.catalog import BY_NAME, Projection
-from projections.copying import ColumnTypes, copy_statement, encoded
+from projections.copying import Batches, ColumnTypes, encoded
 from projections.quarantine import tables_of
 
 QUEUED_CHUNKS = 8  # chunks waiting for the parent, per worker: memory stays bounded
@@ -74,7 +74,7 @@ def write_shares(write: psycopg.Connection[Any], conninfo: str, projections: Ite
         for share in range(workers)]
     for process in processes:
         process.start()
-    running = set(range(workers))
+    running, batches = set(range(workers)), Batches(write, columns)
     try:
         while running:
             try:
@@ -90,9 +90,8 @@ def write_shares(write: psycopg.Connection[Any], conninfo: str, projections: Ite
             elif kind == "read":
                 read(value)
             else:
-                table, payload = value
-                with write.cursor().copy(copy_statement(table, columns[table])) as copy:
-                    copy.write(payload)
+                batches.add(*value)
+        batches.flush()
     finally:
         for process in processes:
             if process.is_alive():

@@ -50,3 +50,29 @@ def test_the_shares_cover_every_stream_id_once():
     bounds = share_bounds(3)
     assert bounds[0][0].int == 0 and bounds[-1][1] is None
     assert all(high == low for (_, high), (low, _) in itertools.pairwise(bounds))
+
+
+def test_chunks_written_as_one_copy_leave_no_empty_pages_in_a_table_emptied_by_the_same_transaction(
+        empty_database):
+    import psycopg
+
+    from projections.copying import Batches, encoded
+
+    chunks, rows = 12, 8_000
+    with psycopg.connect(empty_database, autocommit=True) as conn:
+        conn.execute("CREATE TABLE chunked (n integer, filler text)")
+        payloads = [encoded(conn.cursor(), [23, 25], [(c * rows + i, "x" * 120) for i in range(rows)])
+                    for c in range(chunks)]
+        with conn.transaction():
+            conn.execute("TRUNCATE chunked")  # a new file: PostgreSQL skips its free-space map
+            batches = Batches(conn, {"chunked": ("n", "filler")}, limit=sum(map(len, payloads)) // 2)
+            for payload in payloads:
+                batches.add("chunked", payload)
+            batches.flush()
+        pages, used = conn.execute("SELECT pg_relation_size('chunked') / 8192, "
+                                   "count(DISTINCT (ctid::text::point)[0]) FROM chunked").fetchone()
+        assert conn.execute("SELECT array_agg(n ORDER BY n) = array_agg(n) FROM chunked").fetchone() == (True,)
+        assert conn.execute("SELECT count(*) FROM chunked").fetchone() == (chunks * rows,)
+        assert pages - used <= 2 * 64, "at most one extension's worth of empty pages per COPY"
+        with pytest.raises(ValueError, match="binary COPY"):
+            batches.add("chunked", b"n,filler\n1,x\n")

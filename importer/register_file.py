@@ -12,6 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from psycopg import sql
+
 from domain.errors import DomainError, FieldError
 from domain.register import register_row
 from importer import error_report
@@ -53,9 +55,15 @@ def load_register(conn: Any, path: Path, name: str, now: datetime, today: date) 
         outcome.version_id = conn.execute(
             "INSERT INTO reference_version (name, source, loaded_at, persons) VALUES (%s, %s, %s, 0) "
             "RETURNING version_id", (name, path.name, now)).fetchone()["version_id"]
+        # The version is loaded into a table of its own, its key built once over the loaded rows, and
+        # the table attached as the version's partition at the end (as a comparison's findings are):
+        # created as a partition at the start, it would hold every reader of the register for the load.
+        version = sql.Literal(outcome.version_id)
+        own = sql.Identifier(version_table(outcome.version_id))
+        conn.execute(sql.SQL("CREATE TABLE {} (LIKE reference_person INCLUDING DEFAULTS)").format(own))
         columns = "version_id, id_number, name, gender, birth_date, household_region, address, status, " \
                   "status_date, coverage"
-        with conn.cursor().copy(f"COPY reference_person ({columns}) FROM STDIN") as copy:
+        with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(own, sql.SQL(columns))) as copy:
             for number, record in read_records(path, COLUMNS):
                 outcome.rows_read += 1
                 try:
@@ -70,7 +78,16 @@ def load_register(conn: Any, path: Path, name: str, now: datetime, today: date) 
                 copy.write_row((outcome.version_id, row.id_number, row.name, row.gender, row.birth_date,
                                 row.household_region, row.address, row.status, row.status_date, row.coverage))
                 outcome.loaded += 1
+        for attached in ("ALTER TABLE {own} ADD PRIMARY KEY (version_id, id_number), "
+                         "ADD CHECK (version_id = {version})",  # so that attaching need not scan again
+                         "ALTER TABLE reference_person ATTACH PARTITION {own} FOR VALUES IN ({version})"):
+            conn.execute(sql.SQL(attached).format(own=own, version=version))
         conn.execute("UPDATE reference_version SET persons = %s WHERE version_id = %s",
                      (outcome.loaded, outcome.version_id))
-    conn.execute("ANALYZE reference_person")  # a version is a bulk of new rows: the planner should know
+    conn.execute(sql.SQL("ANALYZE {}").format(own))  # a version is a bulk of new rows: the planner should know
     return outcome
+
+
+def version_table(version_id: int) -> str:
+    """The partition of reference_person that holds one version (migration 0025 names them so)."""
+    return f"reference_person_v{version_id}"

@@ -6,6 +6,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from canbao.migrations import MIGRATIONS_DIR, MigrationEdited, apply_migrations, discover
+from importer.register_file import version_table
 from projections.register_comparison import findings, findings_table
 
 
@@ -141,3 +142,21 @@ def test_the_findings_kept_before_are_keyed_by_their_place_and_still_refuse_a_se
             ("death_unrecorded", "350102"), ("mismatch", "350102"), ("mismatch", "350203")]
         with pytest.raises(psycopg.errors.UniqueViolation):
             conn.execute(finding, (comparison, "mismatch", "110101199003070011", "350203"))
+
+
+def test_the_register_versions_kept_before_move_to_a_partition_each_and_keep_their_key(empty_database, tmp_path):
+    before("0025", empty_database, tmp_path)
+    person = ("INSERT INTO reference_person VALUES (%s, '350102198003011915', '林', '1', '1980-03-01', '350102', "
+              "NULL, '1', NULL, NULL)")
+    with psycopg.connect(empty_database) as conn:
+        for name in ("v1", "v2"):
+            conn.execute("INSERT INTO reference_version (name, source, loaded_at, persons) VALUES (%s, 'f', now(), 1)",
+                         (name,))
+        conn.execute(person, (1,))
+        conn.execute(person, (2,))
+    assert apply_migrations(empty_database)[0] == "0025_reference_person_per_version.sql"
+    with psycopg.connect(empty_database) as conn:
+        kept = conn.execute("SELECT version_id, tableoid::regclass::text FROM reference_person").fetchall()
+        assert sorted(kept) == [(1, version_table(1)), (2, version_table(2))]
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            conn.execute(person, (2,))

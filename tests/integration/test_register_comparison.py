@@ -21,7 +21,7 @@ from domain.id_numbers import parse_resident_id
 from domain.register import DEAD, REASONS, reason_not_enrolled
 from domain.timeline import snapshot
 from importer.bulk import BulkImporter
-from importer.register_file import load_register
+from importer.register_file import load_register, version_table
 from projections.catalog import PROJECTIONS
 from projections.register_comparison import KINDS, compare, findings, non_enrolled_table
 from projections.reports import BASE_TYPES
@@ -143,6 +143,12 @@ def test_a_later_version_changes_only_the_comparisons_known_after_it_was_loaded(
         between = compare(conn, DATES[1], first_loaded + timedelta(seconds=5), datetime.now(timezone.utc))
         after = compare(conn, DATES[1], second_loaded + timedelta(seconds=1), datetime.now(timezone.utc))
         before_findings, after_findings = found(conn, between.comparison_id), found(conn, after.comparison_id)
+        held = conn.execute("SELECT r.tableoid::regclass::text AS partition, v.version_id, v.persons, count(*) AS n "
+                            "FROM reference_person r JOIN reference_version v USING (version_id) "
+                            "GROUP BY 1, 2, 3 ORDER BY 2").fetchall()
+    # Each version is a partition of its own: a comparison reads only the one it names.
+    assert [(h["partition"], h["n"]) for h in held] == [(version_table(h["version_id"]), h["persons"]) for h in held]
+    assert len(held) == 2
     assert between.version == "v1" and after.version == "v2"
     assert before_findings == expected(ledger, numbers, register, planted, DATES[1])
     regions = {s.region for s in snapshot(ledger.person_history("01", newly_dead), DATES[1])

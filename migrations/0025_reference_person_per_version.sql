@@ -1,0 +1,37 @@
+-- Each version of the population register is a partition of its own (LIST by version): a comparison
+-- reads the one version it names. In one table it read every version loaded before — a city that
+-- loads an extract each month would compare against twelve times the register by the end of a
+-- year. Loading a version creates its partition (importer/register_file.py, `version_table`) and
+-- COPYs into it; forgetting a version would be dropping a table. The versions kept move to
+-- partitions of their own.
+ALTER TABLE reference_person RENAME TO reference_person_unpartitioned;
+ALTER TABLE reference_person_unpartitioned RENAME CONSTRAINT reference_person_pkey
+    TO reference_person_unpartitioned_pkey;
+ALTER TABLE reference_person_unpartitioned RENAME CONSTRAINT reference_person_version_id_fkey
+    TO reference_person_unpartitioned_version_id_fkey;
+
+CREATE TABLE reference_person (
+    version_id        integer NOT NULL REFERENCES reference_version,
+    id_number         text NOT NULL,   -- 18 digits (a 15-digit number is upgraded)
+    name              text NOT NULL,
+    gender            text NOT NULL,
+    birth_date        date NOT NULL,
+    household_region  text NOT NULL,
+    address           text,
+    status            text NOT NULL,   -- 1 alive, 2 dead, 3 moved abroad, 4 in custody, 5 in service (军人)
+    status_date       date,
+    coverage          text,            -- outside basic medical insurance: 公费医疗, 医疗照顾, 离休
+    PRIMARY KEY (version_id, id_number)
+) PARTITION BY LIST (version_id);
+
+DO $$
+DECLARE
+    kept integer;
+BEGIN
+    FOR kept IN SELECT version_id FROM reference_version LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF reference_person FOR VALUES IN (%s)',
+                       'reference_person_v' || kept, kept);  -- register_file.version_table
+    END LOOP;
+END $$;
+INSERT INTO reference_person SELECT * FROM reference_person_unpartitioned;
+DROP TABLE reference_person_unpartitioned;

@@ -10,19 +10,10 @@ ALTER TABLE reference_person_unpartitioned RENAME CONSTRAINT reference_person_pk
 ALTER TABLE reference_person_unpartitioned RENAME CONSTRAINT reference_person_version_id_fkey
     TO reference_person_unpartitioned_version_id_fkey;
 
-CREATE TABLE reference_person (
-    version_id        integer NOT NULL REFERENCES reference_version,
-    id_number         text NOT NULL,   -- 18 digits (a 15-digit number is upgraded)
-    name              text NOT NULL,
-    gender            text NOT NULL,
-    birth_date        date NOT NULL,
-    household_region  text NOT NULL,
-    address           text,
-    status            text NOT NULL,   -- 1 alive, 2 dead, 3 moved abroad, 4 in custody, 5 in service (军人)
-    status_date       date,
-    coverage          text,            -- outside basic medical insurance: 公费医疗, 医疗照顾, 离休
-    PRIMARY KEY (version_id, id_number)
-) PARTITION BY LIST (version_id);
+-- The same columns, defaults and key as before (migration 0016 states them); a foreign key is not
+-- copied by LIKE, so it is added again.
+CREATE TABLE reference_person (LIKE reference_person_unpartitioned INCLUDING ALL) PARTITION BY LIST (version_id);
+ALTER TABLE reference_person ADD FOREIGN KEY (version_id) REFERENCES reference_version;
 
 DO $$
 DECLARE

@@ -21,6 +21,8 @@ from typing import Any
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from projections.local_settings import settings_for
+
 # The keys a constraint owns (primary key, unique, exclusion) go with their constraint; the other
 # indexes on their own. Each with the statement that makes it again exactly as it was. A key that
 # a foreign key points at stays (it could not be dropped), and so does every index some constraint
@@ -55,15 +57,10 @@ def indexes_deferred(conn: Any, tables: list[str]) -> Iterator[None]:
         for table, name, _ in constraints:
             curs.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.SQL(table), sql.Identifier(name)))
     yield
-    with conn.cursor(row_factory=tuple_row) as curs:
-        # Each index is sorted once over all its rows: give the sort room (64 MB by default), then
-        # give the caller's transaction back the setting it had.
-        row = curs.execute("SELECT current_setting('maintenance_work_mem'), "
-                           "set_config('maintenance_work_mem', '256MB', true)").fetchone()
-        assert row is not None
+    # Each index is sorted once over all its rows: give the sort room (64 MB by default).
+    with settings_for(conn, maintenance_work_mem="256MB"), conn.cursor(row_factory=tuple_row) as curs:
         for table, name, definition in constraints:
             curs.execute(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
                 sql.SQL(table), sql.Identifier(name), sql.SQL(definition)))
         for _, definition in indexes:
             curs.execute(sql.SQL(definition))
-        curs.execute("SELECT set_config('maintenance_work_mem', %s, true)", (row[0],))

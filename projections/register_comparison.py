@@ -19,6 +19,7 @@ from psycopg import sql
 
 from domain.register import DEAD, REASON_OF_COVERAGE, REASON_OF_STATUS, REASONS
 from eventlog import scans
+from projections.local_settings import settings_for
 from projections.queries import page
 from projections.reports import BASE_TYPES
 
@@ -168,14 +169,10 @@ def compare(conn: Any, as_of: date, known_at: datetime | None, now: datetime, ve
         # in batches of a few megabytes, not in one (85 MB at 725,000): a batch's buckets stay in the
         # processor's cache while the spells probe them (0.64–0.68 s → 0.51–0.53 s; 1 MB batches 0.62 s,
         # 16 MB 0.68 s). 4 MB is PostgreSQL's default work_mem; the multiplier's default is 2.
-        conn.execute("SET LOCAL work_mem = '4MB'")
-        conn.execute("SET LOCAL hash_mem_multiplier = 1")
-        conn.execute("SET LOCAL parallel_tuple_cost = 0")
         own = findings_table(comparison)
         table = sql.Identifier(own)
-        conn.execute(sql.SQL(FINDINGS).format(table=table), args)
-        for setting in ("work_mem", "hash_mem_multiplier", "parallel_tuple_cost"):  # the caller's transaction may go on
-            conn.execute(f"SET LOCAL {setting} TO DEFAULT")
+        with settings_for(conn, work_mem="4MB", hash_mem_multiplier="1", parallel_tuple_cost="0"):
+            conn.execute(sql.SQL(FINDINGS).format(table=table), args)
         conn.execute(sql.SQL(ONCE_EACH).format(table=table))
         for statement in ATTACHED:
             conn.execute(sql.SQL(statement).format(table=table, key=sql.Identifier(f"{own}_key"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
@@ -12,6 +13,7 @@ from application.service import Ledger
 from demo.population import write_extract
 from importer.bulk import import_extract
 from projections.catalog import PROJECTIONS
+from projections.copying import Batches, encoded
 from projections.rebuild_shares import share_bounds
 from projections.runner import ProjectionRunner
 from tests.support.scenario import ACTIONS, PEOPLE, PLACES, REGIONS, Scenario
@@ -54,10 +56,6 @@ def test_the_shares_cover_every_stream_id_once():
 
 def test_chunks_written_as_one_copy_leave_no_empty_pages_in_a_table_emptied_by_the_same_transaction(
         empty_database):
-    import psycopg
-
-    from projections.copying import Batches, encoded
-
     chunks, rows = 12, 8_000
     with psycopg.connect(empty_database, autocommit=True) as conn:
         conn.execute("CREATE TABLE chunked (n integer, filler text)")

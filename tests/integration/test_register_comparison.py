@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from uuid import uuid4
 
+import psycopg
 import pytest
 
 from application.service import Ledger
@@ -257,3 +258,25 @@ def test_a_comparison_without_a_system_time_is_known_at_the_last_recording_thoug
         assert as_it_stands.counts == compare(conn, DATES[1], last, long_ago).counts
         before_any = compare(conn, DATES[1], long_ago, long_ago).counts  # known in 2000: no one enrolled yet
         assert before_any["not_in_register"] == before_any["mismatch"] == 0 < as_it_stands.counts["not_in_register"]
+
+
+def test_a_comparison_in_the_callers_transaction_gives_back_the_settings_the_caller_had(store, population):
+    _, path, _, _ = population
+    settings = "SELECT current_setting('work_mem') AS w, current_setting('parallel_tuple_cost') AS p"
+    with store.datastore.get_connection() as conn, conn.transaction():
+        load_register(conn, path, "v1", datetime.now(timezone.utc), TODAY)
+        conn.execute("SET LOCAL work_mem = '7MB'")
+        conn.execute("SET LOCAL parallel_tuple_cost = 0.5")
+        compare(conn, DATES[1], datetime.now(timezone.utc), datetime.now(timezone.utc))
+        assert conn.execute(settings).fetchone() == {"w": "7MB", "p": "0.5"}
+
+
+def test_while_a_register_version_loads_the_versions_before_it_can_be_read(store, population, empty_database):
+    _, path, _, _ = population
+    with store.datastore.get_connection() as loading:
+        load_register(loading, path, "v1", datetime.now(timezone.utc), TODAY)
+        with loading.transaction(force_rollback=True):  # v2 loaded, attached, not yet committed
+            load_register(loading, path, "v2", datetime.now(timezone.utc), TODAY)
+            with psycopg.connect(empty_database) as reader:
+                reader.execute("SET lock_timeout = '2s'")  # a lock held for the load would time out here
+                assert reader.execute("SELECT count(*) FROM reference_person WHERE version_id = 1").fetchone()[0] > 0

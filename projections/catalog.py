@@ -14,6 +14,7 @@ from projections.person_rows import (
     StreamHistory,
     contribution_month_rows,
     current_enrollment_rows,
+    enrolled_identity_rows,
     enrollment_spell_rows,
     fake_removal_rows,
     person_view_rows,
@@ -55,6 +56,9 @@ PROJECTIONS = (
             "person_id enrollment_id insurance_type scheme region pooling_region unit_code person_type status "
             "valid_from valid_to recorded_from recorded_to certificate_type id_number name gender birth_date "
             "household_region"), enrollment_spell_rows),
+        Table("enrolled_identity", "person_id", _columns(
+            "person_id region id_number name gender birth_date household_region valid_from valid_to recorded_from "
+            "recorded_to"), enrolled_identity_rows),
         Table("fake_removal", "person_id", _columns("person_id enrollment_id recorded_at"), fake_removal_rows),
     )),
     Projection("contributions", "months paid by unit and month (缴费记录)", "person", (

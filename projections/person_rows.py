@@ -12,7 +12,7 @@ from uuid import UUID
 from domain import events as ev
 from domain.person.evolve import evolve, fold
 from domain.person.state import Person
-from domain.schemes import scheme_of
+from domain.schemes import EMPLOYEE_BASE, RESIDENT_BASE, scheme_of
 from domain.timeline import RecordedEvent, Spell, spells
 
 Row = tuple
@@ -147,3 +147,59 @@ def _spell_row(person_id: UUID, believed: tuple[Spell, Identity], recorded_from:
     s, who = believed
     return (person_id, s.enrollment_id, s.insurance_type, scheme_of(s.insurance_type), s.region, s.pooling_region,
             s.unit_code, s.person_type, s.status, s.valid_from, s.valid_to, recorded_from, recorded_to, *who)
+
+
+# Enrolled as the register comparison (seed 001) counts it: a base enrollment of either scheme,
+# 正常参保 or 暂停参保, of a person known by a resident ID number (certificate type 01).
+ENROLLED_TYPES = EMPLOYEE_BASE | RESIDENT_BASE
+ENROLLED_STATUSES = frozenset({"1", "2"})
+RESIDENT_ID = "01"
+
+
+def enrolled_identity_rows(p: StreamHistory) -> list[Row]:
+    """Where and when the person was enrolled (as ENROLLED_* say) under the resident identity
+    believed with it, over the system time both were believed. Within a region the spells
+    enrolled are merged into the stretches they cover together: on any valid date, as known at
+    any system time, a person has at most one row a region — so the comparison's join gives each
+    (region, ID number) of a person once, and its findings need no sorting out afterwards."""
+    if len(p.believed) == 1:  # the usual history, recorded at one time (an import's row, one command)
+        t, current, state = p.believed[0]
+        return [(p.person_id, *k, t, None) for k in enrolled_stretches(current, state)]
+    rows: list[Row] = []
+    believed_since: dict[tuple, datetime] = {}
+    for t, current, state in p.believed:
+        now = set(enrolled_stretches(current, state))
+        for gone in [k for k in believed_since if k not in now]:
+            rows.append((*gone, believed_since.pop(gone), t))
+        for new in now:
+            believed_since.setdefault(new, t)
+    rows.extend((*k, since, None) for k, since in believed_since.items())
+    return [(p.person_id, *row) for row in rows]
+
+
+def enrolled_stretches(current: list[Spell], s: Person) -> list[tuple]:
+    """(region, identity, valid from, valid to) for each stretch of valid time enrolled in a region."""
+    if s.certificate_type != RESIDENT_ID or not s.id_number:
+        return []
+    enrolled = [spell for spell in current if spell.insurance_type in ENROLLED_TYPES
+                and spell.status in ENROLLED_STATUSES and (spell.valid_to is None or spell.valid_to > spell.valid_from)]
+    if not enrolled:
+        return []
+    who = (s.id_number, s.name, s.gender, s.birth_date, s.household_region)
+    if len(enrolled) == 1:
+        return [(enrolled[0].region, *who, enrolled[0].valid_from, enrolled[0].valid_to)]
+    by_region: dict[str, list[tuple[Any, Any]]] = {}
+    for spell in enrolled:
+        by_region.setdefault(spell.region, []).append((spell.valid_from, spell.valid_to))
+    out = []
+    for region, stretches in by_region.items():
+        stretches.sort(key=lambda st: st[0])
+        start, end = stretches[0]
+        for valid_from, valid_to in stretches[1:]:
+            if end is not None and valid_from > end:  # a gap: the stretch before is whole
+                out.append((region, *who, start, end))
+                start, end = valid_from, valid_to
+            elif end is not None and (valid_to is None or valid_to > end):
+                end = valid_to
+        out.append((region, *who, start, end))
+    return out

@@ -2,7 +2,8 @@
 the ledger has not recorded, and the not-enrolled by 附件3's reasons — as of a valid date, as the
 ledger was known at a system time, against one register version.
 
-The comparison runs inside PostgreSQL (a join of the enrollment spells with the register) and is
+The comparison runs inside PostgreSQL (a join of who was enrolled, enrolled_identity, with the
+register) and is
 kept as a read model of findings: nothing in the ledger changes until an office acts on them,
 through the normal commands or service requests, with the comparison as evidence.
 """
@@ -15,13 +16,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import psycopg
 from psycopg import sql
 
 from domain.register import DEAD, REASON_OF_COVERAGE, REASON_OF_STATUS, REASONS
 from eventlog import scans
 from projections.local_settings import settings_for
 from projections.queries import page
-from projections.reports import BASE_TYPES
 
 KINDS = {"not_in_register": "人口库中无此人（疑似虚假参保）", "mismatch": "姓名、性别或出生日期与人口库不符",
          "death_unrecorded": "人口库已死亡仍在参保", "not_enrolled": "未参保（附件3）"}
@@ -39,16 +40,15 @@ DIED_BEFORE = f"(r.status = '{DEAD}' AND r.status_date < %(as_of)s)"
 NOT_YET_OR_ALIVE = f"(r.birth_date <= %(as_of)s AND (r.status <> '{DEAD}' OR r.status_date > %(as_of)s))"
 
 # Who was enrolled on the valid date as the ledger knew it then, under the identity it knew then
-# (a row per spell), fully joined with the register version; each joined row that is a finding of
-# some kind becomes that finding, worded only for its kind. One statement that creates the
-# comparison's own table of findings, so that its query may run over the cores (an INSERT's
-# cannot): the join is most of a comparison's work.
+# (enrolled_identity: a row a person and region), fully joined with the register version; each
+# joined row that is a finding of some kind becomes that finding, worded only for its kind. One
+# statement that creates the comparison's own table of findings, so that its query may run over the
+# cores (an INSERT's cannot): the join is most of a comparison's work.
 FINDINGS = f"""
 CREATE TABLE {{table}} AS
 WITH enrolled AS (
-    SELECT person_id, region, id_number, name, gender, birth_date, household_region FROM enrollment_spell
-    WHERE certificate_type = '01' AND insurance_type = ANY(%(base)s) AND status IN ('1', '2')
-      AND valid_from <= %(as_of)s AND (valid_to IS NULL OR valid_to > %(as_of)s)
+    SELECT person_id, region, id_number, name, gender, birth_date, household_region FROM enrolled_identity
+    WHERE valid_from <= %(as_of)s AND (valid_to IS NULL OR valid_to > %(as_of)s)
       AND recorded_from <= %(known_at)s AND (recorded_to IS NULL OR recorded_to > %(known_at)s)
 ), register AS (
     SELECT * FROM reference_person WHERE version_id = %(version)s
@@ -87,8 +87,10 @@ FROM compared c CROSS JOIN LATERAL (
 ) AS f (kind, id_number, name, region, household_region, person_id, reason, detail)
 """
 
-# Two spells of one person in one region (say 职工 and 居民 at once) give the same finding: kept once.
-# (A finding of the not-enrolled names no person and comes from one row of the register.)
+# A person has one row of enrolled_identity a region on any date; but two persons may have been
+# believed to hold one ID number (before a correction or a merge), and then give the same finding:
+# kept once — the first to be found, when the key's unique index finds two. (A finding of the
+# not-enrolled names no person and comes from one row of the register.)
 ONCE_EACH = """
 DELETE FROM {table} f USING (
     SELECT kind, region, id_number, min(ctid) AS kept FROM {table} WHERE person_id IS NOT NULL
@@ -106,13 +108,11 @@ PLACE = """((kind || ' ' || region || ' ' || id_number) COLLATE "C")"""  # as mi
 # The finished table becomes the comparison's partition: the columns the parent requires and the
 # bound it will have, checked in one pass (so that attaching need not scan again); its key's index
 # built in one pass over the finished rows; then attached.
-ATTACHED = (
-    """ALTER TABLE {table} ALTER COLUMN comparison_id SET NOT NULL, ALTER COLUMN kind SET NOT NULL,
+CONSTRAINED = """ALTER TABLE {table} ALTER COLUMN comparison_id SET NOT NULL, ALTER COLUMN kind SET NOT NULL,
        ALTER COLUMN id_number SET NOT NULL, ALTER COLUMN name SET NOT NULL, ALTER COLUMN region SET NOT NULL,
-       ALTER COLUMN detail SET NOT NULL, ADD CONSTRAINT {bound} CHECK (comparison_id = {comparison})""",
-    "CREATE UNIQUE INDEX {key} ON {table} (" + PLACE + ")",
-    "ALTER TABLE register_finding ATTACH PARTITION {table} FOR VALUES IN ({comparison})",
-)
+       ALTER COLUMN detail SET NOT NULL, ADD CONSTRAINT {bound} CHECK (comparison_id = {comparison})"""
+KEYED = "CREATE UNIQUE INDEX {key} ON {table} (" + PLACE + ")"
+ATTACHED = "ALTER TABLE register_finding ATTACH PARTITION {table} FOR VALUES IN ({comparison})"
 
 
 def place(kind: str, region: str, id_number: str) -> str:
@@ -161,7 +161,7 @@ def compare(conn: Any, as_of: date, known_at: datetime | None, now: datetime, ve
         comparison = uuid4()
         conn.execute("INSERT INTO register_comparison VALUES (%s, %s, %s, %s, %s)",
                      (comparison, version_id, as_of, known_at, now))
-        args = {"base": list(BASE_TYPES), "as_of": as_of, "known_at": known_at, "version": version_id,
+        args = {"as_of": as_of, "known_at": known_at, "version": version_id,
                 "comparison": comparison}
         # The planner takes every joined row for a finding (about one in ten is) and so prices gathering
         # them from parallel workers too dear: told that passing a row costs nothing, it splits the
@@ -173,11 +173,16 @@ def compare(conn: Any, as_of: date, known_at: datetime | None, now: datetime, ve
         table = sql.Identifier(own)
         with settings_for(conn, work_mem="4MB", hash_mem_multiplier="1", parallel_tuple_cost="0"):
             conn.execute(sql.SQL(FINDINGS).format(table=table), args)
-        conn.execute(sql.SQL(ONCE_EACH).format(table=table))
-        for statement in ATTACHED:
-            conn.execute(sql.SQL(statement).format(table=table, key=sql.Identifier(f"{own}_key"),
-                                                   bound=sql.Identifier(f"{own}_bound"),
-                                                   comparison=sql.Literal(comparison)))
+        names = {"table": table, "key": sql.Identifier(f"{own}_key"), "bound": sql.Identifier(f"{own}_bound"),
+                 "comparison": sql.Literal(comparison)}
+        conn.execute(sql.SQL(CONSTRAINED).format(**names))
+        try:
+            with conn.transaction():
+                conn.execute(sql.SQL(KEYED).format(**names))
+        except psycopg.errors.UniqueViolation:
+            conn.execute(sql.SQL(ONCE_EACH).format(**names))
+            conn.execute(sql.SQL(KEYED).format(**names))
+        conn.execute(sql.SQL(ATTACHED).format(**names))
         counts = {r["kind"]: r["n"] for r in conn.execute(
             sql.SQL("SELECT kind, count(*) AS n FROM {table} GROUP BY kind").format(table=table))}
     return Comparison(comparison, name, as_of, known_at, {kind: counts.get(kind, 0) for kind in KINDS})

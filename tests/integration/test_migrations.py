@@ -83,6 +83,13 @@ def before(name: str, conninfo: str, tmp_path: Path) -> None:
     apply_migrations(conninfo, tmp_path)
 
 
+def tracking(conn: psycopg.Connection, **positions: int) -> None:
+    """The projections' positions, as eventsourcing's tracking table keeps them."""
+    conn.execute("CREATE TABLE projection_tracking (application_name text, notification_id bigint)")
+    for name, position in positions.items():
+        conn.execute("INSERT INTO projection_tracking VALUES (%s, %s)", (name, position))
+
+
 PERSON = "INSERT INTO person_view VALUES (%s, '01', %s, %s, '1', NULL, '1', false)"
 SET = ("INSERT INTO duplicate_set VALUES (%s, 'cross_scheme', gen_random_uuid(), gen_random_uuid(), '350102', "
        "'350203', '390', '310', '2016-01-01')")
@@ -93,8 +100,7 @@ def test_duplicate_sets_take_their_persons_id_number_and_name_and_nothing_is_der
     before("0023", empty_database, tmp_path)
     person = uuid4()
     with psycopg.connect(empty_database) as conn:
-        conn.execute("CREATE TABLE projection_tracking (application_name text, notification_id bigint)")
-        conn.execute("INSERT INTO projection_tracking VALUES ('duplicates', 42)")
+        tracking(conn, duplicates=42)
         conn.execute(PERSON, (person, "350102198003011915", "林·𠀋"))
         conn.execute(SET, (person,))
     apply_migrations(empty_database)
@@ -108,12 +114,11 @@ def test_duplicate_sets_ahead_of_their_persons_are_derived_again_from_the_first_
     before("0023", empty_database, tmp_path)
     person, not_yet_in_person_view = uuid4(), uuid4()
     with psycopg.connect(empty_database) as conn:
-        conn.execute("CREATE TABLE projection_tracking (application_name text, notification_id bigint)")
-        conn.execute("INSERT INTO projection_tracking VALUES ('duplicates', 42), ('enrollments', 40)")
+        tracking(conn, duplicates=42, enrollments=40)
         conn.execute(PERSON, (person, "350102198003011915", "林"))
         conn.execute(SET, (person,))
         conn.execute(SET, (not_yet_in_person_view,))
-    apply_migrations(empty_database)
+    before("0024", empty_database, tmp_path)
     with psycopg.connect(empty_database) as conn:
         assert conn.execute("SELECT count(*) FROM duplicate_set").fetchone() == (0,)
         assert conn.execute("SELECT application_name FROM projection_tracking").fetchall() == [("enrollments",)]
@@ -160,3 +165,17 @@ def test_the_register_versions_kept_before_move_to_a_partition_each_and_keep_the
         assert sorted(kept) == [(1, version_table(1)), (2, version_table(2))]
         with pytest.raises(psycopg.errors.UniqueViolation):
             conn.execute(person, (2,))
+
+
+def test_who_was_enrolled_is_derived_from_the_first_event_with_the_rest_of_the_enrollments_projection(
+        empty_database, tmp_path: Path):
+    before("0026", empty_database, tmp_path)
+    person = uuid4()
+    with psycopg.connect(empty_database) as conn:
+        tracking(conn, enrollments=40, duplicates=42)
+        conn.execute(PERSON, (person, "350102198003011915", "林"))
+    apply_migrations(empty_database)
+    with psycopg.connect(empty_database) as conn:
+        assert conn.execute("SELECT count(*) FROM person_view").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM enrolled_identity").fetchone() == (0,)
+        assert conn.execute("SELECT application_name FROM projection_tracking").fetchall() == [("duplicates",)]

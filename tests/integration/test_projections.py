@@ -73,6 +73,43 @@ def test_cohort_counts_as_of_d_as_known_at_t_match_folding_the_events(store, run
             assert cohort_counts(conn, as_of, known_at) == {k: len(v) for k, v in expected.items()}
 
 
+# Every (valid date, system time) at which what was believed changes: the dates spells begin and
+# end on, the times spell rows were recorded at. Who was enrolled is read at each of them, from
+# enrolled_identity and from enrollment_spell; a row of the one not in the other is counted.
+AT_EVERY_CHANGE = """
+WITH d AS (SELECT valid_from AS d FROM enrollment_spell UNION SELECT valid_to FROM enrollment_spell),
+     t AS (SELECT DISTINCT recorded_from AS t FROM enrollment_spell),
+     enrolled AS (
+         SELECT d, t, person_id, region, id_number, name, gender, birth_date, household_region
+         FROM d, t, enrolled_identity WHERE {in_force}),
+     spelled AS (
+         SELECT DISTINCT d, t, person_id, region, id_number, name, gender, birth_date, household_region
+         FROM d, t, enrollment_spell
+         WHERE certificate_type = '01' AND id_number <> '' AND insurance_type IN ('310', '390', '391', '380')
+           AND status IN ('1', '2') AND {in_force})
+SELECT (SELECT count(*) FROM (SELECT * FROM enrolled EXCEPT ALL SELECT * FROM spelled) extra) AS extra,
+       (SELECT count(*) FROM (SELECT * FROM spelled EXCEPT SELECT * FROM enrolled) missing) AS missing,
+       (SELECT count(*) FROM (SELECT FROM enrolled GROUP BY d, t, person_id, region HAVING count(*) > 1) twice)
+           AS twice,
+       (SELECT count(*) FROM spelled) AS spelled
+""".format(in_force="valid_from <= d AND (valid_to IS NULL OR valid_to > d) AND recorded_from <= t "
+                    "AND (recorded_to IS NULL OR recorded_to > t)")
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(step, min_size=10, max_size=40))
+def test_who_was_enrolled_on_any_date_as_known_at_any_time_is_each_enrolled_persons_region_once(store, runner,
+                                                                                               steps):
+    reset(store.datastore)
+    scenario = Scenario(Ledger(store))
+    for move in steps:
+        scenario.play(*move)
+    catch_up_all(runner)
+    with store.datastore.get_connection() as conn:
+        compared = conn.execute(AT_EVERY_CHANGE).fetchone()
+    assert (compared["extra"], compared["missing"], compared["twice"]) == (0, 0, 0)
+
+
 def test_projections_apart_are_not_caught_up_together(store, runner):
     reset(store.datastore)
     Scenario(Ledger(store))  # four units and two persons recorded

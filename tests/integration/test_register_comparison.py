@@ -280,3 +280,19 @@ def test_while_a_register_version_loads_the_versions_before_it_can_be_read(store
             with psycopg.connect(empty_database) as reader:
                 reader.execute("SET lock_timeout = '2s'")  # a lock held for the load would time out here
                 assert reader.execute("SELECT count(*) FROM reference_person WHERE version_id = 1").fetchone()[0] > 0
+
+
+def test_two_persons_believed_to_hold_one_id_number_in_one_region_give_its_findings_once(store, population):
+    _, path, _, _ = population
+    now = datetime.now(timezone.utc)
+    with store.datastore.get_connection() as conn:
+        load_register(conn, path, "v1", now, TODAY)
+        alone = compare(conn, DATES[1], now, now)
+        # Persons the ledger knew under others' ID numbers until a correction or a merge (which the
+        # enrollments projection then rows apart): here each enrolled person copied to another.
+        conn.execute("INSERT INTO enrolled_identity SELECT gen_random_uuid(), region, id_number, name, gender, "
+                     "birth_date, household_region, valid_from, valid_to, recorded_from, recorded_to "
+                     "FROM enrolled_identity")
+        twice = compare(conn, DATES[1], now, now)
+        assert twice.counts == alone.counts
+        assert found(conn, twice.comparison_id) == found(conn, alone.comparison_id)

@@ -142,12 +142,22 @@ def register_row(g: Figures | None) -> list[str]:
         return []
     found = g["findings"]
     return [f"| register comparison | {g['persons']:,} persons × {g['register_rows']:,} register rows in "
-            f"{g['seconds']:.2f} s ({found['not_in_register']:,} not in the register, {found['mismatch']:,} "
-            f"disagreeing, {found['death_unrecorded']:,} deaths unrecorded, {found['not_enrolled']:,} not enrolled); "
+            f"{g['seconds']:.2f} s{each(g.get('seconds_each'))} ({found['not_in_register']:,} not in the register, "
+            f"{found['mismatch']:,} disagreeing, {found['death_unrecorded']:,} deaths unrecorded, "
+            f"{found['not_enrolled']:,} not enrolled); "
             f"{server_memory_text(g)}loading the register {g['load_seconds']:.1f} s "
-            f"| full join of persons and register reading the compared columns: {g['join_seconds']:.2f} s "
+            f"| full join of persons and register reading the compared columns: {g['join_seconds']:.2f} s"
+            f"{each(g.get('join_seconds_each'))} "
             f"(inner join counted from the indexes: {g['count_join_seconds']:.2f} s) | {g['ratio']:.1f}× "
             f"| < 2× the raw join, flat memory | {verdict(g['ratio'] < 2)} |"]
+
+
+def each(seconds: list[float] | None) -> str:
+    """", the median of 3 timed in turn with the other side: a, b, c s" — or nothing, for one run."""
+    if not seconds or len(seconds) == 1:
+        return ""
+    return f", the median of {len(seconds)} timed in turn with the other side: " + \
+        ", ".join(f"{s:.2f}" for s in seconds) + " s"
 
 
 def server_memory_text(g: Figures) -> str:

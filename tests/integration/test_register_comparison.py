@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from uuid import uuid4
@@ -24,7 +26,7 @@ from domain.timeline import snapshot
 from importer.bulk import BulkImporter
 from importer.register_file import load_register, version_table
 from projections.catalog import PROJECTIONS
-from projections.register_comparison import KINDS, compare, findings, non_enrolled_table
+from projections.register_comparison import KINDS, compare, findings, findings_table, non_enrolled_table
 from projections.reports import BASE_TYPES
 from projections.runner import ProjectionRunner
 
@@ -282,11 +284,17 @@ def test_while_a_register_version_loads_the_versions_before_it_can_be_read(store
                 assert reader.execute("SELECT count(*) FROM reference_person WHERE version_id = 1").fetchone()[0] > 0
 
 
-def test_two_persons_believed_to_hold_one_id_number_in_one_region_give_its_findings_once(store, population):
-    _, path, _, _ = population
+@contextmanager
+def register_loaded(store, path: Path) -> Iterator[tuple[psycopg.Connection, datetime]]:
+    """A connection with the generated register loaded as version v1, and the time it was loaded."""
     now = datetime.now(timezone.utc)
     with store.datastore.get_connection() as conn:
         load_register(conn, path, "v1", now, TODAY)
+        yield conn, now
+
+
+def test_two_persons_believed_to_hold_one_id_number_in_one_region_give_its_findings_once(store, population):
+    with register_loaded(store, population[1]) as (conn, now):
         alone = compare(conn, DATES[1], now, now)
         # Persons the ledger knew under others' ID numbers until a correction or a merge (which the
         # enrollments projection then rows apart): here each enrolled person copied to another.
@@ -296,3 +304,24 @@ def test_two_persons_believed_to_hold_one_id_number_in_one_region_give_its_findi
         twice = compare(conn, DATES[1], now, now)
         assert twice.counts == alone.counts
         assert found(conn, twice.comparison_id) == found(conn, alone.comparison_id)
+
+
+def test_each_not_enrolled_is_listed_with_the_address_its_register_version_gives(store, population, tmp_path):
+    path = population[1]
+    with register_loaded(store, path) as (conn, now):
+        comparison = compare(conn, DATES[1], now, now)
+        moved = tmp_path / "moved.csv"  # a later version, where everyone lives elsewhere
+        moved.write_text(path.read_text(encoding="utf-8").replace("某街道", "另一街道"), encoding="utf-8")
+        load_register(conn, moved, "v2", now + timedelta(seconds=1), TODAY)
+        listed = findings(conn, comparison.comparison_id, "not_enrolled", "", None, 1_000_000)
+        register = register_rows(path)
+        assert [r for r in listed if r["detail"] != register[r["id_number"]]["户籍地址"]] == []
+        assert listed and not any("另一街道" in r["detail"] for r in listed)
+
+
+def test_a_comparison_leaves_the_planner_a_count_of_its_findings(store, population):
+    with register_loaded(store, population[1]) as (conn, now):
+        comparison = compare(conn, DATES[1], now, now)
+        kept = conn.execute("SELECT reltuples FROM pg_class WHERE relname = %s",
+                            (findings_table(comparison.comparison_id),)).fetchone()["reltuples"]
+        assert kept == sum(comparison.counts.values()) > 0

@@ -3,9 +3,8 @@ the ledger has not recorded, and the not-enrolled by 附件3's reasons — as of
 ledger was known at a system time, against one register version.
 
 The comparison runs inside PostgreSQL (a join of who was enrolled, enrolled_identity, with the
-register) and is
-kept as a read model of findings: nothing in the ledger changes until an office acts on them,
-through the normal commands or service requests, with the comparison as evidence.
+register) and is kept as a read model of findings: nothing in the ledger changes until an office
+acts on them, through the normal commands or service requests, with the comparison as evidence.
 """
 
 from __future__ import annotations
@@ -45,7 +44,7 @@ NOT_YET_OR_ALIVE = f"(r.birth_date <= %(as_of)s AND (r.status <> '{DEAD}' OR r.s
 # statement that creates the comparison's own table of findings, so that its query may run over the
 # cores (an INSERT's cannot): the join is most of a comparison's work. The address of one not
 # enrolled is not carried through the join (the widest column of the register, 7% of the
-# statement's time at 725,000 persons): a page reads it from the register version (see DETAIL).
+# statement's time at 725,000 persons): a page reads it from the register version (DETAILED).
 FINDINGS = f"""
 CREATE TABLE {{table}} AS
 WITH enrolled AS (
@@ -104,8 +103,13 @@ WHERE f.kind = twice.kind AND f.region = twice.region AND f.id_number = twice.id
 # since a space sorts before every character any of them has. The index of the comparison's key is
 # built on it: a sort of one text column compares abbreviated keys, of three columns the columns
 # (81,000 findings: 0.04 s against 0.09 s).
-PLACE = """((kind || ' ' || region || ' ' || id_number) COLLATE "C")"""  # as migration 0024 indexes it
-PLACE_OF_F = PLACE.replace("kind", "f.kind").replace("region", "f.region").replace("id_number", "f.id_number")
+def place_of(table: str = "") -> str:
+    """A finding's place as SQL, of the columns of `table` (an alias) if given."""
+    of = f"{table}." if table else ""
+    return f"""(({of}kind || ' ' || {of}region || ' ' || {of}id_number) COLLATE "C")"""
+
+
+PLACE = place_of()  # as migration 0024 indexes it
 
 # The finished table becomes the comparison's partition: the columns the parent requires and the
 # bound it will have, checked in one pass (so that attaching need not scan again); its key's index
@@ -216,8 +220,8 @@ def findings(conn: Any, comparison: UUID, kind: str | None, region_prefix: str, 
         low = max(low, place(*after))
     return page(
         conn, f"SELECT {DETAILED} FROM register_finding f {WITH_ADDRESS} WHERE f.comparison_id = %s "
-        f"AND {PLACE_OF_F} > %s AND {PLACE_OF_F} < %s AND (%s::text IS NULL OR f.kind = %s) AND f.region LIKE %s "
-        f"ORDER BY {PLACE_OF_F} LIMIT %s",
+        f"AND {place_of('f')} > %s AND {place_of('f')} < %s AND (%s::text IS NULL OR f.kind = %s) "
+        f"AND f.region LIKE %s ORDER BY {place_of('f')} LIMIT %s",
         (comparison, comparison, low, high, kind, kind, region_prefix + "%", first + 1))
 
 

@@ -7,6 +7,11 @@ RESIDENT = "2"  # 参保身份 居民
 
 EMPLOYEE_BASE = frozenset({"310"})
 RESIDENT_BASE = frozenset({"390", "391", "380"})
+# The base enrollments of either scheme, riders left out: what the cleanup reports and the
+# comparisons (with the population register, across provinces) count.
+BASE_TYPES = EMPLOYEE_BASE | RESIDENT_BASE
+# 正常参保 and 暂停参保 (参保状态 1 and 2): enrolled, as the comparisons count it; 终止 is not.
+ENROLLED_STATUSES = frozenset({"1", "2"})
 # rider → the base types it attaches to (same person, same region, open)
 RIDERS: dict[str, frozenset[str]] = {
     "320": EMPLOYEE_BASE,
@@ -45,3 +50,8 @@ def scheme_of(insurance_type: str) -> str | None:
 
 def is_base(insurance_type: str) -> bool:
     return insurance_type not in RIDERS
+
+
+def counted_enrolled(insurance_type: str, status: str) -> bool:
+    """Whether a spell of this type and status is an enrollment the comparisons count."""
+    return insurance_type in BASE_TYPES and status in ENROLLED_STATUSES

@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from domain.id_numbers import RESIDENT_ID
 from domain.person.evolve import fold
-from domain.schemes import scheme_of
+from domain.schemes import counted_enrolled, scheme_of
 from domain.timeline import snapshot
 from eventlog import scans
 from eventlog.export import Partition, read_manifest, read_partition
-from projections.reports import BASE_TYPES
 
 FEEDBACK_HEADER = ["公民身份号码", "姓名", "外省参保地", "外省险种类型", "外省参保开始年月", "外省参保单位", "重复类型"]
 
@@ -47,10 +47,10 @@ def enrolled_in_partition(directory: str, partition: Partition, as_of: date) -> 
         if isinstance(history, scans.Unreadable) or not history or not history[0].event.topic.startswith("person."):
             continue
         person = fold(r.event for r in history)
-        if person.certificate_type != "01" or not person.id_number:
+        if person.certificate_type != RESIDENT_ID or not person.id_number:
             continue
         for spell in snapshot(history, as_of):
-            if spell.insurance_type in BASE_TYPES and spell.status in ("1", "2"):
+            if counted_enrolled(spell.insurance_type, spell.status):
                 out.append(Enrolled(person.id_number, person.name, spell.region, spell.insurance_type,
                                     spell.valid_from, spell.unit_code))
     return out

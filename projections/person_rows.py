@@ -10,13 +10,15 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from domain import events as ev
+from domain.id_numbers import RESIDENT_ID
 from domain.person.evolve import evolve, fold
 from domain.person.state import Person
-from domain.schemes import EMPLOYEE_BASE, RESIDENT_BASE, scheme_of
+from domain.schemes import counted_enrolled, scheme_of
 from domain.timeline import RecordedEvent, Spell, spells
 
 Row = tuple
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 class once(Generic[T]):  # noqa: N801 — used as a decorator, like functools.cached_property
@@ -129,17 +131,30 @@ def enrollment_spell_rows(p: StreamHistory) -> list[Row]:
     """Each spell with the identity believed with it, over the system time both were believed:
     a correction of either closes the row and opens one with what is believed from then on, so
     a question "as known at T" gets the spell and the person as they stood at T."""
-    rows: list[Row] = []
-    believed_since: dict[tuple[Spell, Identity], datetime] = {}
+    spans = believed_spans(p, lambda current, state: [(s, identity(state)) for s in current])
+    return [_spell_row(p.person_id, believed, since, until) for believed, since, until in spans]
+
+
+
+def believed_spans(p: StreamHistory, believed_at: Callable[[list[Spell], Person], list[K]]
+                   ) -> list[tuple[K, datetime, datetime | None]]:
+    """Each thing `believed_at` says was believed (from a recording time's spells and state), with
+    the system time it was believed from and — when a later recording stopped believing it — until."""
+    if len(p.believed) == 1:  # the usual history, recorded at one time (an import's row, one command)
+        t, current, state = p.believed[0]
+        now = believed_at(current, state)
+        return [(k, t, None) for k in (now if len(now) < 2 else dict.fromkeys(now))]
+    spans: list[tuple[K, datetime, datetime | None]] = []
+    since: dict[K, datetime] = {}
     for t, current, state in p.believed:
-        who = identity(state)
-        now = {(s, who) for s in current}
-        for gone in [k for k in believed_since if k not in now]:
-            rows.append(_spell_row(p.person_id, gone, believed_since.pop(gone), t))
-        for new in current:
-            believed_since.setdefault((new, who), t)
-    rows.extend(_spell_row(p.person_id, k, since, None) for k, since in believed_since.items())
-    return rows
+        now = believed_at(current, state)
+        held = set(now)
+        for gone in [k for k in since if k not in held]:
+            spans.append((gone, since.pop(gone), t))
+        for k in now:
+            since.setdefault(k, t)
+    spans.extend((k, t, None) for k, t in since.items())
+    return spans
 
 
 def _spell_row(person_id: UUID, believed: tuple[Spell, Identity], recorded_from: datetime,
@@ -149,40 +164,21 @@ def _spell_row(person_id: UUID, believed: tuple[Spell, Identity], recorded_from:
             s.unit_code, s.person_type, s.status, s.valid_from, s.valid_to, recorded_from, recorded_to, *who)
 
 
-# Enrolled as the register comparison (seed 001) counts it: a base enrollment of either scheme,
-# 正常参保 or 暂停参保, of a person known by a resident ID number (certificate type 01).
-ENROLLED_TYPES = EMPLOYEE_BASE | RESIDENT_BASE
-ENROLLED_STATUSES = frozenset({"1", "2"})
-RESIDENT_ID = "01"
-
-
 def enrolled_identity_rows(p: StreamHistory) -> list[Row]:
-    """Where and when the person was enrolled (as ENROLLED_* say) under the resident identity
-    believed with it, over the system time both were believed. Within a region the spells
+    """Where and when the person was enrolled (domain.schemes.counted_enrolled) under the resident
+    identity believed with it, over the system time both were believed. Within a region the spells
     enrolled are merged into the stretches they cover together: on any valid date, as known at
     any system time, a person has at most one row a region — so the comparison's join gives each
     (region, ID number) of a person once, and its findings need no sorting out afterwards."""
-    if len(p.believed) == 1:  # the usual history, recorded at one time (an import's row, one command)
-        t, current, state = p.believed[0]
-        return [(p.person_id, *k, t, None) for k in enrolled_stretches(current, state)]
-    rows: list[Row] = []
-    believed_since: dict[tuple, datetime] = {}
-    for t, current, state in p.believed:
-        now = set(enrolled_stretches(current, state))
-        for gone in [k for k in believed_since if k not in now]:
-            rows.append((*gone, believed_since.pop(gone), t))
-        for new in now:
-            believed_since.setdefault(new, t)
-    rows.extend((*k, since, None) for k, since in believed_since.items())
-    return [(p.person_id, *row) for row in rows]
+    return [(p.person_id, *stretch, since, until) for stretch, since, until in believed_spans(p, enrolled_stretches)]
 
 
 def enrolled_stretches(current: list[Spell], s: Person) -> list[tuple]:
     """(region, identity, valid from, valid to) for each stretch of valid time enrolled in a region."""
     if s.certificate_type != RESIDENT_ID or not s.id_number:
         return []
-    enrolled = [spell for spell in current if spell.insurance_type in ENROLLED_TYPES
-                and spell.status in ENROLLED_STATUSES and (spell.valid_to is None or spell.valid_to > spell.valid_from)]
+    enrolled = [spell for spell in current if counted_enrolled(spell.insurance_type, spell.status)
+                and (spell.valid_to is None or spell.valid_to > spell.valid_from)]
     if not enrolled:
         return []
     who = (s.id_number, s.name, s.gender, s.birth_date, s.household_region)

@@ -110,6 +110,7 @@ def place_of(table: str = "") -> str:
 
 
 PLACE = place_of()  # as migration 0024 indexes it
+PLACE_OF_F = place_of("f")  # of a finding read as f
 
 # The finished table becomes the comparison's partition: the columns the parent requires and the
 # bound it will have, checked in one pass (so that attaching need not scan again); its key's index
@@ -220,8 +221,8 @@ def findings(conn: Any, comparison: UUID, kind: str | None, region_prefix: str, 
         low = max(low, place(*after))
     return page(
         conn, f"SELECT {DETAILED} FROM register_finding f {WITH_ADDRESS} WHERE f.comparison_id = %s "
-        f"AND {place_of('f')} > %s AND {place_of('f')} < %s AND (%s::text IS NULL OR f.kind = %s) "
-        f"AND f.region LIKE %s ORDER BY {place_of('f')} LIMIT %s",
+        f"AND {PLACE_OF_F} > %s AND {PLACE_OF_F} < %s AND (%s::text IS NULL OR f.kind = %s) "
+        f"AND f.region LIKE %s ORDER BY {PLACE_OF_F} LIMIT %s",
         (comparison, comparison, low, high, kind, kind, region_prefix + "%", first + 1))
 
 

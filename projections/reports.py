@@ -15,11 +15,10 @@ from typing import Any
 
 from domain.clock import ALL_RECORDED
 from domain.codes import label
-from domain.schemes import UNKNOWN_TYPE
+from domain.schemes import BASE_TYPES, UNKNOWN_TYPE
 from projections.anomalies import KINDS as ANOMALY_KINDS
 from projections.duplicate_lists import duplicate_list_as_of
 
-BASE_TYPES = ("310", "390", "391", "380")
 # What keeps a record from being "参保信息符合要求的" (附件2 column 6): a fault in an 附件1 field or
 # the insurance data. A missing phone is not an 附件1 field; a 15-digit number the ledger upgraded is
 # a record "补全修正后" — completed, so it counts.

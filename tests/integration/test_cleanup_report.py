@@ -13,13 +13,13 @@ from application.service import Ledger
 from demo.population import write_extract
 from domain import commands as cmd
 from domain.events import Actor
-from domain.schemes import scheme_of
+from domain.schemes import BASE_TYPES, scheme_of
 from domain.timeline import snapshot
 from importer.bulk import BulkImporter
 from projections.anomalies import anomaly_rows
 from projections.catalog import PROJECTIONS
 from projections.person_rows import StreamHistory
-from projections.reports import BASE_TYPES, QUALITY_ANOMALIES, cleanup_summary
+from projections.reports import QUALITY_ANOMALIES, cleanup_summary
 from projections.runner import ProjectionRunner
 from tests.support.builders import CLERK
 

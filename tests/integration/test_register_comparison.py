@@ -22,12 +22,13 @@ from domain import commands as cmd
 from domain.events import Actor
 from domain.id_numbers import parse_resident_id
 from domain.register import DEAD, REASONS, reason_not_enrolled
+from domain.schemes import BASE_TYPES
 from domain.timeline import snapshot
+from eventlog import scans
 from importer.bulk import BulkImporter
 from importer.register_file import load_register, version_table
 from projections.catalog import PROJECTIONS
 from projections.register_comparison import KINDS, compare, findings, findings_table, non_enrolled_table
-from projections.reports import BASE_TYPES
 from projections.runner import ProjectionRunner
 
 TODAY = date(2026, 11, 30)
@@ -254,7 +255,7 @@ def test_a_comparison_without_a_system_time_is_known_at_the_last_recording_thoug
     long_ago = datetime(2000, 1, 1, tzinfo=timezone.utc)
     with store.datastore.get_connection() as conn:
         load_register(conn, path, "v1", long_ago, TODAY)
-        last = conn.execute("SELECT max(recorded_at) AS at FROM command_log").fetchone()["at"]
+        last = scans.last_recorded(conn)
         as_it_stands = compare(conn, DATES[1], None, long_ago)
         assert as_it_stands.known_at == last
         assert as_it_stands.counts == compare(conn, DATES[1], last, long_ago).counts

@@ -140,7 +140,11 @@ def serve(
                 os.environ.update(serving_environment(ready.conninfo, api, settings))
                 serve_in_processes(host, port, workers)
             else:
-                uvicorn.run(create_app(ready, api), host=host, port=port, log_level="info")
+                from canbao.worker_app import settle_heap
+
+                served = create_app(ready, api)
+                settle_heap()
+                uvicorn.run(served, host=host, port=port, log_level="info")
         finally:
             ready.stop()
 

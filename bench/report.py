@@ -153,7 +153,8 @@ def register_row(g: Figures | None) -> list[str]:
 
 
 def each(seconds: list[float] | None) -> str:
-    """", the median of 3 timed in turn with the other side: a, b, c s" — or nothing, for one run."""
+    """", the median of 3 timed in turn with the other side: a, b, c s" — or nothing, for one run
+    (reports of runs before a figure was timed more than once)."""
     if not seconds or len(seconds) == 1:
         return ""
     return f", the median of {len(seconds)} timed in turn with the other side: " + \
@@ -212,12 +213,14 @@ def contribution_row(c: Figures | None, extract: Figures) -> list[str]:
     """A monthly contribution file: held to the person extract's ratio to the storage's ceiling."""
     if not c:
         return []
-    head = (f"| contribution file import | {c['rows']:,} rows → {c['events']:,} events in {c['seconds']:.2f} s, "
-            f"{c['rows_per_s']:,.0f} rows/s, {processes(c['workers'])} ({c['refused']:,} refused) | ")
+    head = (f"| contribution file import | {c['rows']:,} rows → {c['events']:,} events in {c['seconds']:.2f} s"
+            f"{each(c.get('seconds_each'))}, {c['rows_per_s']:,.0f} rows/s, {processes(c['workers'])} "
+            f"({c['refused']:,} refused{' in the last file' if c.get('seconds_each') else ''}) | ")
     # The extract is written into tables that start empty, so empty copies are its tables as they
     # stand; the file is written into tables that hold the extract's events.
     return [f"{head}the same events and command-log rows COPYed into the ledger's tables as the file found them "
-            f"(rolled back): {c['in_place_seconds']:.2f} s | {c['in_place_ratio']:.1f}× (person extract: "
+            f"(rolled back): {c['in_place_seconds']:.2f} s{each(c.get('in_place_seconds_each'))} "
+            f"| {c['in_place_ratio']:.1f}× (person extract: "
             f"{extract['floor_ratio']:.1f}×) | no worse a ratio than the person extract "
             f"| {verdict(c['in_place_ratio'] <= extract['floor_ratio'])} |",
             f"| ↳ into empty copies of the tables (the ceiling before 2026-12-07) | — | {c['floor_seconds']:.2f} s "

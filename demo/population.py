@@ -253,9 +253,10 @@ def write_extract(path: Path, persons: int, seed: int) -> int:
 AMOUNTS = ("6000.00", "480.00", "120.00")  # 缴费基数, 单位 8%, 个人 2%
 
 
-def write_contribution_file(extract: Path, path: Path, rows: int, first_year: int = 2023) -> int:
+def write_contribution_file(extract: Path, path: Path, rows: int, first_year: int = 2023, skip_persons: int = 0) -> int:
     """A monthly contribution file (缴费明细) for the employees of `extract` enrolled and paying
-    normally: 24 months from January of `first_year` each, until `rows` rows; how many it wrote."""
+    normally, after the first `skip_persons` of them: 24 months from January of `first_year` each,
+    until `rows` rows; how many it wrote."""
     header = ["证件类型", "证件号码", "险种类型", "参保地医保区划编码", "单位编号", "费款所属期", "缴费基数",
               "单位缴纳金额", "个人缴纳金额"]
     written, seen = 0, set()
@@ -267,6 +268,8 @@ def write_contribution_file(extract: Path, path: Path, rows: int, first_year: in
             if r["险种类型"] != "310" or r["参保状态"] != "1" or r["缴费截止年月"] or key in seen:
                 continue
             seen.add(key)
+            if len(seen) <= skip_persons:
+                continue
             for n in range(24):
                 if written == rows:
                     return written

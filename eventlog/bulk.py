@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import IO, Any
 
 from psycopg import sql
@@ -55,15 +56,22 @@ def append_events(curs: Any, events: list[bytes]) -> None:
     curs.execute(f"NOTIFY {EVENTS_TABLE}")
 
 
+def _logged(command_type: str | None, since: datetime | None) -> sql.Composable:
+    """The command-log rows of `command_type`, recorded at `since` or later (each when given)."""
+    conditions = ([sql.SQL("command_type = {}").format(sql.Literal(command_type))] if command_type else []) + \
+        ([sql.SQL("recorded_at >= {}").format(sql.Literal(since))] if since else [])
+    return sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("true")
+
+
 def dump_binary(conn: Any, events: IO[bytes], log: IO[bytes], after: int = 0, command_type: str | None = None,
-                ) -> None:
-    """The log after notification `after` and the command log (of `command_type` only, when
-    given) as binary COPY data, in notification order."""
+                since: datetime | None = None) -> None:
+    """The log after notification `after` and the command log (of `command_type` only, and
+    recorded at `since` or later, when given) as binary COPY data, in notification order."""
     # COPY takes no bound parameters: the values are quoted as SQL literals.
-    of_type = sql.SQL("WHERE command_type = {}").format(sql.Literal(command_type)) if command_type else sql.SQL("")
     for out, query in ((events, sql.SQL(f"SELECT {EVENT_COLUMNS} FROM {EVENTS_TABLE} WHERE notification_id > {{}} "
                                         "ORDER BY notification_id").format(sql.Literal(after))),
-                       (log, sql.SQL(f"SELECT {LOG_COLUMNS} FROM {COMMAND_LOG_TABLE} {{}}").format(of_type))):
+                       (log, sql.SQL(f"SELECT {LOG_COLUMNS} FROM {COMMAND_LOG_TABLE} WHERE {{}}").format(
+                           _logged(command_type, since)))):
         with conn.cursor().copy(sql.SQL("COPY ({}) TO STDOUT (FORMAT binary)").format(query)) as copy:
             for chunk in copy:
                 out.write(chunk)
@@ -82,17 +90,18 @@ def empty_replicas(conn: Any, prefix: str) -> Iterator[tuple[str, str]]:
         conn.execute(f"DROP TABLE {events}, {log}")
 
 
-def copy_in_place(conn: Any, events: IO[bytes], log: IO[bytes], before: int, command_type: str) -> float:
+def copy_in_place(conn: Any, events: IO[bytes], log: IO[bytes], before: int, command_type: str,
+                  since: datetime | None = None) -> float:
     """The storage's ceiling for an import into a ledger that holds events already (`canbao bench`):
     seconds to COPY the rows it wrote (`dump_binary`'s of the events after notification `before`
-    and of the command log's `command_type` rows) into the log's own tables as they stood before
-    it. In one transaction per table the rows are deleted and COPYed back (only the COPY timed),
-    and everything is rolled back: nothing of the log changes. (Its commit is not timed: a lower
-    ceiling than the empty copies', whose COPY commits.)"""
+    and of the command log's `command_type` rows, recorded at `since` or later when given) into the
+    log's own tables as they stood before it. In one transaction per table the rows are deleted and
+    COPYed back (only the COPY timed), and everything is rolled back: nothing of the log changes.
+    (Its commit is not timed: a lower ceiling than the empty copies', whose COPY commits.)"""
     seconds = 0.0
     for table, dump, columns, written in (
             (EVENTS_TABLE, events, EVENT_COLUMNS, sql.SQL("notification_id > {}").format(sql.Literal(before))),
-            (COMMAND_LOG_TABLE, log, LOG_COLUMNS, sql.SQL("command_type = {}").format(sql.Literal(command_type)))):
+            (COMMAND_LOG_TABLE, log, LOG_COLUMNS, _logged(command_type, since))):
         dump.seek(0)
         with conn.transaction(force_rollback=True):
             conn.execute(sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), written))

@@ -45,3 +45,44 @@ def test_the_contribution_files_in_place_ceiling_copies_what_was_written_and_lea
         was = log_as_it_stands(conn)
         assert copy_in_place(conn, events, log, before, "RegisterPerson") > 0
         assert log_as_it_stands(conn) == was
+
+
+def test_the_in_place_ceiling_of_a_later_file_copies_only_the_command_log_rows_recorded_since_it_began(ledger):
+    import tempfile
+    from datetime import datetime, timedelta, timezone
+    from uuid import uuid4
+
+    from domain import commands as cmd
+    from domain.events import Actor
+    from eventlog import scans
+    from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, copy_in_place, dump_binary, empty_replicas
+    from tests.support.builders import register, resident_id
+
+    earlier = datetime(2026, 12, 8, 1, 0, tzinfo=timezone.utc)
+    since = earlier + timedelta(minutes=1)
+
+    def at(moment: datetime) -> cmd.Context:
+        return cmd.Context(command_id=uuid4(), actor=Actor(kind="office", id="t"), now=moment)
+
+    ledger.execute(register(resident_id(seq="101")), at(earlier))  # a file imported before
+    with ledger.store.datastore.get_connection() as conn:
+        before = scans.head(conn)
+    for seq in ("103", "105"):
+        ledger.execute(register(resident_id(seq=seq)), at(since + timedelta(seconds=1)))
+    with ledger.store.datastore.get_connection() as conn, tempfile.TemporaryFile() as events, \
+            tempfile.TemporaryFile() as log:
+        dump_binary(conn, events, log, after=before, command_type="RegisterPerson", since=since)
+        log_rows = conn.execute("SELECT count(*) AS n FROM command_log").fetchone()["n"]
+        written = conn.execute("SELECT count(*) AS n FROM canbao_events WHERE notification_id > %s",
+                               (before,)).fetchone()["n"]
+        assert copy_in_place(conn, events, log, before, "RegisterPerson", since) > 0
+        assert conn.execute("SELECT count(*) AS n FROM command_log").fetchone()["n"] == log_rows
+        with empty_replicas(conn, "t") as (events_table, log_table):
+            for dump, table, columns in ((events, events_table, EVENT_COLUMNS), (log, log_table, LOG_COLUMNS)):
+                dump.seek(0)
+                with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT binary)") as copy:
+                    copy.write(dump.read())
+            copied = conn.execute(f"SELECT count(*) AS n FROM {log_table}").fetchone()["n"]
+            events_copied = conn.execute(f"SELECT count(*) AS n FROM {events_table}").fetchone()["n"]
+    assert copied == 2, "the earlier file's command-log row was counted in this file's ceiling"
+    assert events_copied == written

@@ -65,3 +65,22 @@ def test_interleaved_measures_each_call_in_alternating_blocks():
     assert {name: len(times) for name, times in timed.items()} == {"figure": 6, "floor": 6}
     assert order == ["figure"] * 3 + ["floor"] * 3 + (["figure"] * 2 + ["floor"] * 2) * 3, \
         "each warmed up unmeasured first, then measured in alternating blocks"
+
+
+def test_each_monthly_file_of_the_bench_pays_for_other_persons(tmp_path):
+    import csv
+
+    from demo.population import write_contribution_file, write_extract
+
+    extract = tmp_path / "extract.csv"
+    write_extract(extract, 400, seed=3)
+
+    def persons(n: int) -> set[str]:
+        path = tmp_path / f"monthly-{n}.csv"
+        assert write_contribution_file(extract, path, 240, skip_persons=n * 10) == 240
+        with path.open(encoding="utf-8") as f:
+            return {row["证件号码"] for row in csv.DictReader(f)}
+
+    first, second = persons(0), persons(1)
+    assert len(first) == len(second) == 10  # 24 months each
+    assert not first & second

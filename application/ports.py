@@ -1,7 +1,7 @@
 """What the API needs from the rest of the ledger, as typed ports: nothing else crosses.
 
-The API sends commands and replays histories through `LedgerPort`, reads the projections
-through `ReadPort` (plain SQL behind `projections.queries`), and tells the time from the
+The API sends commands through `LedgerPort`, reads the projections (plain SQL behind
+`projections.queries`) and replays histories through `ReadPort`, and tells the time from the
 ledger's clock.
 """
 
@@ -32,10 +32,6 @@ class Executed(Protocol):
 class LedgerPort(Protocol):
     def execute(self, command: Command, ctx: Context, principal: Principal | None = None) -> Executed: ...
 
-    def person_history(self, certificate_type: str, id_number: str) -> list[RecordedEvent]: ...
-
-    def request_history(self, request_id: UUID) -> list[RecordedEvent]: ...
-
     def writers_stuck(self, seconds: float) -> int: ...
 
 
@@ -50,6 +46,11 @@ class ReadPort(Protocol):
 
     async def close_awaited(self) -> None:
         """Close the running event loop's connections (a server's shutdown)."""
+        ...
+
+    async def awaited_history(self, stream_id: UUID) -> list[RecordedEvent]:
+        """One stream's recorded events, read on the running event loop (a person's or a
+        request's history in a server's answer)."""
         ...
 
 

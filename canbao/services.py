@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import psycopg
 from psycopg import AsyncConnection, Connection
@@ -23,8 +24,9 @@ from canbao.database import ledger_database
 from canbao.migrations import apply_migrations
 from canbao.settings import Settings
 from domain.clock import business_date
+from domain.timeline import RecordedEvent
 from eventlog.checkpoints import checkpoint_if_due
-from eventlog.store import SERVING, EventStore, LedgerDatastore, Timeouts
+from eventlog.store import SERVING, EventStore, LedgerDatastore, Timeouts, load_awaited
 from projections.catalog import PROJECTIONS
 from projections.runner import ProjectionRunner, follow
 
@@ -83,6 +85,10 @@ class Services:
         await pool.open()  # (at once when open)
         async with pool.connection() as conn:
             yield conn
+
+    async def awaited_history(self, stream_id: UUID) -> list[RecordedEvent]:
+        async with self.awaited_connection() as conn:
+            return (await load_awaited(conn, stream_id)).events
 
     async def close_awaited(self) -> None:
         pool = self._awaited.pop(asyncio.get_running_loop(), None)

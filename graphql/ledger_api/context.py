@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -21,6 +22,7 @@ from strawberry.types import Info
 
 from application.ports import Backend
 from domain.clock import business_date
+from domain.timeline import RecordedEvent
 from ledger_api.auth import NotAuthorised, Principal
 from ledger_api.sealing import Sealer
 from projections.queries import PageQuery
@@ -101,6 +103,11 @@ class RequestContext:
             self.cache[key] = asyncio.ensure_future(run())
         rows: list[dict] = await self.storage(self.cache[key])
         return rows
+
+    async def history(self, stream_id: UUID) -> list[RecordedEvent]:
+        """A stream's recorded events, read on the event loop."""
+        self.count()
+        return await self.storage(self.backend.reads.awaited_history(stream_id))
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ledger work (loading streams, executing commands) off the event loop."""

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from domain.codes import label
 from domain.errors import DomainError, FieldError
 from domain.events import Event
-from domain.id_numbers import RESIDENT_ID, parse_resident_id
+from domain.id_numbers import RESIDENT_ID, parse_resident_id, person_id
 from domain.person.contribution_summary import summarise
 from domain.person.evolve import fold
 from domain.person.state import Person as PersonState
@@ -181,7 +181,7 @@ async def person_seen(info: Info, certificate_type: str, id_number: str,
     such person and the caller's role may be told so (others are told it is outside their scope)."""
     who = ctx(info).who()
     number = normalised_id(certificate_type, id_number, ctx(info).today())
-    history = await ctx(info).call(ctx(info).backend.ledger.person_history, certificate_type, number)
+    history = await ctx(info).history(person_id(certificate_type, number))
     state = fold(r.event for r in history)
     if not state.registered:
         if who.role in ("office", "auditor"):

@@ -214,7 +214,7 @@ class RequestQueries:
     async def service_request(self, info: Info, request_id: UUID) -> ServiceRequestDetail:
         who = ctx(info).who()
         # From the request's own stream, not the 台账: a step just taken is there at once.
-        history = await ctx(info).call(ctx(info).backend.ledger.request_history, request_id)
+        history = await ctx(info).history(request_stream(request_id))
         rows = service_request_rows(StreamHistory(request_stream(request_id), history)) if history else []
         row = with_deadline(dict(zip(COLUMNS, rows[0], strict=True)), ctx(info).today()) if rows else None
         if row is None or not in_scope(request_scope(who), row):

@@ -252,6 +252,11 @@ def test_with_postgresql_killed_clients_get_503_fast_and_writes_and_pages_resume
                               headers={"authorization": f"Bearer {token_for(OFFICE)}"}, timeout=30)
             assert page.status_code == 503 and time.monotonic() - started < 10
             assert page.json()["errors"][0]["message"] == "storage unavailable, retry"
+            started = time.monotonic()
+            history = httpx.post(f"{base}/graphql", json={"query": HISTORY % STAFF},  # read on the loop too
+                                 headers={"authorization": f"Bearer {token_for(OFFICE)}"}, timeout=30)
+            assert history.status_code == 503 and time.monotonic() - started < 10
+            assert history.json()["errors"][0]["message"] == "storage unavailable, retry"
             health = httpx.get(f"{base}/healthz", timeout=30)
             assert health.status_code == 503
             postgres.ensure_postgres_running()

@@ -56,3 +56,23 @@ def test_the_replay_command_prints_json_for_machines(ledger, empty_database):
     printed = json.loads(result.stdout)
     assert [s["valid_from"] for s in printed["timeline"]] == ["2011-09-01"]
     assert [e["type"] for e in printed["events"]][-1] == "person.enrollment_corrected"
+
+
+def test_a_history_read_on_a_servers_event_loop_is_the_history_the_store_loads(ledger, empty_database):
+    import asyncio
+
+    import psycopg
+
+    from domain.id_numbers import person_id
+    from eventlog.store import load_awaited
+
+    corrected_history(ledger)
+    stream_id = person_id("01", ID)
+
+    async def read() -> object:
+        async with await psycopg.AsyncConnection.connect(empty_database, autocommit=True) as conn:
+            return await load_awaited(conn, stream_id)
+
+    loaded = ledger.store.load(stream_id)
+    awaited = asyncio.run(read())
+    assert awaited == loaded and len(loaded.events) == 3  # registered, enrolled, corrected

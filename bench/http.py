@@ -211,7 +211,7 @@ def measure_queries(store: EventStore, base: str, token: str, samples: int) -> F
     }
     timed = interleaved(cases, samples)  # each beside the floor measured in the same minutes
     floor = timed.pop("floor")
-    figures: Figures = {"floor_median_ms": median(floor), "floor_p99_ms": p99(floor),
+    figures: Figures = {"samples": len(floor), "floor_median_ms": median(floor), "floor_p99_ms": p99(floor),
                         "roster_size": unit["n"] if unit else 0}
     for name, times in timed.items():
         figures[f"{name}_median_ms"], figures[f"{name}_p99_ms"] = median(times), p99(times)

@@ -227,6 +227,11 @@ def contribution_row(c: Figures | None, extract: Figures) -> list[str]:
             f"| {c['floor_ratio']:.1f}× | — | |"]
 
 
+def of(q: Figures) -> str:
+    """" of 1,000 requests" — or nothing, in reports of runs before the count was kept."""
+    return f" of {q['samples']:,} requests" if "samples" in q else ""
+
+
 def query_rows(q: Figures) -> list[str]:
     rows = []
     for name, label in (
@@ -240,7 +245,7 @@ def query_rows(q: Figures) -> list[str]:
         ratio, ok = (p99_ratio, p99_ratio <= 3) if by_p99 else (q[f"{name}_ratio"], q[f"{name}_ratio"] <= 3)
         target = TARGETS["query"] if by_p99 else TARGETS["page"] if name == "duplicate_page" else "—"
         rows.append(
-            f"| {label} | median {q[f'{name}_median_ms']:.1f} ms, p99 {q[f'{name}_p99_ms']:.1f} ms | "
+            f"| {label} | median {q[f'{name}_median_ms']:.1f} ms, p99 {q[f'{name}_p99_ms']:.1f} ms{of(q)} | "
             f"`{{ __typename }}` over HTTP: median {q['floor_median_ms']:.1f} ms, p99 {q['floor_p99_ms']:.1f} ms | "
             f"{ratio:.1f}× ({'p99' if by_p99 else 'median'}) | {target} | {verdict(ok) if target != '—' else ''} |"
         )

@@ -31,7 +31,7 @@ from bench.measure import Timed, phase, server_memory
 from bench.report import IMPORT_TARGET_EVENTS_PER_S
 from canbao.database import embedded_server, ensure_database
 from canbao.migrations import apply_migrations
-from demo.population import write_contribution_file, write_extract
+from demo.population import MONTHS_PER_PERSON, write_contribution_file, write_extract
 from domain.events import Actor
 from eventlog import scans
 from eventlog.bulk import EVENT_COLUMNS, LOG_COLUMNS, copy_in_place, dump_binary, empty_replicas
@@ -131,7 +131,7 @@ def measure_contribution_import(store: EventStore, conninfo: str, extract: Path,
     files of other persons each, every import followed by its ceilings, and each side's median is its
     figure."""
     workers = os.cpu_count() or 1
-    persons_per_file = -(-rows // 24)  # a file gives each person 24 months
+    persons_per_file = -(-rows // MONTHS_PER_PERSON)
     imported: list[float] = []
     in_place: list[float] = []
     floors: list[float] = []

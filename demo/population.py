@@ -251,12 +251,13 @@ def write_extract(path: Path, persons: int, seed: int) -> int:
 
 
 AMOUNTS = ("6000.00", "480.00", "120.00")  # 缴费基数, 单位 8%, 个人 2%
+MONTHS_PER_PERSON = 24  # a monthly file's months for each person, from January of its first year
 
 
 def write_contribution_file(extract: Path, path: Path, rows: int, first_year: int = 2023, skip_persons: int = 0) -> int:
     """A monthly contribution file (缴费明细) for the employees of `extract` enrolled and paying
-    normally, after the first `skip_persons` of them: 24 months from January of `first_year` each,
-    until `rows` rows; how many it wrote."""
+    normally, after the first `skip_persons` of them: MONTHS_PER_PERSON months from January of
+    `first_year` each, until `rows` rows; how many it wrote."""
     header = ["证件类型", "证件号码", "险种类型", "参保地医保区划编码", "单位编号", "费款所属期", "缴费基数",
               "单位缴纳金额", "个人缴纳金额"]
     written, seen = 0, set()
@@ -270,7 +271,7 @@ def write_contribution_file(extract: Path, path: Path, rows: int, first_year: in
             seen.add(key)
             if len(seen) <= skip_persons:
                 continue
-            for n in range(24):
+            for n in range(MONTHS_PER_PERSON):
                 if written == rows:
                     return written
                 month = f"{first_year + n // 12}{n % 12 + 1:02d}"

@@ -135,7 +135,6 @@ def enrollment_spell_rows(p: StreamHistory) -> list[Row]:
     return [_spell_row(p.person_id, believed, since, until) for believed, since, until in spans]
 
 
-
 def believed_spans(p: StreamHistory, believed_at: Callable[[list[Spell], Person], list[K]]
                    ) -> list[tuple[K, datetime, datetime | None]]:
     """Each thing `believed_at` says was believed (from a recording time's spells and state), with

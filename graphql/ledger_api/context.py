@@ -110,7 +110,7 @@ class RequestContext:
         return await self.storage(self.backend.reads.awaited_history(stream_id))
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ledger work (loading streams, executing commands) off the event loop."""
+        """Run ledger work (executing commands, issuing documents) off the event loop."""
         self.count()
         return await self.storage(asyncio.to_thread(fn, *args))
 

@@ -70,7 +70,7 @@ def test_interleaved_measures_each_call_in_alternating_blocks():
 def test_each_monthly_file_of_the_bench_pays_for_other_persons(tmp_path):
     import csv
 
-    from demo.population import write_contribution_file, write_extract
+    from demo.population import MONTHS_PER_PERSON, write_contribution_file, write_extract
 
     extract = tmp_path / "extract.csv"
     write_extract(extract, 400, seed=3)
@@ -82,5 +82,5 @@ def test_each_monthly_file_of_the_bench_pays_for_other_persons(tmp_path):
             return {row["证件号码"] for row in csv.DictReader(f)}
 
     first, second = persons(0), persons(1)
-    assert len(first) == len(second) == 10  # 24 months each
+    assert len(first) == len(second) == 240 // MONTHS_PER_PERSON
     assert not first & second
